@@ -1,0 +1,62 @@
+"""Checks on direction: links that climb the levels and reinforcing loops (TOC401–TOC402)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from toc.checks.registry import Hit, register
+from toc.graph import ChainGraph
+from toc.model import LEVEL_ORDER, Severity
+
+
+@register(
+    "TOC401",
+    "level-inversion",
+    Severity.WARNING,
+    subject="link",
+    summary="A `leads_to` link goes up the levels (student→teacher, teacher→system, "
+    "student→system).",
+    rationale="""
+    A multi-level theory of change reads downward: what the system does changes conditions
+    for teachers, which changes what students experience and learn. Information does flow
+    back up (student work informs teachers, classroom data informs the district), but that
+    is feedback, not the causal chain. A `leads_to` link that climbs the levels usually
+    means a feedback loop drawn as a cause, or a step whose direction was reversed.
+    """,
+    hint="If it carries information back up, make it a `feedback` link; otherwise check "
+    "its direction.",
+)
+def level_inversion(graph: ChainGraph) -> Iterator[Hit]:
+    for link in graph.leads_to:
+        source, target = graph.nodes[link.source], graph.nodes[link.target]
+        if LEVEL_ORDER[source.level] > LEVEL_ORDER[target.level]:
+            yield Hit(
+                link.key,
+                f"'{link.source}' ({source.level.value}) → '{link.target}' "
+                f"({target.level.value}) goes up the levels",
+            )
+
+
+@register(
+    "TOC402",
+    "causal-cycle",
+    Severity.INFO,
+    subject="node",
+    summary="`leads_to` links form a loop (a reinforcing cycle), reported once per strongly "
+    "connected group of two or more nodes.",
+    rationale="""
+    Loops are not mistakes: belief and practice reinforce each other, since teachers who try
+    a practice and see students succeed come to believe in it and use it more. But a loop
+    changes how a theory behaves. It can amplify a small success or a small failure, and it
+    needs something to start it. Naming the loop lets the team decide how it will be kicked
+    off and what would tell them it is running the wrong way.
+    """,
+    hint="Say what starts the loop and what would show it running the wrong way.",
+)
+def causal_cycle(graph: ChainGraph) -> Iterator[Hit]:
+    for group in graph.cycles:
+        yield Hit(
+            group[0],
+            f"{len(group)} nodes form a reinforcing loop: {', '.join(group)}",
+            nodes=tuple(group),
+        )

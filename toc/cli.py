@@ -1,0 +1,154 @@
+"""The `toc` command: a thin shell over the domain core, the map and the service.
+
+`check` and `convert` use only the domain core; `map`, `serve` and `token` import the map
+renderer and the service when they run, so checking a file never loads a web framework.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from toc.errors import DocumentRejected, TocError
+from toc.model import TheoryOfChange
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_REJECTED = 0, 1, 2
+
+
+class _Usage(Exception):
+    """A command-line mistake: bad path, unknown format. Exit status 2."""
+
+
+def _read_model(path: str) -> TheoryOfChange:
+    from toc import formats
+
+    file = Path(path)
+    if not file.is_file():
+        raise _Usage(f"{path}: no such file")
+    return formats.read_path(file)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from toc.report import check_model
+
+    model = _read_model(args.file)
+    report = check_model(model)
+    if args.format == "json":
+        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        for finding in report.findings:
+            print(
+                f"{args.file}: {finding.code} {finding.name} {finding.subject}: {finding.message}"
+            )
+        counts = report.metrics["findings"]
+        print(
+            f"{args.file}: {counts['error']} error(s), {counts['warning']} warning(s), "
+            f"{counts['info']} info",
+            file=sys.stderr,
+        )
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from toc import formats
+
+    model = _read_model(args.file)
+    payload = formats.write(model, args.to)
+    if args.output:
+        Path(args.output).write_bytes(payload)
+    elif args.to == "csv":
+        raise _Usage("--to csv writes a zip of nodes.csv and links.csv: give -o OUT.zip")
+    else:
+        sys.stdout.write(payload.decode("utf-8"))
+    return EXIT_OK
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from web.map import render_map_html
+
+    model = _read_model(args.file)
+    Path(args.output).write_text(render_map_html(model), encoding="utf-8")
+    return EXIT_OK
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from api.cli import serve
+
+    serve(host=args.host, port=args.port, demo=args.demo)
+    return EXIT_OK
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from api.cli import create_token
+
+    print(create_token(workspace=args.workspace, role=args.role))
+    return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    from toc import __version__
+    from toc.formats import READ_FORMATS, WRITE_FORMATS
+
+    parser = argparse.ArgumentParser(
+        prog="toc", description="A multi-level Theory of Change modeler for school systems."
+    )
+    parser.add_argument("--version", action="version", version=f"toc {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="check a theory of change and report findings")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.set_defaults(run=_cmd_check)
+
+    draw = commands.add_parser("map", help="write the interactive map as one HTML file")
+    draw.add_argument("file", metavar="FILE")
+    draw.add_argument("-o", "--output", required=True, metavar="OUT.html")
+    draw.set_defaults(run=_cmd_map)
+
+    convert = commands.add_parser("convert", help="convert between toc/1 and other formats")
+    convert.add_argument("file", metavar="FILE", help=f"one of: {', '.join(READ_FORMATS)}")
+    convert.add_argument("--to", required=True, choices=WRITE_FORMATS)
+    convert.add_argument("-o", "--output", metavar="OUT")
+    convert.set_defaults(run=_cmd_convert)
+
+    serve = commands.add_parser("serve", help="run the web service and pages")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--demo", action="store_true", help="load the example models")
+    serve.set_defaults(run=_cmd_serve)
+
+    token = commands.add_parser("token", help="manage access tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    create = token_commands.add_parser("create", help="create a token and print it")
+    create.add_argument("--workspace", required=True)
+    create.add_argument("--role", required=True, choices=("viewer", "editor", "admin"))
+    create.set_defaults(run=_cmd_token)
+    return parser
+
+
+def _fail(message: str) -> NoReturn:
+    print(f"toc: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_REJECTED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except DocumentRejected as rejected:
+        source = getattr(args, "file", "document")
+        for problem in rejected.problems:
+            print(f"{source}: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    except (_Usage, TocError, OSError) as error:
+        _fail(str(error))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""The one exception hierarchy of the domain core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["TocError", "Problem", "DocumentRejected", "UnknownSubject"]
+
+
+class TocError(Exception):
+    """Base class of every error the domain core raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One way a document breaks the toc/1 contract, and where (a JSON path like `nodes[1].id`)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+
+class DocumentRejected(TocError):
+    """A document broke the contract; it is rejected whole with every problem listed."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        count = len(problems)
+        super().__init__(
+            f"document rejected: {count} problem{'s' if count != 1 else ''}"
+            + "".join(f"\n  {p}" for p in problems)
+        )
+
+
+class UnknownSubject(TocError):
+    """A node, link or initiative id that the model does not hold."""
+
+    def __init__(self, kind: str, subject_id: str):
+        self.kind = kind
+        self.subject_id = subject_id
+        super().__init__(f"no {kind} '{subject_id}' in the model")

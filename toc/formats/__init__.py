@@ -1,0 +1,96 @@
+"""Reading and writing models in every interchange format: toc/1 JSON, CSV, GraphML, GEXF, Mermaid.
+
+Every reader returns a validated model or raises `DocumentRejected` with every problem and
+its path; every writer returns bytes. Export then import gives back an equal model for every
+format that carries everything (all but Mermaid, which is written only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from toc.document import dump_json, load_json
+from toc.errors import DocumentRejected, Problem
+from toc.model import TheoryOfChange
+
+__all__ = [
+    "READ_FORMATS",
+    "WRITE_FORMATS",
+    "MEDIA_TYPES",
+    "EXTENSIONS",
+    "read",
+    "write",
+    "read_path",
+    "format_for_path",
+]
+
+
+def _read_json(data: bytes) -> TheoryOfChange:
+    return load_json(data)
+
+
+def _write_json(model: TheoryOfChange) -> bytes:
+    return dump_json(model).encode("utf-8")
+
+
+def _readers() -> dict[str, Callable[[bytes], TheoryOfChange]]:
+    from toc.formats import csvzip, graphml
+
+    return {
+        "json": _read_json,
+        "csv": csvzip.read_csv_zip,
+        "graphml": graphml.read_graphml,
+        "gexf": graphml.read_gexf,
+    }
+
+
+def _writers() -> dict[str, Callable[[TheoryOfChange], bytes]]:
+    from toc.formats import csvzip, graphml, mermaid
+
+    return {
+        "json": _write_json,
+        "csv": csvzip.write_csv_zip,
+        "graphml": graphml.write_graphml,
+        "gexf": graphml.write_gexf,
+        "mermaid": mermaid.write_mermaid,
+    }
+
+
+READ_FORMATS = ("json", "csv", "graphml", "gexf")
+WRITE_FORMATS = ("json", "csv", "graphml", "gexf", "mermaid")
+MEDIA_TYPES = {
+    "json": "application/json",
+    "csv": "application/zip",
+    "graphml": "application/graphml+xml",
+    "gexf": "application/gexf+xml",
+    "mermaid": "text/vnd.mermaid; charset=utf-8",
+}
+EXTENSIONS = {"json": "json", "csv": "zip", "graphml": "graphml", "gexf": "gexf", "mermaid": "mmd"}
+_BY_SUFFIX = {".json": "json", ".zip": "csv", ".graphml": "graphml", ".gexf": "gexf"}
+
+
+def read(data: bytes, fmt: str) -> TheoryOfChange:
+    """Read a model from bytes in one of READ_FORMATS."""
+    if fmt not in READ_FORMATS:
+        raise DocumentRejected(
+            [Problem("$", f"cannot read format {fmt!r}; expected one of {', '.join(READ_FORMATS)}")]
+        )
+    return _readers()[fmt](data)
+
+
+def write(model: TheoryOfChange, fmt: str) -> bytes:
+    """Write a model as bytes in one of WRITE_FORMATS."""
+    if fmt not in WRITE_FORMATS:
+        raise ValueError(f"cannot write format {fmt!r}; expected one of {', '.join(WRITE_FORMATS)}")
+    return _writers()[fmt](model)
+
+
+def format_for_path(path: Path) -> str:
+    """The format a file's name suggests; toc/1 JSON when the suffix says nothing."""
+    return _BY_SUFFIX.get(path.suffix.lower(), "json")
+
+
+def read_path(path: Path) -> TheoryOfChange:
+    """Read a model from a file, choosing the format by its suffix."""
+    return read(path.read_bytes(), format_for_path(path))

@@ -1,0 +1,153 @@
+"""Running the catalogue over a model: findings in a stable order, summary metrics, inferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from toc.checks.registry import Check, all_checks
+from toc.graph import ChainGraph, build_graph
+from toc.indicators import infer_measures
+from toc.model import Severity, TheoryOfChange
+
+__all__ = ["Finding", "Report", "check_model", "effective_severity", "SEVERITY_RANK"]
+
+SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing a check found, naming its subject in exactly one of initiative, node, link."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    hint: str
+    initiative: str | None = None
+    node: str | None = None
+    link: str | None = None
+    nodes: tuple[str, ...] | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.initiative or self.node or self.link or ""
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return SEVERITY_RANK[self.severity], self.code, self.subject
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "initiative": self.initiative,
+            "node": self.node,
+            "link": self.link,
+            "nodes": list(self.nodes) if self.nodes is not None else None,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Report:
+    """What `toc check` says about a model."""
+
+    findings: list[Finding]
+    metrics: dict[str, Any]
+    inferred: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "metrics": self.metrics,
+            "inferred": self.inferred,
+        }
+
+
+def effective_severity(check: Check, model: TheoryOfChange) -> Severity | None:
+    """The check's severity after the model's own re-rating; None when switched off."""
+    setting = model.checks.get(check.code)
+    if setting is None:
+        return check.severity
+    if setting == "off":
+        return None
+    return Severity(setting)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _metrics(graph: ChainGraph, findings: list[Finding]) -> dict[str, Any]:
+    initiatives = graph.initiatives
+    chain_links = graph.chain_links
+    counts = {severity.value: 0 for severity in Severity}
+    for finding in findings:
+        counts[finding.severity.value] += 1
+    return {
+        "nodes": len(graph.nodes),
+        "links": len(graph.links),
+        "initiatives": len(initiatives),
+        "outcomes": len(graph.outcomes),
+        "anchored_share": _share(len(graph.anchored), len(initiatives)),
+        "explained_share": _share(len(graph.explained), len(initiatives)),
+        "because_share": _share(sum(1 for l in chain_links if l.has_because), len(chain_links)),
+        "evidence_share": _share(sum(1 for l in chain_links if l.evidence), len(chain_links)),
+        "evidence_strength": graph.evidence_strength,
+        "findings": counts,
+    }
+
+
+def _value_or_none(measures: Any) -> str | None:
+    return measures.value if measures is not None else None
+
+
+def _inferred(graph: ChainGraph) -> list[dict[str, Any]]:
+    return [
+        {
+            "node": node.id,
+            "indicator": indicator.name,
+            "measures": _value_or_none(infer_measures(indicator.name)),
+        }
+        for node in graph.nodes.values()
+        for indicator in node.indicators
+        if indicator.measures is None
+    ]
+
+
+def check_model(model: TheoryOfChange, graph: ChainGraph | None = None) -> Report:
+    """Run every check that the model has not switched off, and summarise.
+
+    >>> from toc.document import parse_document
+    >>> model = parse_document({"id": "m", "title": "M", "nodes": [
+    ...     {"id": "grant", "level": "system", "kind": "initiative", "title": "Grant"}]})
+    >>> [(f.code, f.subject) for f in check_model(model).findings]
+    [('TOC101', 'grant'), ('TOC201', 'grant')]
+    """
+    graph = graph or build_graph(model)
+    findings: list[Finding] = []
+    for check in all_checks():
+        severity = effective_severity(check, model)
+        if severity is None:
+            continue
+        for hit in check(graph):
+            findings.append(
+                Finding(
+                    code=check.code,
+                    name=check.name,
+                    severity=severity,
+                    message=hit.message,
+                    hint=hit.hint or check.hint,
+                    nodes=hit.nodes,
+                    **{check.subject: hit.subject},
+                )
+            )
+    findings.sort(key=Finding.sort_key)
+    return Report(findings, _metrics(graph, findings), _inferred(graph))
+
