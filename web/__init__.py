@@ -1,0 +1,1 @@
+"""The map renderer, the server-rendered pages, their templates and static assets."""
