@@ -10,7 +10,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from toc.errors import DocumentRejected, TocError
 from toc.model import TheoryOfChange
@@ -132,11 +131,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _fail(message: str) -> NoReturn:
-    print(f"toc: {message}", file=sys.stderr)
-    raise SystemExit(EXIT_REJECTED)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -147,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{source}: {problem}", file=sys.stderr)
         return EXIT_REJECTED
     except (_Usage, TocError, OSError) as error:
-        _fail(str(error))
+        print(f"toc: {error}", file=sys.stderr)
+        return EXIT_REJECTED
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from toc.bulk import gc_paused
 from toc.errors import DocumentRejected, Problem
 from toc.model import FORMAT, Kind, Level, TheoryOfChange, generated_link_id
 
@@ -87,9 +88,18 @@ def _message(error: Any) -> str:
     return str(error["msg"])
 
 
-def _sort_key(loc: Loc) -> tuple[tuple[int, int | str], ...]:
-    # Document order: numbers compare as numbers, names as names, never one against the other.
-    return tuple((0, part) if isinstance(part, int) else (1, part) for part in loc)
+_TOP_LEVEL_ORDER = {name: rank for rank, name in enumerate(TheoryOfChange.model_fields)}
+
+
+def _sort_key(loc: Loc) -> tuple[int, int]:
+    """Document order: top-level fields as the format lists them, then items by index.
+
+    Problems within one item keep the order they were found in (the sort is stable).
+    """
+    top = loc[0] if loc else ""
+    rank = _TOP_LEVEL_ORDER.get(str(top), len(_TOP_LEVEL_ORDER))
+    index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else -1
+    return rank, index
 
 
 def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
@@ -102,7 +112,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     if isinstance(fmt, str) and fmt != FORMAT:
         found.append((("format",), f"unsupported format {fmt!r}; expected {FORMAT!r}"))
 
-    nodes = data.get("nodes")
+    nodes = data.get("nodes", [])
     node_ids: dict[str, int] = {}
     if isinstance(nodes, list):
         for index, node in enumerate(nodes):
@@ -198,7 +208,8 @@ def parse_document(data: Any) -> TheoryOfChange:
     located: list[tuple[Loc, str]] = []
     model: TheoryOfChange | None = None
     try:
-        model = TheoryOfChange.model_validate(data)
+        with gc_paused():
+            model = TheoryOfChange.model_validate(data)
     except ValidationError as invalid:
         for error in invalid.errors():
             loc = tuple(error["loc"])
@@ -217,7 +228,8 @@ def parse_document(data: Any) -> TheoryOfChange:
 def load_json(text: str | bytes) -> TheoryOfChange:
     """Parse toc/1 JSON text; malformed JSON is a rejection like any other, with its position."""
     try:
-        data = json.loads(text)
+        with gc_paused():
+            data = json.loads(text)
     except json.JSONDecodeError as bad:
         raise DocumentRejected(
             [Problem("$", f"not valid JSON: {bad.msg} at line {bad.lineno}, column {bad.colno}")]

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from toc.indicators import REAL_MEASURES, measures_of
-from toc.model import Kind, Link, LinkType, Node, Polarity, TheoryOfChange
+from toc.model import Kind, Link, LinkType, Measures, Node, Polarity, TheoryOfChange
 
 __all__ = ["ChainGraph", "build_graph", "reach", "capped_labels", "Chains"]
 
@@ -102,8 +102,8 @@ def _has_because(data: dict[str, Any]) -> bool:
 class ChainGraph:
     """A model's graph: nodes that are not retired, and the links between them.
 
-    `graph` is a networkx DiGraph of the `leads_to` links (parallel links are merged into
-    one edge that remembers their ids); `feedback` links are kept aside, since only TOC104
+    `graph` is a networkx DiGraph of the `leads_to` links; parallel links are merged into
+    one edge whose `steps` list each link's id and polarity; `feedback` links are kept aside, since only TOC104
     and TOC201 look at them. Derived sets are computed on first use and cached.
     """
 
@@ -117,30 +117,29 @@ class ChainGraph:
             if link.source in self.nodes and link.target in self.nodes
         ]
         self.leads_to: list[Link] = [l for l in self.links if l.type is LinkType.LEADS_TO]
+        # Parallel links merge into one edge: the step has a because if any of them does, and
+        # the best tier among them. Grouping first and adding the edges in one call is much
+        # faster than add_edge per link on a statewide portfolio.
+        edges: dict[tuple[str, str], dict[str, Any]] = {}
+        for link in self.leads_to:
+            source, target = link.source, link.target
+            key = link.id if link.id is not None else f"{source}->{target}"
+            tier = link.best_tier if link.evidence else None
+            data = edges.get((source, target))
+            if data is None:
+                edges[(source, target)] = {
+                    "steps": [(key, link.polarity)],
+                    "because": link.has_because,
+                    "tier": tier,
+                }
+                continue
+            data["steps"].append((key, link.polarity))
+            data["because"] = data["because"] or link.has_because
+            if tier is not None and (data["tier"] is None or tier < data["tier"]):
+                data["tier"] = tier
         graph: nx.DiGraph = nx.DiGraph()
         graph.add_nodes_from(self.nodes)
-        succ = graph._succ
-        for link in self.leads_to:
-            data = succ[link.source].get(link.target)
-            if data is None:
-                graph.add_edge(
-                    link.source,
-                    link.target,
-                    links=[link.key],
-                    steps=[(link.key, link.polarity)],
-                    because=link.has_because,
-                    tier=link.best_tier,
-                    signs={link.polarity},
-                )
-            else:
-                # Parallel links: the step has a because if any of them does, and the best tier.
-                data["links"].append(link.key)
-                data["steps"].append((link.key, link.polarity))
-                data["because"] = data["because"] or link.has_because
-                tier = link.best_tier
-                if tier is not None and (data["tier"] is None or tier < data["tier"]):
-                    data["tier"] = tier
-                data["signs"].add(link.polarity)
+        graph.add_edges_from((u, v, data) for (u, v), data in edges.items())
         self.graph = graph
 
     # -- node classes -------------------------------------------------------------------
@@ -208,32 +207,43 @@ class ChainGraph:
     def evidence_strength(self) -> dict[str, int | None]:
         """Each initiative's strongest chain, as the ESSA tier of that chain's weakest link.
 
-        With four tiers, one reverse search per tier over the links rated at least that well
-        settles every initiative at once: the strength is the best tier whose search reaches it.
+        A bottleneck search back from the outcomes with one bucket per tier: each node is
+        settled with the best tier of any rated path to an outcome, every edge looked at once.
         """
-        strength: dict[str, int | None] = dict.fromkeys(self.initiatives)
-        unsettled = set(self.anchored)
-        for tier in (1, 2, 3, 4):
-            if not unsettled:
-                break
-            reached = reach(
-                self.outcomes,
-                self.graph._pred,
-                lambda data, tier=tier: data["tier"] is not None and data["tier"] <= tier,
-            )
-            for initiative in list(unsettled):
-                if initiative in reached:
-                    strength[initiative] = tier
-                    unsettled.discard(initiative)
-        return strength
+        pred = self.graph._pred
+        best: dict[str, int] = {}
+        buckets: list[list[str]] = [list(self.outcomes), [], [], [], []]
+        for tier in range(5):
+            bucket = buckets[tier]
+            while bucket:
+                node = bucket.pop()
+                if node in best:
+                    continue
+                best[node] = tier
+                for other, data in pred[node].items():
+                    rated = data["tier"]
+                    if rated is not None and other not in best:
+                        buckets[max(tier, rated)].append(other)
+        # Outcomes sit at 0; an initiative is never an outcome, so it is settled at 1–4 or not.
+        return {initiative: best.get(initiative) for initiative in self.initiatives}
+
+    @cached_property
+    def measures(self) -> dict[str, list[Measures | None]]:
+        """What each node's indicators measure, stated or inferred (None: unknown)."""
+        return {
+            node_id: [measures_of(indicator) for indicator in node.indicators]
+            for node_id, node in self.nodes.items()
+            if node.indicators
+        }
 
     @cached_property
     def measured_chain_nodes(self) -> list[str]:
         """Nodes on some chain with a `change` or `outcome` indicator (stated or inferred)."""
+        on_chains = self.on_chains
         return [
             node_id
-            for node_id in self.on_chains
-            if any(measures_of(i) in REAL_MEASURES for i in self.nodes[node_id].indicators)
+            for node_id, kinds in self.measures.items()
+            if node_id in on_chains and any(kind in REAL_MEASURES for kind in kinds)
         ]
 
     @cached_property
@@ -317,7 +327,7 @@ class ChainGraph:
         def step(state: Hashable) -> Iterable[tuple[str, Polarity]]:
             node, sign = state  # type: ignore[misc]
             for other, data in succ[node].items():
-                for polarity in data["signs"]:
+                for _, polarity in data["steps"]:
                     yield other, (sign if polarity is Polarity.PLUS else _flip(sign))
 
         labels = capped_labels((((i, Polarity.PLUS), i) for i in self.initiatives), step)

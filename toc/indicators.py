@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from toc.model import Indicator, Measures
 
@@ -70,6 +71,8 @@ _RULES = tuple(
 )
 
 
+# Portfolios reuse a handful of indicator names across thousands of nodes.
+@lru_cache(maxsize=4096)
 def infer_measures(name: str) -> Measures | None:
     """The kind of signal an indicator's name suggests, or None when no rule matches.
 

@@ -30,8 +30,8 @@ __all__ = [
 
 FORMAT = "toc/1"
 
-NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9-_.]{0,127}$"
-_SLUG = r"[a-z0-9][a-z0-9-_.]{0,127}"
+NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
+_SLUG = r"[a-z0-9][a-z0-9_.-]{0,127}"
 # A link id is a slug of its own, or the FROM->TO form toc generates when a link has none.
 LINK_ID_PATTERN = rf"^(?:{_SLUG}|{_SLUG}->{_SLUG})$"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from toc.bulk import gc_paused
 from toc.checks.registry import Check, all_checks
 from toc.graph import ChainGraph, build_graph
 from toc.indicators import infer_measures
@@ -15,7 +16,7 @@ __all__ = ["Finding", "Report", "check_model", "effective_severity", "SEVERITY_R
 SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing a check found, naming its subject in exactly one of initiative, node, link."""
 
@@ -130,7 +131,11 @@ def check_model(model: TheoryOfChange, graph: ChainGraph | None = None) -> Repor
     >>> [(f.code, f.subject) for f in check_model(model).findings]
     [('TOC101', 'grant'), ('TOC201', 'grant')]
     """
-    graph = graph or build_graph(model)
+    with gc_paused():
+        return _check(model, graph or build_graph(model))
+
+
+def _check(model: TheoryOfChange, graph: ChainGraph) -> Report:
     findings: list[Finding] = []
     for check in all_checks():
         severity = effective_severity(check, model)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
 from toc.graph import ChainGraph
-from toc.indicators import PROXY_MEASURES, measures_of
+from toc.indicators import PROXY_MEASURES
 from toc.model import Kind, Severity
 
 
@@ -57,9 +57,9 @@ def form_only(graph: ChainGraph) -> Iterator[Hit]:
     hint="Add an indicator of the change itself (e.g. 'change in ...') or of student learning.",
 )
 def proxy_measure(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id, node in graph.nodes.items():
-        if node.kind in (Kind.CHANGE, Kind.OUTCOME) and node.indicators:
-            kinds = [measures_of(indicator) for indicator in node.indicators]
+    for node_id, kinds in graph.measures.items():
+        node = graph.nodes[node_id]
+        if node.kind in (Kind.CHANGE, Kind.OUTCOME):
             if all(kind in PROXY_MEASURES for kind in kinds):
                 yield Hit(
                     node_id,

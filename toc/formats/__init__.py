@@ -7,8 +7,10 @@ format that carries everything (all but Mermaid, which is written only).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from toc.document import dump_json, load_json
 from toc.errors import DocumentRejected, Problem
@@ -34,27 +36,23 @@ def _write_json(model: TheoryOfChange) -> bytes:
     return dump_json(model).encode("utf-8")
 
 
-def _readers() -> dict[str, Callable[[bytes], TheoryOfChange]]:
-    from toc.formats import csvzip, graphml
+# Each format's module is imported only when that format is used.
+_READERS: dict[str, tuple[str, str]] = {
+    "csv": ("toc.formats.csvzip", "read_csv_zip"),
+    "graphml": ("toc.formats.graphml", "read_graphml"),
+    "gexf": ("toc.formats.graphml", "read_gexf"),
+}
+_WRITERS: dict[str, tuple[str, str]] = {
+    "csv": ("toc.formats.csvzip", "write_csv_zip"),
+    "graphml": ("toc.formats.graphml", "write_graphml"),
+    "gexf": ("toc.formats.graphml", "write_gexf"),
+    "mermaid": ("toc.formats.mermaid", "write_mermaid"),
+}
 
-    return {
-        "json": _read_json,
-        "csv": csvzip.read_csv_zip,
-        "graphml": graphml.read_graphml,
-        "gexf": graphml.read_gexf,
-    }
 
-
-def _writers() -> dict[str, Callable[[TheoryOfChange], bytes]]:
-    from toc.formats import csvzip, graphml, mermaid
-
-    return {
-        "json": _write_json,
-        "csv": csvzip.write_csv_zip,
-        "graphml": graphml.write_graphml,
-        "gexf": graphml.write_gexf,
-        "mermaid": mermaid.write_mermaid,
-    }
+def _function(table: dict[str, tuple[str, str]], fmt: str) -> Callable[..., Any]:
+    module, name = table[fmt]
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
 READ_FORMATS = ("json", "csv", "graphml", "gexf")
@@ -76,14 +74,18 @@ def read(data: bytes, fmt: str) -> TheoryOfChange:
         raise DocumentRejected(
             [Problem("$", f"cannot read format {fmt!r}; expected one of {', '.join(READ_FORMATS)}")]
         )
-    return _readers()[fmt](data)
+    if fmt == "json":
+        return _read_json(data)
+    return _function(_READERS, fmt)(data)  # type: ignore[no-any-return]
 
 
 def write(model: TheoryOfChange, fmt: str) -> bytes:
     """Write a model as bytes in one of WRITE_FORMATS."""
     if fmt not in WRITE_FORMATS:
         raise ValueError(f"cannot write format {fmt!r}; expected one of {', '.join(WRITE_FORMATS)}")
-    return _writers()[fmt](model)
+    if fmt == "json":
+        return _write_json(model)
+    return _function(_WRITERS, fmt)(model)  # type: ignore[no-any-return]
 
 
 def format_for_path(path: Path) -> str:

@@ -1,0 +1,39 @@
+"""`POST /check`: check a posted document without storing it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from api import service
+from api.deps import PrincipalDep, RawBodyDep, json_body
+from api.problems import responses
+from api.responses import binary_body, json_value
+from api.schemas import CheckReportPublic
+from toc import formats
+from toc.report import check_model
+
+router = APIRouter(tags=["check"])
+
+
+@router.post(
+    "/check",
+    summary="Check a document without storing it",
+    response_model=CheckReportPublic,
+    responses=responses(401, 413, 422),
+    openapi_extra=binary_body(
+        {f: formats.MEDIA_TYPES[f] for f in formats.READ_FORMATS},
+        "The model to check, in `format` (toc/1 JSON by default).",
+    ),
+)
+def check_document(
+    principal: PrincipalDep,
+    raw: RawBodyDep,
+    format: Annotated[
+        Literal["json", "csv", "graphml", "gexf"], Query(description="The body's format.")
+    ] = "json",
+) -> Response:
+    if format == "json":
+        return json_value(service.check_document(json_body(raw)))
+    return json_value(check_model(formats.read(raw, format)).to_dict())

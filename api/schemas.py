@@ -1,0 +1,131 @@
+"""The API's own bodies (beyond the toc/1 document, node and link of the domain core).
+
+`NodeUpdate` and `LinkUpdate` document PATCH bodies: every field optional, `null` resets a
+field to its default. The service validates them by building the would-be document, so their
+faults are reported like any document's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.auth import Role
+from toc.model import (
+    Evidence,
+    Indicator,
+    Kind,
+    Level,
+    Link,
+    LinkType,
+    Node,
+    Polarity,
+    Status,
+    TheoryOfChange,
+)
+
+__all__ = [
+    "ModelPublic",
+    "ModelPage",
+    "ModelDocument",
+    "NodeUpdate",
+    "LinkUpdate",
+    "ChainsPublic",
+    "CheckReportPublic",
+    "TokenCreate",
+    "TokenPublic",
+    "Health",
+]
+
+
+class ModelPublic(BaseModel):
+    """A stored model as listings and whole-model writes describe it."""
+
+    id: str
+    title: str
+    description: str | None = None
+    version: int = Field(description='Rises by one with every write; the ETag is `"VERSION"`.')
+    nodes: int = Field(description="How many nodes the model has.")
+    links: int = Field(description="How many links the model has.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ModelPage(BaseModel):
+    """One page of a listing; pass `next_cursor` back as `cursor` for the next (null: last page)."""
+
+    items: list[ModelPublic]
+    next_cursor: str | None = None
+
+
+class ModelDocument(TheoryOfChange):
+    """A stored model as a toc/1 document; `version` is always present."""
+
+
+class NodeUpdate(BaseModel):
+    """Fields of a node to change (`id` cannot change); `null` resets a field to its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    level: Level | None = None
+    kind: Kind | None = None
+    title: str | None = None
+    description: str | None = None
+    actor: str | None = None
+    form: str | None = None
+    function: str | None = None
+    indicators: list[Indicator] | None = None
+    status: Status | None = None
+    tags: list[str] | None = None
+
+
+class LinkUpdate(BaseModel):
+    """Fields of a link to change; `null` resets a field to its default.
+
+    A link with a generated id follows its ends: new `from`/`to` give it the id `FROM->TO`.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str | None = None
+    source: str | None = Field(default=None, alias="from")
+    target: str | None = Field(default=None, alias="to")
+    type: LinkType | None = None
+    polarity: Polarity | None = None
+    because: str | None = None
+    evidence: list[Evidence] | None = None
+    assumptions: list[str] | None = None
+
+
+class ChainsPublic(BaseModel):
+    """The subgraph of an initiative's chains: the nodes and links that lie on them."""
+
+    initiative: str
+    nodes: list[Node]
+    links: list[Link]
+
+
+class CheckReportPublic(BaseModel):
+    """What `toc check --format json` prints (SPEC §3)."""
+
+    findings: list[dict[str, Any]]
+    metrics: dict[str, Any]
+    inferred: list[dict[str, Any]]
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role = Field(description="viewer reads; editor also writes; admin also manages tokens.")
+
+
+class TokenPublic(BaseModel):
+    token: str = Field(description="The new bearer token, shown this once: only its hash is kept.")
+    workspace: str
+    role: Role
+
+
+class Health(BaseModel):
+    status: str = "ok"

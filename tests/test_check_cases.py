@@ -1,0 +1,40 @@
+"""Data-driven cases for every check: each names the subjects one check must report."""
+
+from __future__ import annotations
+
+import pytest
+
+from toc.checks import all_checks
+from toc.checks.cases import CheckCase, case_document, load_cases
+from toc.document import parse_document
+from toc.report import check_model
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.code}-{c.name}")
+def test_check_case(case: CheckCase) -> None:
+    model = parse_document(case_document(case))
+    findings = [f for f in check_model(model).findings if f.code == case.code]
+    assert sorted(f.subject for f in findings) == sorted(case.expect)
+    if case.expect_groups is not None:
+        assert [list(f.nodes or ()) for f in findings] == case.expect_groups
+
+
+@pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.code)
+def test_every_check_has_passing_and_failing_cases(check) -> None:
+    mine = [c for c in CASES if c.code == check.code]
+    assert any(c.passes for c in mine), f"{check.code} has no passing case"
+    assert any(not c.passes for c in mine), f"{check.code} has no failing case"
+    assert [c.doc for c in mine].count("fail") == 1, f"{check.code}: one case must be doc=fail"
+    assert [c.doc for c in mine].count("pass") == 1, f"{check.code}: one case must be doc=pass"
+    for case in mine:
+        if case.doc == "fail":
+            assert not case.passes
+        if case.doc == "pass":
+            assert case.passes
+
+
+def test_case_names_are_unique_per_check() -> None:
+    seen = [(c.code, c.name) for c in CASES]
+    assert len(seen) == len(set(seen))

@@ -1,0 +1,136 @@
+"""`toc check` and `toc convert` as a user runs them: output, exit codes, rejections."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from toc.cli import main
+
+CLEAN = {
+    "format": "toc/1",
+    "id": "clean",
+    "title": "Clean",
+    "nodes": [
+        {"id": "coach", "level": "system", "kind": "initiative", "title": "Coaching",
+         "function": "Builds teachers' skill at eliciting student thinking"},
+        {"id": "ask", "level": "teacher", "kind": "change", "title": "Teachers ask probing questions",
+         "indicators": [{"name": "Change in share of lessons with probing questions"}]},
+        {"id": "explain", "level": "student", "kind": "outcome", "title": "Students explain reasoning",
+         "indicators": [{"name": "State math assessment", "measures": "outcome"}]},
+    ],
+    "links": [
+        {"from": "coach", "to": "ask", "because": "Rehearsal with feedback builds the move",
+         "evidence": [{"citation": "Kraft, Blazar & Hogan (2018)", "tier": 1}],
+         "assumptions": ["Coaches have time each week"]},
+        {"from": "ask", "to": "explain", "because": "Probing makes students articulate reasoning",
+         "evidence": [{"citation": "Study", "tier": 3}], "assumptions": ["Tasks allow reasoning"]},
+    ],
+}
+
+
+def _write(tmp_path: Path, document, name="model.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(document) if not isinstance(document, str) else document)
+    return str(path)
+
+
+def test_a_clean_model_exits_zero_and_prints_nothing(tmp_path, capsys) -> None:
+    assert main(["check", _write(tmp_path, CLEAN)]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "0 error(s)" in err
+
+
+def test_an_error_finding_exits_one_with_compiler_style_lines(tmp_path, capsys) -> None:
+    document = json.loads(json.dumps(CLEAN))
+    document["nodes"].append(
+        {"id": "dashboard", "level": "system", "kind": "initiative", "title": "Data dashboard"}
+    )
+    path = _write(tmp_path, document)
+    assert main(["check", path]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"{path}: TOC101 unanchored-initiative dashboard: initiative 'Data dashboard' reaches "
+        "no student outcome",
+        f"{path}: TOC201 orphan dashboard: 'Data dashboard' has no links",
+        f"{path}: TOC502 siloed-initiative coach: 'Coaching' shares no chain node with "
+        "another initiative",
+    ]
+
+
+def test_rerating_an_error_down_changes_the_exit_status(tmp_path, capsys) -> None:
+    document = json.loads(json.dumps(CLEAN))
+    document["nodes"].append(
+        {"id": "dashboard", "level": "system", "kind": "initiative", "title": "Data dashboard"}
+    )
+    document["checks"] = {"TOC101": "warning", "TOC201": "off", "TOC502": "off"}
+    assert main(["check", _write(tmp_path, document), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("TOC101", "warning")]
+    assert report["metrics"]["findings"] == {"error": 0, "warning": 1, "info": 0}
+
+
+def test_json_output_has_findings_metrics_and_inferred(tmp_path, capsys) -> None:
+    assert main(["check", _write(tmp_path, CLEAN), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"findings", "metrics", "inferred"}
+    assert report["inferred"] == [
+        {"node": "ask", "indicator": "Change in share of lessons with probing questions",
+         "measures": "change"}
+    ]
+    assert report["metrics"]["evidence_strength"] == {"coach": 3}
+    assert report["metrics"]["anchored_share"] == 1.0
+
+
+def test_a_rejected_document_exits_two_with_problems_on_stderr_only(tmp_path, capsys) -> None:
+    document = json.loads(json.dumps(CLEAN))
+    document["nodes"][1]["level"] = "district"
+    document["links"].append({"from": "coach", "to": "nowhere"})
+    path = _write(tmp_path, document)
+    assert main(["check", path, "--format", "json"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        f"{path}: nodes[1].level: unknown level 'district'; expected 'system', 'teacher' or "
+        "'student'",
+        f"{path}: links[2].to: no node with id 'nowhere'",
+    ]
+
+
+@pytest.mark.parametrize("content", ["{not json", "[]"])
+def test_unreadable_input_exits_two(tmp_path, capsys, content) -> None:
+    assert main(["check", _write(tmp_path, content)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(str(tmp_path))
+
+
+def test_a_missing_file_exits_two(tmp_path, capsys) -> None:
+    assert main(["check", str(tmp_path / "absent.json")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_convert_writes_json_that_reads_back_equal(tmp_path, capsys) -> None:
+    source = _write(tmp_path, CLEAN)
+    out = tmp_path / "copy.json"
+    assert main(["convert", source, "--to", "json", "-o", str(out)]) == 0
+    assert main(["check", str(out)]) == 0
+
+
+def test_toc_check_does_not_load_the_service_or_the_map(tmp_path) -> None:
+    # The domain core is pure: checking a file must not import a web framework, ORM or pyvis.
+    path = _write(tmp_path, CLEAN)
+    probe = (
+        "import sys; from toc.cli import main; code = main(['check', sys.argv[1]]); "
+        "bad = sorted(m for m in ('fastapi', 'sqlmodel', 'sqlalchemy', 'pyvis', 'starlette') "
+        "if m in sys.modules); print(bad); raise SystemExit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, path], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,54 @@
+"""Named passing and failing models per check: the catalogue's test data and its docs' examples."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+__all__ = ["CheckCase", "load_cases", "case_document"]
+
+
+@dataclass(frozen=True)
+class CheckCase:
+    """One model and the subjects one check must name on it (none, for a passing case)."""
+
+    code: str
+    name: str
+    model: dict[str, Any]
+    expect: list[str]
+    expect_groups: list[list[str]] | None
+    doc: str | None
+    description: str
+
+    @property
+    def passes(self) -> bool:
+        return not self.expect
+
+
+def case_document(case: CheckCase) -> dict[str, Any]:
+    """The case's model as a full toc/1 document (cases leave out format, id and title)."""
+    return {"format": "toc/1", "id": "case", "title": case.name, **case.model}
+
+
+def load_cases() -> list[CheckCase]:
+    """Every case of every check, in file order."""
+    found: list[CheckCase] = []
+    for entry in sorted(resources.files(__name__).iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".json"):
+            continue
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        for raw in data["cases"]:
+            found.append(
+                CheckCase(
+                    code=data["code"],
+                    name=raw["name"],
+                    model=raw["model"],
+                    expect=raw["expect"],
+                    expect_groups=raw.get("expect_groups"),
+                    doc=raw.get("doc"),
+                    description=raw.get("description", ""),
+                )
+            )
+    return found

@@ -1,0 +1,477 @@
+"""CSV interchange: a model as a zip of three spreadsheets, `model.csv`, `nodes.csv`, `links.csv`.
+
+Layout
+------
+Each file is UTF-8 with a byte-order mark (so Excel reads it as UTF-8), RFC 4180 quoting and
+CRLF rows; a header row names the columns, whose names are the toc/1 field names.
+
+- ``model.csv``: one row, columns ``format, id, title, description, version, checks``.
+  ``checks`` is ``CODE=setting`` items, e.g. ``TOC601=off; TOC104=warning``.
+- ``nodes.csv``: one row per node, columns ``id, level, kind, title, description, actor,
+  form, function, status, tags, indicators``.
+- ``links.csv`` (optional: a model may have no links yet): one row per link, columns
+  ``id, from, to, type, polarity, because, evidence, assumptions``.
+
+Cells
+-----
+- An empty cell is an absent field (None, or the field's default).
+- Text cells hold the text as it is. The one exception keeps an empty text apart from an
+  absent one: a present empty text is written ``""`` (two quote characters), and a text made
+  only of quote characters is written with two more.
+- List cells (``tags``, ``assumptions``, ``checks``) hold items separated by ``;``.
+  Nested lists hold one record per item, its fields separated by ``|``, trailing empty fields
+  left out: ``indicators`` as ``name|measures|target|baseline|source|cadence`` and
+  ``evidence`` as ``citation|tier|url|note``, e.g. ``Newmann et al. (2001)|3``.
+  Spaces around ``;`` and ``|`` are ignored; a backslash makes the next character literal
+  (``\\;``, ``\\|``, ``\\\\``, or an edge space); an empty field is absent and ``""`` is an
+  empty text, as in text cells.
+
+Reading also accepts the files inside a folder of the zip, column names in any case, rows with
+missing trailing cells, blank rows, and CRLF or LF line ends. Problems name the file, the row as
+a spreadsheet numbers it (the header is row 1) and the column: ``nodes.csv:3.level``.
+
+Limits: cells are written as they are, so text starting with ``=``, ``+``, ``-`` or ``@`` is
+shown by a spreadsheet as a formula; open untrusted files with care.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import PurePosixPath
+from typing import Any, NamedTuple
+
+from toc.document import parse_document
+from toc.errors import DocumentRejected, Problem
+from toc.model import TheoryOfChange
+
+__all__ = [
+    "write_csv_zip",
+    "read_csv_zip",
+    "MODEL_CSV",
+    "NODES_CSV",
+    "LINKS_CSV",
+    "INDICATOR_FIELDS",
+    "EVIDENCE_FIELDS",
+]
+
+MODEL_CSV, NODES_CSV, LINKS_CSV = "model.csv", "nodes.csv", "links.csv"
+INDICATOR_FIELDS = ("name", "measures", "target", "baseline", "source", "cadence")
+# Tier before url: a team usually rates its evidence long before it finds a link for it.
+EVIDENCE_FIELDS = ("citation", "tier", "url", "note")
+
+# A fixed timestamp makes the same model give the same bytes, so exports diff cleanly.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Decompressed size cap per file: a small upload must not inflate into gigabytes.
+_MAX_FILE_BYTES = 256 * 1024 * 1024
+# A valid model may hold 200 evidence entries of 10,000-character notes in one cell; the csv
+# module's default cap (128 KiB per cell) would reject it.
+_MAX_CELL_CHARS = 16 * 1024 * 1024
+
+_ONLY_QUOTES = re.compile('"*')
+_DIGITS = re.compile("[0-9]+")
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+def _write_text(value: str) -> str:
+    # An empty cell means absent, so a present empty text needs a mark of its own: `""`.
+    return value + '""' if _ONLY_QUOTES.fullmatch(value) else value
+
+
+def _read_text(cell: str) -> str:
+    return cell[:-2] if len(cell) >= 2 and _ONLY_QUOTES.fullmatch(cell) else cell
+
+
+def _read_word(cell: str) -> str | None:
+    # Ids and enum values never hold spaces, so stray ones from a spreadsheet are dropped.
+    return cell.strip() or None
+
+
+def _read_whole_number(cell: str) -> int | str | None:
+    word = cell.strip()
+    # Anything else goes through as text, for the contract to report as a wrong type.
+    return int(word) if _DIGITS.fullmatch(word) else word or None
+
+
+def _escape(value: str, specials: str) -> str:
+    chars = ["\\" + ch if ch in specials else ch for ch in value]
+    # Readers trim spaces around separators; escaped edge spaces survive that.
+    start = 0
+    while start < len(chars) and chars[start].isspace():
+        chars[start] = "\\" + chars[start]
+        start += 1
+    end = len(chars) - 1
+    while end >= start and chars[end].isspace():
+        chars[end] = "\\" + chars[end]
+        end -= 1
+    return _write_text("".join(chars))
+
+
+def _finish_field(token: list[tuple[str, bool]]) -> str | None:
+    """One field's characters (each marked escaped or not), trimmed and decoded."""
+    start, end = 0, len(token)
+    while start < end and not token[start][1] and token[start][0].isspace():
+        start += 1
+    while end > start and not token[end - 1][1] and token[end - 1][0].isspace():
+        end -= 1
+    kept = token[start:end]
+    if not kept:
+        return None
+    if len(kept) >= 2 and all(ch == '"' and not escaped for ch, escaped in kept):
+        kept = kept[2:]
+    return "".join(ch for ch, _ in kept)
+
+
+def _split(cell: str, nested: bool) -> list[list[str | None]]:
+    """A list cell's items, each a list of fields; items with no field at all are dropped."""
+    items: list[list[str | None]] = []
+    fields: list[str | None] = []
+    token: list[tuple[str, bool]] = []
+    chars = iter(cell)
+    for ch in chars:
+        if ch == "\\":
+            token.append((next(chars, "\\"), True))
+        elif ch == ";" or (nested and ch == "|"):
+            fields.append(_finish_field(token))
+            token = []
+            if ch == ";":
+                items.append(fields)
+                fields = []
+        else:
+            token.append((ch, False))
+    fields.append(_finish_field(token))
+    items.append(fields)
+    return [item for item in items if any(field is not None for field in item)]
+
+
+def _read_strings(cell: str) -> list[str]:
+    return [item[0] for item in _split(cell, nested=False) if item[0] is not None]
+
+
+def _write_strings(values: Iterable[str]) -> str:
+    return "; ".join(_escape(value, ";\\") for value in values)
+
+
+def _read_records(fields: tuple[str, ...], cell: str) -> list[dict[str, Any]]:
+    records = []
+    for number, item in enumerate(_split(cell, nested=True), start=1):
+        if len(item) > len(fields):
+            raise ValueError(
+                f"item {number} has {len(item)} fields; expected at most {len(fields)} "
+                f"({'|'.join(fields)})"
+            )
+        record: dict[str, Any] = {}
+        for name, value in zip(fields, item, strict=False):
+            if value is None:
+                continue
+            # The ESSA tier is the one number among the fields; JSON would carry it as one.
+            record[name] = int(value) if name == "tier" and _DIGITS.fullmatch(value) else value
+        records.append(record)
+    return records
+
+
+def _write_records(fields: tuple[str, ...], records: Iterable[dict[str, Any]]) -> str:
+    items = []
+    for record in records:
+        values = [record.get(name) for name in fields]
+        while values and values[-1] is None:
+            values.pop()
+        items.append(
+            "|".join("" if value is None else _escape(str(value), ";|\\") for value in values)
+        )
+    return "; ".join(items)
+
+
+def _read_checks(cell: str) -> dict[str, str]:
+    checks = {}
+    for item in _read_strings(cell):
+        code, equals, setting = item.partition("=")
+        if not equals:
+            raise ValueError(f"expected CODE=setting (e.g. TOC601=off), got {item!r}")
+        checks[code.strip()] = setting.strip()
+    return checks
+
+
+def _write_checks(checks: dict[str, str]) -> str:
+    return _write_strings(f"{code}={setting}" for code, setting in checks.items())
+
+
+class _Codec(NamedTuple):
+    read: Callable[[str], Any]
+    write: Callable[[Any], str]
+
+
+_WORD = _Codec(_read_word, str)
+_TEXT = _Codec(_read_text, _write_text)
+_NUMBER = _Codec(_read_whole_number, str)
+_STRINGS = _Codec(_read_strings, _write_strings)
+
+# Each file's columns, in the order they are written, with how their cells are read and written.
+_COLUMNS: dict[str, dict[str, _Codec]] = {
+    MODEL_CSV: {
+        "format": _WORD,
+        "id": _WORD,
+        "title": _TEXT,
+        "description": _TEXT,
+        "version": _NUMBER,
+        "checks": _Codec(_read_checks, _write_checks),
+    },
+    NODES_CSV: {
+        "id": _WORD,
+        "level": _WORD,
+        "kind": _WORD,
+        "title": _TEXT,
+        "description": _TEXT,
+        "actor": _TEXT,
+        "form": _TEXT,
+        "function": _TEXT,
+        "status": _WORD,
+        "tags": _STRINGS,
+        "indicators": _Codec(
+            partial(_read_records, INDICATOR_FIELDS), partial(_write_records, INDICATOR_FIELDS)
+        ),
+    },
+    LINKS_CSV: {
+        "id": _WORD,
+        "from": _WORD,
+        "to": _WORD,
+        "type": _WORD,
+        "polarity": _WORD,
+        "because": _TEXT,
+        "evidence": _Codec(
+            partial(_read_records, EVIDENCE_FIELDS), partial(_write_records, EVIDENCE_FIELDS)
+        ),
+        "assumptions": _STRINGS,
+    },
+}
+_FILE_ORDER = {name: index for index, name in enumerate(_COLUMNS)}
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _write_table(columns: dict[str, _Codec], records: Iterable[dict[str, Any]]) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow(
+            "" if record.get(name) is None else codec.write(record[name])
+            for name, codec in columns.items()
+        )
+    return text.getvalue().encode("utf-8-sig")
+
+
+def write_csv_zip(model: TheoryOfChange) -> bytes:
+    """The model as a zip of `model.csv`, `nodes.csv` and `links.csv` (see the module doc).
+
+    >>> from toc.model import TheoryOfChange
+    >>> data = write_csv_zip(TheoryOfChange(id="m", title="M"))
+    >>> read_csv_zip(data) == TheoryOfChange(id="m", title="M")
+    True
+    """
+    document = model.to_document()
+    tables = {MODEL_CSV: [document], NODES_CSV: document["nodes"], LINKS_CSV: document["links"]}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, records in tables.items():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, _write_table(_COLUMNS[name], records))
+    return buffer.getvalue()
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+class _Located(NamedTuple):
+    """A problem at a place in the zip: file, spreadsheet row (0: the whole file), column."""
+
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def sort_key(self) -> tuple[int, int, int, str]:
+        columns = list(_COLUMNS.get(self.file, {}))
+        base = re.split(r"[.\[]", self.column, maxsplit=1)[0]
+        position = columns.index(base) if base in columns else -1
+        return (_FILE_ORDER.get(self.file, -1), self.row, position, self.column)
+
+    def problem(self) -> Problem:
+        if not self.file:
+            return Problem(self.column or "$", self.message)
+        path = f"{self.file}:{self.row}" if self.row else self.file
+        return Problem(f"{path}.{self.column}" if self.column else path, self.message)
+
+
+def _rejected(problems: list[_Located]) -> DocumentRejected:
+    return DocumentRejected([p.problem() for p in sorted(problems, key=_Located.sort_key)])
+
+
+def _unzip(data: bytes) -> dict[str, str]:
+    """The text of each known file in the zip; rejects a zip that cannot give them."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise DocumentRejected(
+            [Problem("$", f"not a zip archive: a CSV model is a zip of {', '.join(_COLUMNS)}")]
+        ) from None
+    found: dict[str, list[zipfile.ZipInfo]] = {}
+    for info in archive.infolist():
+        # Zipping a folder on macOS adds `__MACOSX/._nodes.csv` shadows; they are not data.
+        if info.is_dir() or info.filename.startswith("__MACOSX/"):
+            continue
+        name = PurePosixPath(info.filename).name.lower()
+        if name in _COLUMNS:
+            found.setdefault(name, []).append(info)
+
+    problems: list[_Located] = []
+    texts: dict[str, str] = {}
+    for name in _COLUMNS:
+        infos = found.get(name, [])
+        if not infos:
+            if name != LINKS_CSV:
+                problems.append(_Located(name, 0, "", "missing from the zip"))
+            continue
+        if len(infos) > 1:
+            places = ", ".join(info.filename for info in infos)
+            problems.append(_Located(name, 0, "", f"found more than once ({places})"))
+            continue
+        try:
+            with archive.open(infos[0]) as member:
+                raw = member.read(_MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as bad:
+            # Corrupt data, an unsupported compression method, a password: all are unreadable.
+            problems.append(_Located(name, 0, "", f"cannot be read from the zip: {bad}"))
+            continue
+        if len(raw) > _MAX_FILE_BYTES:
+            problems.append(_Located(name, 0, "", f"larger than {_MAX_FILE_BYTES} bytes"))
+            continue
+        try:
+            texts[name] = raw.decode("utf-8-sig")  # Excel starts UTF-8 CSV with a BOM
+        except UnicodeDecodeError as bad:
+            problems.append(
+                _Located(
+                    name,
+                    0,
+                    "",
+                    f"not UTF-8 text ({bad.reason} at byte {bad.start}); in Excel, "
+                    "save as 'CSV UTF-8'",
+                )
+            )
+    if problems:
+        raise _rejected(problems)
+    return texts
+
+
+def _read_table(
+    name: str, text: str, problems: list[_Located]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each data row as (spreadsheet row number, fields present); blank rows are skipped."""
+    columns = _COLUMNS[name]
+    # Raising the csv module's global cap only loosens it, for everyone, to what toc/1 allows.
+    csv.field_size_limit(max(csv.field_size_limit(), _MAX_CELL_CHARS))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as bad:
+        problems.append(_Located(name, reader.line_num, "", f"not valid CSV: {bad}"))
+        return []
+    if not rows:
+        problems.append(_Located(name, 0, "", "empty: expected a header row naming the columns"))
+        return []
+
+    header = [cell.strip().lower() for cell in rows[0]]
+    known: dict[int, str] = {}
+    for index, column in enumerate(header):
+        if column in known.values():
+            problems.append(_Located(name, 1, column, "column given more than once"))
+        elif column in columns:
+            known[index] = column
+        # A trailing column with no name and no data is what spreadsheets leave behind.
+        elif column or any(index < len(row) and row[index].strip() for row in rows[1:]):
+            problems.append(
+                _Located(
+                    name,
+                    1,
+                    column,
+                    f"unknown column {column!r}; expected {', '.join(columns)}",
+                )
+            )
+
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if any(cell.strip() for cell in row[len(header) :]):
+            problems.append(
+                _Located(
+                    name, number, "", f"{len(row)} cells, but the header has {len(header)}"
+                )
+            )
+        record: dict[str, Any] = {}
+        for index, column in known.items():
+            cell = row[index] if index < len(row) else ""
+            if not cell:
+                continue
+            try:
+                value = columns[column].read(cell)
+            except ValueError as bad:
+                problems.append(_Located(name, number, column, str(bad)))
+                continue
+            if value is not None:
+                record[column] = value
+        records.append((number, record))
+    return records
+
+
+_ITEM_PATH = re.compile(r"(nodes|links)\[(\d+)\]\.?(.*)")
+
+
+def _locate(problem: Problem, rows: dict[str, list[int]]) -> _Located:
+    """A contract problem's toc/1 path told as file, row and column of the zip."""
+    item = _ITEM_PATH.fullmatch(problem.path)
+    if item:
+        name = f"{item[1]}.csv"
+        return _Located(name, rows[name][int(item[2])], item[3], problem.message)
+    if problem.path in ("$", ""):
+        return _Located("", 0, "", problem.message)
+    return _Located(MODEL_CSV, rows[MODEL_CSV][0], problem.path, problem.message)
+
+
+def read_csv_zip(data: bytes) -> TheoryOfChange:
+    """Read a model from a zip of `model.csv`, `nodes.csv` and `links.csv`.
+
+    Raises `DocumentRejected` listing every problem at once, each at `file:row.column`.
+    """
+    texts = _unzip(data)
+    problems: list[_Located] = []
+    tables = {name: _read_table(name, text, problems) for name, text in texts.items()}
+
+    model_rows = tables[MODEL_CSV]
+    for number, _ in model_rows[1:]:
+        problems.append(_Located(MODEL_CSV, number, "", "one row too many: model.csv holds the model's own row alone"))
+    document: dict[str, Any] = dict(model_rows[0][1]) if model_rows else {}
+    document["nodes"] = [record for _, record in tables[NODES_CSV]]
+    document["links"] = [record for _, record in tables.get(LINKS_CSV, [])]
+    rows = {
+        MODEL_CSV: [model_rows[0][0] if model_rows else 2],
+        NODES_CSV: [number for number, _ in tables[NODES_CSV]],
+        LINKS_CSV: [number for number, _ in tables.get(LINKS_CSV, [])],
+    }
+    try:
+        model = parse_document(document)
+    except DocumentRejected as rejected:
+        problems.extend(_locate(problem, rows) for problem in rejected.problems)
+        raise _rejected(problems) from None
+    if problems:
+        raise _rejected(problems)
+    return model

@@ -1,0 +1,88 @@
+"""Mermaid flowchart text: a model drawn in three bands, for wikis, docs and pull requests.
+
+Written only: a flowchart cannot carry indicators, evidence or assumptions. Layout:
+
+- a `flowchart TD` titled with the model's title, with subgraphs System, Teachers and
+  Students, each holding the nodes of its level in model order;
+- nodes are ``n0``, ``n1``, ... in model order (node ids may hold ``-`` and ``.``, which
+  Mermaid reads as arrows and styles), labelled with their titles; initiatives are
+  rectangles, changes rounded boxes, outcomes stadiums;
+- ``-->`` for `leads_to` links and ``-.->`` for `feedback` links, labelled with their
+  `because` cut to 40 characters; a link of polarity ``-`` is labelled ``(−)`` and drawn red;
+- retired nodes are faded and dashed.
+
+Label text is quoted and Mermaid's syntax characters in it are written as entity codes
+(``"`` becomes ``#34;``), so no title can end a label, start a directive or inject HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from toc.model import Kind, Level, LinkType, Polarity, TheoryOfChange
+
+__all__ = ["write_mermaid", "mermaid_label"]
+
+_LEVELS = ((Level.SYSTEM, "System"), (Level.TEACHER, "Teachers"), (Level.STUDENT, "Students"))
+_SHAPES = {Kind.INITIATIVE: ("[", "]"), Kind.CHANGE: ("(", ")"), Kind.OUTCOME: ("([", "])")}
+_BECAUSE_MAX = 40
+# Inside quotes Mermaid stops only at `"`, but `#…;` is its entity syntax, `%%{` a directive,
+# a backtick a Markdown string, `|` an edge label's end and `<>&` HTML; `;` and braces are
+# escaped too so that no label can end a statement or open a block.
+_SYNTAX = re.compile(r"""["#&<>`|\\%{};]""")
+
+
+def mermaid_label(text: str) -> str:
+    """Text made safe for a quoted Mermaid label: one line, syntax characters as entities.
+
+    >>> mermaid_label('Say "hi"; <b>now</b>')
+    'Say #34;hi#34;#59; #60;b#62;now#60;/b#62;'
+    """
+    return "".join(
+        f"#{ord(ch)};" if _SYNTAX.fullmatch(ch) or not ch.isprintable() else ch
+        for ch in " ".join(text.split())
+    )
+
+
+def _title(text: str) -> str:
+    """The title as a YAML double-quoted scalar, with nothing Mermaid could read as syntax."""
+    quoted = json.dumps(" ".join(text.split()), ensure_ascii=False)
+    return _SYNTAX.sub(lambda m: m[0] if m[0] in '"\\' else f"\\u{ord(m[0]):04x}", quoted)
+
+
+def _shorten(text: str, limit: int) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def write_mermaid(model: TheoryOfChange) -> bytes:
+    """The model as a Mermaid `flowchart TD` (see the module doc), UTF-8 encoded."""
+    ids = {node.id: f"n{index}" for index, node in enumerate(model.nodes)}
+    # Front matter is YAML, and a JSON string is a valid YAML double-quoted scalar.
+    lines = ["---", f"title: {_title(model.title)}", "---", "flowchart TD"]
+    for level, name in _LEVELS:
+        lines.append(f'  subgraph {level.value}["{name}"]')
+        for node in model.nodes:
+            if node.level is level:
+                start, end = _SHAPES[node.kind]
+                lines.append(f'    {ids[node.id]}{start}"{mermaid_label(node.title)}"{end}')
+        lines.append("  end")
+
+    negative = []
+    for index, link in enumerate(model.links):
+        arrow = "-.->" if link.type is LinkType.FEEDBACK else "-->"
+        text = _shorten(link.because or "", _BECAUSE_MAX)
+        if link.polarity is Polarity.MINUS:
+            text = f"(−) {text}".strip()
+            negative.append(str(index))
+        label = f'|"{mermaid_label(text)}"|' if text else ""
+        lines.append(f"  {ids[link.source]} {arrow}{label} {ids[link.target]}")
+
+    if negative:
+        lines.append(f"  linkStyle {','.join(negative)} stroke:#b03a2e,color:#b03a2e")
+    retired = [ids[node.id] for node in model.nodes if node.retired]
+    if retired:
+        lines.append("  classDef retired fill:#f4f4f4,stroke:#aaa,color:#999,stroke-dasharray:4 4")
+        lines.append(f"  class {','.join(retired)} retired")
+    return ("\n".join(lines) + "\n").encode("utf-8")
