@@ -190,8 +190,8 @@ def _fields(
     return fields
 
 
-def _edge_order(edge: tuple[int, tuple[str, str, Any, dict[str, Any]]]) -> tuple[int, int]:
-    position, (_, _, _, attributes) = edge
+def _edge_order(edge: tuple[int, tuple[str, str, dict[str, Any]]]) -> tuple[int, int]:
+    position, (_, _, attributes) = edge
     order = attributes.get("order")
     # A file from elsewhere may carry no order: its links keep networkx's order, after ours.
     return (0, order) if isinstance(order, int) else (1, position)
@@ -211,9 +211,10 @@ def _model(
             continue
         fields = _fields(attributes, _NODE_ATTRS, f"nodes[{len(nodes)}]", problems)
         nodes.append({"id": node_id, **fields})
-    edges = sorted(enumerate(graph.edges(keys=True, data=True)), key=_edge_order)
+    # read_gexf gives a DiGraph when no two links join the same pair; (u, v, data) suits both.
+    edges = sorted(enumerate(graph.edges(data=True)), key=_edge_order)
     links = []
-    for index, (_, (source, target, _, attributes)) in enumerate(edges):
+    for index, (_, (source, target, attributes)) in enumerate(edges):
         fields = _fields(attributes, _LINK_ATTRS, f"links[{index}]", problems)
         links.append({"from": source, "to": target, **fields})
     try:
