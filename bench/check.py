@@ -112,7 +112,13 @@ def synthetic_portfolio(size: int, seed: int = 7) -> dict[str, Any]:
     for layer in range(0, 4):
         for node in layers[layer]:
             add(node["id"], rng.choice(layers[layer + 1])["id"])
-    return {"format": "toc/1", "id": "statewide", "title": "Statewide", "nodes": nodes, "links": links}
+    return {
+        "format": "toc/1",
+        "id": "statewide",
+        "title": "Statewide",
+        "nodes": nodes,
+        "links": links,
+    }
 
 
 def floor(text: str) -> int:
@@ -173,8 +179,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
-    print(f"{'nodes':>8} {'links':>8} {'floor s':>9} {'check s':>9} {'ratio':>6} "
-          f"{'findings':>9} {'peak MiB':>9}")
+    print(
+        f"{'nodes':>8} {'links':>8} {'floor s':>9} {'check s':>9} {'ratio':>6} "
+        f"{'findings':>9} {'peak MiB':>9}"
+    )
     for size in args.sizes:
         document = synthetic_portfolio(size)
         text = json.dumps(document)

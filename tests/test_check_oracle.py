@@ -30,7 +30,12 @@ def small_models(draw: Any) -> dict[str, Any]:
     for index in range(count):
         kind = draw(st.sampled_from(KINDS))
         level = "student" if kind == "outcome" else draw(st.sampled_from(LEVELS))
-        node: dict[str, Any] = {"id": f"n{index}", "level": level, "kind": kind, "title": f"N{index}"}
+        node: dict[str, Any] = {
+            "id": f"n{index}",
+            "level": level,
+            "kind": kind,
+            "title": f"N{index}",
+        }
         if draw(st.integers(0, 9)) == 0:
             node["status"] = "retired"
         if draw(st.booleans()):
@@ -43,8 +48,13 @@ def small_models(draw: Any) -> dict[str, Any]:
                 for name in draw(
                     st.lists(
                         st.sampled_from(
-                            ["Number of visits", "Change in practice", "State assessment",
-                             "On schedule", "Weekly note"]
+                            [
+                                "Number of visits",
+                                "Change in practice",
+                                "State assessment",
+                                "On schedule",
+                                "Weekly note",
+                            ]
                         ),
                         min_size=1,
                         max_size=2,
@@ -84,8 +94,10 @@ class Oracle:
 
     def __init__(self, model: TheoryOfChange):
         self.nodes = {n.id: n for n in model.nodes if n.status.value != "retired"}
-        self.links = [l for l in model.links if l.source in self.nodes and l.target in self.nodes]
-        self.leads_to = [l for l in self.links if l.type.value == "leads_to"]
+        self.links = [
+            link for link in model.links if link.source in self.nodes and link.target in self.nodes
+        ]
+        self.leads_to = [link for link in self.links if link.type.value == "leads_to"]
         self.initiatives = [n for n, node in self.nodes.items() if node.kind.value == "initiative"]
         self.outcomes = {n for n, node in self.nodes.items() if node.kind.value == "outcome"}
 
@@ -113,7 +125,7 @@ class Oracle:
         )
 
     def orphans(self) -> set[str]:
-        touched = {l.source for l in self.links} | {l.target for l in self.links}
+        touched = {link.source for link in self.links} | {link.target for link in self.links}
         return set(self.nodes) - touched
 
     def signs(self, initiative: str) -> dict[str, set[str]]:
@@ -133,38 +145,50 @@ class Oracle:
         out: dict[str, list[str]] = {}
         orphans = self.orphans()
         anchored = [a for a in self.initiatives if self.reaches_outcome(a)]
-        because = [l for l in self.leads_to if l.because and l.because.strip()]
+        because = [link for link in self.leads_to if link.because and link.because.strip()]
         out["TOC101"] = [a for a in self.initiatives if a not in anchored]
         out["TOC102"] = [a for a in anchored if not (self.reach(a, because) & self.outcomes)]
         out["TOC103"] = [
-            l.key for l in self.leads_to if self.on_chain(l) and not (l.because or "").strip()
+            link.key
+            for link in self.leads_to
+            if self.on_chain(link) and not (link.because or "").strip()
         ]
-        out["TOC104"] = [l.key for l in self.links if (l.because or "").strip() and not l.evidence]
+        out["TOC104"] = [
+            link.key for link in self.links if (link.because or "").strip() and not link.evidence
+        ]
         out["TOC201"] = sorted(orphans)
         out["TOC202"] = [
-            n for n, node in self.nodes.items()
+            n
+            for n, node in self.nodes.items()
             if node.kind.value == "change" and n not in orphans and not self.reaches_outcome(n)
         ]
         out["TOC203"] = [
-            n for n, node in self.nodes.items()
-            if node.kind.value in ("change", "outcome") and n not in orphans
+            n
+            for n, node in self.nodes.items()
+            if node.kind.value in ("change", "outcome")
+            and n not in orphans
             and not any(n in self.reach(a) for a in self.initiatives)
         ]
         out["TOC301"] = [
-            n for n, node in self.nodes.items()
+            n
+            for n, node in self.nodes.items()
             if node.kind.value in ("initiative", "change")
-            and (node.form or "").strip() and not (node.function or "").strip()
+            and (node.form or "").strip()
+            and not (node.function or "").strip()
         ]
         out["TOC302"] = [
-            n for n, node in self.nodes.items()
-            if node.kind.value in ("change", "outcome") and node.indicators
+            n
+            for n, node in self.nodes.items()
+            if node.kind.value in ("change", "outcome")
+            and node.indicators
             and all(
                 measures_of(i) is not None and measures_of(i).value in ("count", "fidelity")
                 for i in node.indicators
             )
         ]
         out["TOC303"] = [
-            a for a in anchored
+            a
+            for a in anchored
             if not any(
                 measures_of(i) is not None and measures_of(i).value in ("change", "outcome")
                 for n in self.chain_nodes(a) - {a}
@@ -172,18 +196,18 @@ class Oracle:
             )
         ]
         out["TOC401"] = [
-            l.key for l in self.leads_to
-            if LEVELS.index(self.nodes[l.source].level.value)
-            > LEVELS.index(self.nodes[l.target].level.value)
+            link.key
+            for link in self.leads_to
+            if LEVELS.index(self.nodes[link.source].level.value)
+            > LEVELS.index(self.nodes[link.target].level.value)
         ]
-        graph = nx.DiGraph((l.source, l.target) for l in self.leads_to)
-        out["TOC402"] = [
-            min(c) for c in nx.strongly_connected_components(graph) if len(c) >= 2
-        ]
+        graph = nx.DiGraph((link.source, link.target) for link in self.leads_to)
+        out["TOC402"] = [min(c) for c in nx.strongly_connected_components(graph) if len(c) >= 2]
         out["TOC501"] = self.pressure()
         out["TOC502"] = (
             [
-                a for a in anchored
+                a
+                for a in anchored
                 if not any(
                     self.chain_nodes(a) & self.chain_nodes(b) for b in self.initiatives if b != a
                 )
@@ -191,7 +215,9 @@ class Oracle:
             if len(self.initiatives) >= 2
             else []
         )
-        out["TOC601"] = [l.key for l in self.leads_to if self.on_chain(l) and not l.assumptions]
+        out["TOC601"] = [
+            link.key for link in self.leads_to if self.on_chain(link) and not link.assumptions
+        ]
         return {code: sorted(subjects) for code, subjects in out.items()}
 
     def pressure(self) -> list[str]:
@@ -230,7 +256,11 @@ class Oracle:
         for a in self.initiatives:
             strength[a] = None
             for tier in (1, 2, 3, 4):
-                rated = [l for l in self.leads_to if l.best_tier is not None and l.best_tier <= tier]
+                rated = [
+                    link
+                    for link in self.leads_to
+                    if link.best_tier is not None and link.best_tier <= tier
+                ]
                 if self.reach(a, rated) & self.outcomes:
                     strength[a] = tier
                     break

@@ -16,19 +16,43 @@ CLEAN = {
     "id": "clean",
     "title": "Clean",
     "nodes": [
-        {"id": "coach", "level": "system", "kind": "initiative", "title": "Coaching",
-         "function": "Builds teachers' skill at eliciting student thinking"},
-        {"id": "ask", "level": "teacher", "kind": "change", "title": "Teachers ask probing questions",
-         "indicators": [{"name": "Change in share of lessons with probing questions"}]},
-        {"id": "explain", "level": "student", "kind": "outcome", "title": "Students explain reasoning",
-         "indicators": [{"name": "State math assessment", "measures": "outcome"}]},
+        {
+            "id": "coach",
+            "level": "system",
+            "kind": "initiative",
+            "title": "Coaching",
+            "function": "Builds teachers' skill at eliciting student thinking",
+        },
+        {
+            "id": "ask",
+            "level": "teacher",
+            "kind": "change",
+            "title": "Teachers ask probing questions",
+            "indicators": [{"name": "Change in share of lessons with probing questions"}],
+        },
+        {
+            "id": "explain",
+            "level": "student",
+            "kind": "outcome",
+            "title": "Students explain reasoning",
+            "indicators": [{"name": "State math assessment", "measures": "outcome"}],
+        },
     ],
     "links": [
-        {"from": "coach", "to": "ask", "because": "Rehearsal with feedback builds the move",
-         "evidence": [{"citation": "Kraft, Blazar & Hogan (2018)", "tier": 1}],
-         "assumptions": ["Coaches have time each week"]},
-        {"from": "ask", "to": "explain", "because": "Probing makes students articulate reasoning",
-         "evidence": [{"citation": "Study", "tier": 3}], "assumptions": ["Tasks allow reasoning"]},
+        {
+            "from": "coach",
+            "to": "ask",
+            "because": "Rehearsal with feedback builds the move",
+            "evidence": [{"citation": "Kraft, Blazar & Hogan (2018)", "tier": 1}],
+            "assumptions": ["Coaches have time each week"],
+        },
+        {
+            "from": "ask",
+            "to": "explain",
+            "because": "Probing makes students articulate reasoning",
+            "evidence": [{"citation": "Study", "tier": 3}],
+            "assumptions": ["Tasks allow reasoning"],
+        },
     ],
 }
 
@@ -80,8 +104,11 @@ def test_json_output_has_findings_metrics_and_inferred(tmp_path, capsys) -> None
     report = json.loads(capsys.readouterr().out)
     assert set(report) == {"findings", "metrics", "inferred"}
     assert report["inferred"] == [
-        {"node": "ask", "indicator": "Change in share of lessons with probing questions",
-         "measures": "change"}
+        {
+            "node": "ask",
+            "indicator": "Change in share of lessons with probing questions",
+            "measures": "change",
+        }
     ]
     assert report["metrics"]["evidence_strength"] == {"coach": 3}
     assert report["metrics"]["anchored_share"] == 1.0

@@ -89,7 +89,11 @@ def test_a_document_with_many_faults_lists_every_one_with_its_path() -> None:
         ({"id": "m", "title": "M", "nodes": {}}, "nodes: expected an array, got an object"),
         ({"id": "m", "title": "M", "version": "3"}, "version: expected a whole number"),
         (
-            {"id": "m", "title": "M", "nodes": [_node("a", indicators=[{"name": "N", "measures": "vibes"}])]},
+            {
+                "id": "m",
+                "title": "M",
+                "nodes": [_node("a", indicators=[{"name": "N", "measures": "vibes"}])],
+            },
             "nodes[0].indicators[0].measures: unknown measures 'vibes'",
         ),
         (
@@ -99,9 +103,7 @@ def test_a_document_with_many_faults_lists_every_one_with_its_path() -> None:
     ],
 )
 def test_each_kind_of_fault_names_its_path(document, expected) -> None:
-    assert any(problem.startswith(expected) for problem in _problems(document)), _problems(
-        document
-    )
+    assert any(problem.startswith(expected) for problem in _problems(document)), _problems(document)
 
 
 def test_two_links_joining_one_pair_with_own_ids_are_fine() -> None:
@@ -117,7 +119,9 @@ def test_two_links_joining_one_pair_with_own_ids_are_fine() -> None:
 def test_malformed_json_is_a_rejection_with_its_position() -> None:
     with pytest.raises(DocumentRejected) as rejected:
         load_json('{"id": "m",\n "title": }')
-    assert str(rejected.value.problems[0]).startswith("$: not valid JSON: Expecting value at line 2")
+    assert str(rejected.value.problems[0]).startswith(
+        "$: not valid JSON: Expecting value at line 2"
+    )
 
 
 def test_dump_then_load_returns_an_equal_model() -> None:

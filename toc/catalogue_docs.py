@@ -105,7 +105,8 @@ def render() -> str:
     checks = all_checks()
     cases = load_cases()
     table = "".join(
-        f"| [{c.code}](#{c.code.lower()}-{c.name}) | {c.name} | {c.severity.value} | {c.summary} |\n"
+        f"| [{c.code}](#{c.code.lower()}-{c.name}) | {c.name} | {c.severity.value} "
+        f"| {c.summary} |\n"
         for c in checks
     )
     sections = [_section(c, [case for case in cases if case.code == c.code]) for c in checks]

@@ -8,10 +8,10 @@ initiative and none enumerates paths, which can be exponential in number.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
@@ -19,6 +19,9 @@ from toc.indicators import REAL_MEASURES, measures_of
 from toc.model import Kind, Link, LinkType, Measures, Node, Polarity, TheoryOfChange
 
 __all__ = ["ChainGraph", "build_graph", "reach", "capped_labels", "Chains"]
+
+State = TypeVar("State", bound=Hashable)
+Label = TypeVar("Label", bound=Hashable)
 
 # An initiative's own push on itself is brought by no real link; this stands in for that link.
 OWN_PUSH = "\x00own"
@@ -52,10 +55,10 @@ def reach(
 
 
 def capped_labels(
-    sources: Iterable[tuple[Hashable, Hashable]],
-    step: Callable[[Hashable], Iterable[Hashable]],
+    sources: Iterable[tuple[State, Label]],
+    step: Callable[[State], Iterable[State]],
     cap: int = 2,
-) -> dict[Hashable, list[Hashable]]:
+) -> dict[State, list[Label]]:
     """For each state, up to `cap` distinct source labels that reach it.
 
     A state keeps at most `cap` labels and passes each on once, so the search costs
@@ -69,8 +72,8 @@ def capped_labels(
     >>> labels["a"]
     ['a']
     """
-    labels: dict[Hashable, list[Hashable]] = {}
-    queue: deque[tuple[Hashable, Hashable]] = deque()
+    labels: dict[State, list[Label]] = {}
+    queue: deque[tuple[State, Label]] = deque()
     for state, label in sources:
         held = labels.setdefault(state, [])
         if label not in held and len(held) < cap:
@@ -103,8 +106,9 @@ class ChainGraph:
     """A model's graph: nodes that are not retired, and the links between them.
 
     `graph` is a networkx DiGraph of the `leads_to` links; parallel links are merged into
-    one edge whose `steps` list each link's id and polarity; `feedback` links are kept aside, since only TOC104
-    and TOC201 look at them. Derived sets are computed on first use and cached.
+    one edge whose `steps` list each link's id and polarity. `feedback` links are kept
+    aside, since only TOC104 and TOC201 look at them. Derived sets are computed on first use
+    and cached.
     """
 
     def __init__(self, model: TheoryOfChange):
@@ -112,11 +116,9 @@ class ChainGraph:
         self.nodes: dict[str, Node] = {n.id: n for n in model.nodes if not n.retired}
         # Links that touch a retired node are out of every check, like the node itself.
         self.links: list[Link] = [
-            link
-            for link in model.links
-            if link.source in self.nodes and link.target in self.nodes
+            link for link in model.links if link.source in self.nodes and link.target in self.nodes
         ]
-        self.leads_to: list[Link] = [l for l in self.links if l.type is LinkType.LEADS_TO]
+        self.leads_to: list[Link] = [link for link in self.links if link.type is LinkType.LEADS_TO]
         # Parallel links merge into one edge: the step has a because if any of them does, and
         # the best tier among them. Grouping first and adding the edges in one call is much
         # faster than add_edge per link on a statewide portfolio.
@@ -324,14 +326,13 @@ class ChainGraph:
             return {}
         succ = self.graph._succ
 
-        def step(state: Hashable) -> Iterable[tuple[str, Polarity]]:
-            node, sign = state  # type: ignore[misc]
+        def step(state: tuple[str, Polarity]) -> Iterator[tuple[str, Polarity]]:
+            node, sign = state
             for other, data in succ[node].items():
                 for _, polarity in data["steps"]:
                     yield other, (sign if polarity is Polarity.PLUS else _flip(sign))
 
-        labels = capped_labels((((i, Polarity.PLUS), i) for i in self.initiatives), step)
-        return labels  # type: ignore[return-value]
+        return capped_labels((((i, Polarity.PLUS), i) for i in self.initiatives), step)
 
     @cached_property
     def under_conflicting_pressure(self) -> set[str]:
@@ -340,7 +341,9 @@ class ChainGraph:
         return {
             node_id
             for node_id in self.nodes
-            if _opposed(pushes.get((node_id, Polarity.PLUS), ()), pushes.get((node_id, Polarity.MINUS), ()))
+            if _opposed(
+                pushes.get((node_id, Polarity.PLUS), ()), pushes.get((node_id, Polarity.MINUS), ())
+            )
         }
 
     @cached_property

@@ -28,7 +28,7 @@ __all__ = [
     "generated_link_id",
 ]
 
-FORMAT = "toc/1"
+FORMAT: Literal["toc/1"] = "toc/1"
 
 NODE_ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,127}$"
 _SLUG = r"[a-z0-9][a-z0-9_.-]{0,127}"
@@ -135,9 +135,7 @@ class Node(_Strict):
     actor: ShortText | None = None
     form: Text | None = None
     function: Text | None = None
-    indicators: Annotated[list[Indicator], Field(max_length=LIST_MAX)] = Field(
-        default_factory=list
-    )
+    indicators: Annotated[list[Indicator], Field(max_length=LIST_MAX)] = Field(default_factory=list)
     status: Status = Status.ACTIVE
     tags: Annotated[list[Tag], Field(max_length=LIST_MAX)] = Field(default_factory=list)
 

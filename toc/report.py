@@ -98,8 +98,10 @@ def _metrics(graph: ChainGraph, findings: list[Finding]) -> dict[str, Any]:
         "outcomes": len(graph.outcomes),
         "anchored_share": _share(len(graph.anchored), len(initiatives)),
         "explained_share": _share(len(graph.explained), len(initiatives)),
-        "because_share": _share(sum(1 for l in chain_links if l.has_because), len(chain_links)),
-        "evidence_share": _share(sum(1 for l in chain_links if l.evidence), len(chain_links)),
+        "because_share": _share(sum(link.has_because for link in chain_links), len(chain_links)),
+        "evidence_share": _share(
+            sum(bool(link.evidence) for link in chain_links), len(chain_links)
+        ),
         "evidence_strength": graph.evidence_strength,
         "findings": counts,
     }
@@ -155,4 +157,3 @@ def _check(model: TheoryOfChange, graph: ChainGraph) -> Report:
             )
     findings.sort(key=Finding.sort_key)
     return Report(findings, _metrics(graph, findings), _inferred(graph))
-

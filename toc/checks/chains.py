@@ -99,4 +99,6 @@ def missing_because(graph: ChainGraph) -> Iterator[Hit]:
 def unevidenced_because(graph: ChainGraph) -> Iterator[Hit]:
     for link in graph.links:
         if link.has_because and not link.evidence:
-            yield Hit(link.key, f"the because on '{link.source}' → '{link.target}' cites no evidence")
+            yield Hit(
+                link.key, f"the because on '{link.source}' → '{link.target}' cites no evidence"
+            )

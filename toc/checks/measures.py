@@ -59,13 +59,12 @@ def form_only(graph: ChainGraph) -> Iterator[Hit]:
 def proxy_measure(graph: ChainGraph) -> Iterator[Hit]:
     for node_id, kinds in graph.measures.items():
         node = graph.nodes[node_id]
-        if node.kind in (Kind.CHANGE, Kind.OUTCOME):
-            if all(kind in PROXY_MEASURES for kind in kinds):
-                yield Hit(
-                    node_id,
-                    f"'{node.title}' is measured only by counts or fidelity "
-                    f"({len(kinds)} indicator{'s' if len(kinds) != 1 else ''})",
-                )
+        if node.kind in (Kind.CHANGE, Kind.OUTCOME) and all(k in PROXY_MEASURES for k in kinds):
+            yield Hit(
+                node_id,
+                f"'{node.title}' is measured only by counts or fidelity "
+                f"({len(kinds)} indicator{'s' if len(kinds) != 1 else ''})",
+            )
 
 
 @register(
