@@ -8,7 +8,7 @@ initiative and none enumerates paths, which can be exponential in number.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
@@ -16,26 +16,35 @@ from typing import Any, TypeVar
 import networkx as nx
 
 from toc.indicators import REAL_MEASURES, measures_of
-from toc.model import Kind, Link, LinkType, Measures, Node, Polarity, TheoryOfChange
+from toc.model import (
+    LEVEL_ORDER,
+    Kind,
+    Link,
+    LinkType,
+    Measures,
+    Node,
+    Polarity,
+    TheoryOfChange,
+)
 
-__all__ = ["ChainGraph", "build_graph", "reach", "capped_labels", "Chains"]
+__all__ = ["ChainGraph", "Step", "Chains", "build_graph", "reach", "two_labels"]
 
-State = TypeVar("State", bound=Hashable)
 Label = TypeVar("Label", bound=Hashable)
 
 # An initiative's own push on itself is brought by no real link; this stands in for that link.
 OWN_PUSH = "\x00own"
+PLUS, MINUS = True, False  # signs of a push, as booleans for the hot loops
 
 
 def reach(
     starts: Iterable[str],
     neighbours: Mapping[str, Mapping[str, Any]],
-    follow: Callable[[dict[str, Any]], bool] | None = None,
+    only: str | None = None,
 ) -> set[str]:
     """Every node reachable from `starts` (themselves included) over `neighbours`.
 
     `neighbours` is a networkx adjacency (`G._succ` to go forward, `G._pred` to go back);
-    `follow`, given an edge's data, says whether the search may cross it.
+    with `only`, the search crosses just the edges whose data is true at that key.
 
     >>> G = nx.DiGraph([(1, 2), (2, 3), (4, 3)])
     >>> sorted(reach([1], G._succ))
@@ -45,48 +54,66 @@ def reach(
     """
     seen = set(starts)
     queue = deque(seen)
-    while queue:
-        node = queue.popleft()
-        for other, data in neighbours[node].items():
-            if other not in seen and (follow is None or follow(data)):
-                seen.add(other)
-                queue.append(other)
+    pop, push, mark = queue.popleft, queue.append, seen.add
+    if only is None:
+        while queue:
+            for other in neighbours[pop()]:
+                if other not in seen:
+                    mark(other)
+                    push(other)
+    else:
+        while queue:
+            for other, data in neighbours[pop()].items():
+                if other not in seen and data[only]:
+                    mark(other)
+                    push(other)
     return seen
 
 
-def capped_labels(
-    sources: Iterable[tuple[State, Label]],
-    step: Callable[[State], Iterable[State]],
-    cap: int = 2,
-) -> dict[State, list[Label]]:
-    """For each state, up to `cap` distinct source labels that reach it.
+def two_labels(
+    sources: Iterable[tuple[str, Label]],
+    neighbours: Mapping[str, Iterable[str]],
+) -> tuple[dict[str, Label], dict[str, Label]]:
+    """For each node, up to two distinct source labels that reach it: (first, second).
 
-    A state keeps at most `cap` labels and passes each on once, so the search costs
-    O(cap × (states + steps)). The result is exact in the way the checks need: a state that
-    `k` sources reach holds exactly `min(k, cap)` of them.
+    A node keeps at most two labels and passes each on once, so the search costs
+    O(2 × (nodes + edges)). It is exact in the way the checks need: a node that one source
+    reaches holds that one label, a node that two or more reach holds two of them.
 
     >>> G = nx.DiGraph([("a", "c"), ("b", "c"), ("x", "c"), ("c", "d")])
-    >>> labels = capped_labels([("a", "a"), ("b", "b"), ("x", "x")], G.successors.__call__)
-    >>> sorted(labels["d"])
-    ['a', 'b']
-    >>> labels["a"]
-    ['a']
+    >>> first, second = two_labels([("a", "a"), ("b", "b"), ("x", "x")], G._succ)
+    >>> sorted([first["d"], second["d"]]), "a" in second
+    (['a', 'b'], False)
     """
-    labels: dict[State, list[Label]] = {}
-    queue: deque[tuple[State, Label]] = deque()
-    for state, label in sources:
-        held = labels.setdefault(state, [])
-        if label not in held and len(held) < cap:
-            held.append(label)
-            queue.append((state, label))
+    first: dict[str, Label] = {}
+    second: dict[str, Label] = {}
+    queue: deque[tuple[str, Label]] = deque()
+    for node, label in sources:
+        if _take(first, second, node, label):
+            queue.append((node, label))
+    pop, push = queue.popleft, queue.append
     while queue:
-        state, label = queue.popleft()
-        for other in step(state):
-            held = labels.setdefault(other, [])
-            if len(held) < cap and label not in held:
-                held.append(label)
-                queue.append((other, label))
-    return labels
+        node, label = pop()
+        for other in neighbours[node]:
+            held = first.get(other)
+            if held is None:
+                first[other] = label
+                push((other, label))
+            elif held != label and other not in second:
+                second[other] = label
+                push((other, label))
+    return first, second
+
+
+def _take(first: dict[str, Any], second: dict[str, Any], node: str, label: Any) -> bool:
+    held = first.get(node)
+    if held is None:
+        first[node] = label
+        return True
+    if held != label and node not in second:
+        second[node] = label
+        return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -98,49 +125,72 @@ class Chains:
     links: list[str]
 
 
-def _has_because(data: dict[str, Any]) -> bool:
-    return bool(data["because"])
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A link between nodes that are not retired, with what the checks ask of it worked out once."""
+
+    link: Link
+    key: str
+    because: bool
+
+    @property
+    def source(self) -> str:
+        return self.link.source
+
+    @property
+    def target(self) -> str:
+        return self.link.target
 
 
 class ChainGraph:
     """A model's graph: nodes that are not retired, and the links between them.
 
-    `graph` is a networkx DiGraph of the `leads_to` links; parallel links are merged into
-    one edge whose `steps` list each link's id and polarity. `feedback` links are kept
-    aside, since only TOC104 and TOC201 look at them. Derived sets are computed on first use
-    and cached.
+    `graph` is a networkx DiGraph of the `leads_to` links. Parallel links are merged into one
+    edge: it has a `because` if any of them does, the best evidence tier among them, `plus`
+    and `minus` for the polarities it carries, and `links` listing each link's id and
+    polarity. `feedback` links are kept aside, since only TOC104 and TOC201 look at them.
+    Derived sets are computed on first use and cached.
     """
 
     def __init__(self, model: TheoryOfChange):
         self.model = model
         self.nodes: dict[str, Node] = {n.id: n for n in model.nodes if not n.retired}
+        nodes = self.nodes
         # Links that touch a retired node are out of every check, like the node itself.
-        self.links: list[Link] = [
-            link for link in model.links if link.source in self.nodes and link.target in self.nodes
-        ]
-        self.leads_to: list[Link] = [link for link in self.links if link.type is LinkType.LEADS_TO]
-        # Parallel links merge into one edge: the step has a because if any of them does, and
-        # the best tier among them. Grouping first and adding the edges in one call is much
-        # faster than add_edge per link on a statewide portfolio.
+        self.steps: list[Step] = []
+        self.leads_to: list[Step] = []
         edges: dict[tuple[str, str], dict[str, Any]] = {}
-        for link in self.leads_to:
+        for link in model.links:
             source, target = link.source, link.target
+            if source not in nodes or target not in nodes:
+                continue
             key = link.id if link.id is not None else f"{source}->{target}"
+            because = link.has_because
+            step = Step(link, key, because)
+            self.steps.append(step)
+            if link.type is not LinkType.LEADS_TO:
+                continue
+            self.leads_to.append(step)
             tier = link.best_tier if link.evidence else None
+            plus = link.polarity is Polarity.PLUS
             data = edges.get((source, target))
             if data is None:
                 edges[(source, target)] = {
-                    "steps": [(key, link.polarity)],
-                    "because": link.has_because,
+                    "because": because,
                     "tier": tier,
+                    "plus": plus,
+                    "minus": not plus,
+                    "links": [(key, plus)],
                 }
                 continue
-            data["steps"].append((key, link.polarity))
-            data["because"] = data["because"] or link.has_because
+            data["links"].append((key, plus))
+            data["because"] = data["because"] or because
             if tier is not None and (data["tier"] is None or tier < data["tier"]):
                 data["tier"] = tier
+            data["plus"] = data["plus"] or plus
+            data["minus"] = data["minus"] or not plus
         graph: nx.DiGraph = nx.DiGraph()
-        graph.add_nodes_from(self.nodes)
+        graph.add_nodes_from(nodes)
         graph.add_edges_from((u, v, data) for (u, v), data in edges.items())
         self.graph = graph
 
@@ -157,12 +207,18 @@ class ChainGraph:
         return self.of_kind(Kind.OUTCOME)
 
     @cached_property
+    def level_rank(self) -> dict[str, int]:
+        """Each node's level as a number: system 0, teacher 1, student 2."""
+        ranks = {level.value: rank for level, rank in LEVEL_ORDER.items()}
+        return {node_id: ranks[node.level.value] for node_id, node in self.nodes.items()}
+
+    @cached_property
     def orphans(self) -> set[str]:
         """Nodes with no link at all (feedback included) to or from a node that is not retired."""
         linked: set[str] = set()
-        for link in self.links:
-            linked.add(link.source)
-            linked.add(link.target)
+        for step in self.steps:
+            linked.add(step.link.source)
+            linked.add(step.link.target)
         return {node_id for node_id in self.nodes if node_id not in linked}
 
     # -- reachability over leads_to -----------------------------------------------------
@@ -189,21 +245,18 @@ class ChainGraph:
     @cached_property
     def explained(self) -> set[str]:
         """Initiatives with a chain on which every link has a `because`."""
-        reached = reach(self.outcomes, self.graph._pred, _has_because)
+        reached = reach(self.outcomes, self.graph._pred, only="because")
         return {i for i in self.initiatives if i in reached}
 
-    def on_some_chain(self, link: Link) -> bool:
-        """Whether a link lies on some initiative's chains."""
-        return (
-            link.type is LinkType.LEADS_TO
-            and link.source in self.reached_by_initiative
-            and link.target in self.reaches_outcome
-        )
-
     @cached_property
-    def chain_links(self) -> list[Link]:
+    def chain_steps(self) -> list[Step]:
         """Links that lie on some initiative's chains, in document order."""
-        return [link for link in self.leads_to if self.on_some_chain(link)]
+        started, finishing = self.reached_by_initiative, self.reaches_outcome
+        return [
+            step
+            for step in self.leads_to
+            if step.link.source in started and step.link.target in finishing
+        ]
 
     @cached_property
     def evidence_strength(self) -> dict[str, int | None]:
@@ -255,25 +308,20 @@ class ChainGraph:
         Each node learns up to two of the measured nodes it reaches; an initiative that reaches
         two of them, or one that is not itself, is measured.
         """
-        labels = capped_labels(
-            ((node_id, node_id) for node_id in sorted(self.measured_chain_nodes)),
-            self.graph._pred.__getitem__,
+        first, second = two_labels(
+            ((node_id, node_id) for node_id in self.measured_chain_nodes), self.graph._pred
         )
         return {
             initiative
             for initiative in self.anchored
-            if any(label != initiative for label in labels.get(initiative, ()))
+            if initiative in second or first.get(initiative, initiative) != initiative
         }
 
     @cached_property
     def shared_chain_nodes(self) -> set[str]:
         """Chain nodes that lie on the chains of two or more initiatives."""
-        labels = capped_labels(((i, i) for i in self.initiatives), self.graph._succ.__getitem__)
-        return {
-            node_id
-            for node_id, held in labels.items()
-            if len(held) >= 2 and node_id in self.reaches_outcome
-        }
+        _, second = two_labels(((i, i) for i in self.initiatives), self.graph._succ)
+        return {node_id for node_id in second if node_id in self.reaches_outcome}
 
     @cached_property
     def siloed(self) -> set[str]:
@@ -290,12 +338,11 @@ class ChainGraph:
         Nodes with no incoming or no outgoing leads_to link cannot sit on a loop; peeling them
         off first leaves the component search far less to do on a mostly acyclic model.
         """
-        graph = self.graph
-        pred, succ = graph._pred, graph._succ
-        indegree = {n: len(pred[n]) for n in graph}
-        outdegree = {n: len(succ[n]) for n in graph}
+        pred, succ = self.graph._pred, self.graph._succ
+        indegree = {n: len(pred[n]) for n in pred}
+        outdegree = {n: len(succ[n]) for n in succ}
         removed: set[str] = set()
-        queue = deque(n for n in graph if indegree[n] == 0 or outdegree[n] == 0)
+        queue = deque(n for n in pred if not indegree[n] or not outdegree[n])
         while queue:
             node = queue.popleft()
             if node in removed:
@@ -304,46 +351,69 @@ class ChainGraph:
             for other in succ[node]:
                 if other not in removed:
                     indegree[other] -= 1
-                    if indegree[other] == 0:
+                    if not indegree[other]:
                         queue.append(other)
             for other in pred[node]:
                 if other not in removed:
                     outdegree[other] -= 1
-                    if outdegree[other] == 0:
+                    if not outdegree[other]:
                         queue.append(other)
         if len(removed) == len(indegree):
             return []
-        core = graph.subgraph(n for n in graph if n not in removed)
+        core = nx.DiGraph()
+        core.add_edges_from(
+            (u, v) for u in succ if u not in removed for v in succ[u] if v not in removed
+        )
         groups = [sorted(c) for c in nx.strongly_connected_components(core) if len(c) >= 2]
         return sorted(groups)
 
     # -- pressure (TOC501) --------------------------------------------------------------
     @cached_property
-    def pushes(self) -> dict[tuple[str, Polarity], list[str]]:
-        """For each (node, sign), up to two distinct initiatives that push the node that way."""
-        if not any(link.polarity is Polarity.MINUS for link in self.leads_to):
+    def pushes(self) -> dict[bool, tuple[dict[str, str], dict[str, str]]]:
+        """For each sign, up to two distinct initiatives pushing each node that way.
+
+        `pushes[PLUS]` is the (first, second) pair of label maps for `+`, `pushes[MINUS]` for
+        `-`: the same capped search as `two_labels`, over (node, sign) states.
+        """
+        labels: dict[bool, tuple[dict[str, str], dict[str, str]]] = {
+            PLUS: ({}, {}),
+            MINUS: ({}, {}),
+        }
+        if not any(step.link.polarity is Polarity.MINUS for step in self.leads_to):
             # With no `-` link nothing is pushed `-`, so nothing is under conflicting pressure.
-            return {}
+            return labels
         succ = self.graph._succ
-
-        def step(state: tuple[str, Polarity]) -> Iterator[tuple[str, Polarity]]:
-            node, sign = state
+        queue: deque[tuple[str, bool, str]] = deque()
+        for initiative in self.initiatives:
+            if _take(*labels[PLUS], initiative, initiative):
+                queue.append((initiative, PLUS, initiative))
+        while queue:
+            node, sign, label = queue.popleft()
             for other, data in succ[node].items():
-                for _, polarity in data["steps"]:
-                    yield other, (sign if polarity is Polarity.PLUS else _flip(sign))
+                if data["plus"] and _take(*labels[sign], other, label):
+                    queue.append((other, sign, label))
+                if data["minus"] and _take(*labels[not sign], other, label):
+                    queue.append((other, not sign, label))
+        return labels
 
-        return capped_labels((((i, Polarity.PLUS), i) for i in self.initiatives), step)
+    def pushers(self, node: str, sign: bool) -> list[str]:
+        """Up to two distinct initiatives that push `node` with `sign`."""
+        first, second = self.pushes[sign]
+        found = [first[node]] if node in first else []
+        if node in second:
+            found.append(second[node])
+        return found
 
     @cached_property
     def under_conflicting_pressure(self) -> set[str]:
         """Nodes one initiative pushes `+` and a different initiative pushes `-`."""
-        pushes = self.pushes
+        plus_first, plus_second = self.pushes[PLUS]
+        minus_first, minus_second = self.pushes[MINUS]
         return {
-            node_id
-            for node_id in self.nodes
-            if _opposed(
-                pushes.get((node_id, Polarity.PLUS), ()), pushes.get((node_id, Polarity.MINUS), ())
-            )
+            node
+            for node, pusher in minus_first.items()
+            if node in plus_first
+            and (node in plus_second or node in minus_second or plus_first[node] != pusher)
         }
 
     @cached_property
@@ -353,28 +423,25 @@ class ChainGraph:
         A node qualifies when two different incoming links bring initiative A's `+` and
         initiative B's `-` (A ≠ B), from nodes that are not under conflicting pressure
         themselves; an initiative's own `+` counts as brought by a link of its own. The value
-        is one such (A, B) pair, the smallest by id, to name in the finding.
+        is one such (A, B) pair to name in the finding.
         """
         conflicted = self.under_conflicting_pressure
-        if not conflicted:
-            return {}
-        pushes = self.pushes
         found: dict[str, tuple[str, str]] = {}
-        for node_id in sorted(conflicted):
-            brought: dict[Polarity, list[tuple[str, str]]] = {Polarity.PLUS: [], Polarity.MINUS: []}
-            if self.nodes[node_id].kind is Kind.INITIATIVE:
-                brought[Polarity.PLUS].append((OWN_PUSH, node_id))
-            for source, data in self.graph._pred[node_id].items():
+        for node in sorted(conflicted):
+            brought: dict[bool, list[tuple[str, str]]] = {PLUS: [], MINUS: []}
+            if self.nodes[node].kind is Kind.INITIATIVE:
+                brought[PLUS].append((OWN_PUSH, node))
+            for source, data in self.graph._pred[node].items():
                 if source in conflicted:
                     continue
-                for link_id, polarity in data["steps"]:
-                    for sign in (Polarity.PLUS, Polarity.MINUS):
-                        arriving = sign if polarity is Polarity.PLUS else _flip(sign)
-                        for initiative in pushes.get((source, sign), ()):
-                            brought[arriving].append((link_id, initiative))
-            pair = _meeting(brought[Polarity.PLUS], brought[Polarity.MINUS])
+                for sign in (PLUS, MINUS):
+                    pushers = self.pushers(source, sign)
+                    for link_id, plus in data["links"]:
+                        arriving = sign if plus else not sign
+                        brought[arriving].extend((link_id, pusher) for pusher in pushers)
+            pair = _meeting(brought[PLUS], brought[MINUS])
             if pair is not None:
-                found[node_id] = pair
+                found[node] = pair
         return found
 
     # -- one initiative -----------------------------------------------------------------
@@ -385,22 +452,11 @@ class ChainGraph:
         ahead = reach([initiative], self.graph._succ)
         nodes = [n for n in self.nodes if n in ahead and n in self.reaches_outcome]
         links = [
-            link.key
-            for link in self.leads_to
-            if link.source in ahead and link.target in self.reaches_outcome
+            step.key
+            for step in self.leads_to
+            if step.link.source in ahead and step.link.target in self.reaches_outcome
         ]
         return Chains(initiative, nodes, links)
-
-
-def _flip(sign: Polarity) -> Polarity:
-    return Polarity.MINUS if sign is Polarity.PLUS else Polarity.PLUS
-
-
-def _opposed(plus: Collection[str], minus: Collection[str]) -> bool:
-    """Some initiative pushes `+` and a different one `-` (labels capped at two each)."""
-    if not plus or not minus:
-        return False
-    return len(plus) >= 2 or len(minus) >= 2 or set(plus) != set(minus)
 
 
 def _meeting(plus: list[tuple[str, str]], minus: list[tuple[str, str]]) -> tuple[str, str] | None:

@@ -87,20 +87,20 @@ def _share(part: int, whole: int) -> float | None:
 
 def _metrics(graph: ChainGraph, findings: list[Finding]) -> dict[str, Any]:
     initiatives = graph.initiatives
-    chain_links = graph.chain_links
+    chain_steps = graph.chain_steps
     counts = {severity.value: 0 for severity in Severity}
     for finding in findings:
         counts[finding.severity.value] += 1
     return {
         "nodes": len(graph.nodes),
-        "links": len(graph.links),
+        "links": len(graph.steps),
         "initiatives": len(initiatives),
         "outcomes": len(graph.outcomes),
         "anchored_share": _share(len(graph.anchored), len(initiatives)),
         "explained_share": _share(len(graph.explained), len(initiatives)),
-        "because_share": _share(sum(link.has_because for link in chain_links), len(chain_links)),
+        "because_share": _share(sum(step.because for step in chain_steps), len(chain_steps)),
         "evidence_share": _share(
-            sum(bool(link.evidence) for link in chain_links), len(chain_links)
+            sum(bool(step.link.evidence) for step in chain_steps), len(chain_steps)
         ),
         "evidence_strength": graph.evidence_strength,
         "findings": counts,

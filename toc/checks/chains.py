@@ -74,12 +74,9 @@ def no_because_chain(graph: ChainGraph) -> Iterator[Hit]:
     hint="State the mechanism: what about FROM should change TO?",
 )
 def missing_because(graph: ChainGraph) -> Iterator[Hit]:
-    for link in graph.chain_links:
-        if not link.has_because:
-            yield Hit(
-                link.key,
-                f"no because on the step '{link.source}' → '{link.target}'",
-            )
+    for step in graph.chain_steps:
+        if not step.because:
+            yield Hit(step.key, f"no because on the step '{step.source}' → '{step.target}'")
 
 
 @register(
@@ -97,8 +94,8 @@ def missing_because(graph: ChainGraph) -> Iterator[Hit]:
     hint="Cite the research or local data behind the mechanism, with its ESSA tier if known.",
 )
 def unevidenced_because(graph: ChainGraph) -> Iterator[Hit]:
-    for link in graph.links:
-        if link.has_because and not link.evidence:
+    for step in graph.steps:
+        if step.because and not step.link.evidence:
             yield Hit(
-                link.key, f"the because on '{link.source}' → '{link.target}' cites no evidence"
+                step.key, f"the because on '{step.source}' → '{step.target}' cites no evidence"
             )

@@ -74,6 +74,6 @@ def siloed_initiative(graph: ChainGraph) -> Iterator[Hit]:
     hint="Name the conditions this step depends on (time, capacity, buy-in, materials).",
 )
 def unstated_assumptions(graph: ChainGraph) -> Iterator[Hit]:
-    for link in graph.chain_links:
-        if not link.assumptions:
-            yield Hit(link.key, f"the step '{link.source}' → '{link.target}' names no assumptions")
+    for step in graph.chain_steps:
+        if not step.link.assumptions:
+            yield Hit(step.key, f"the step '{step.source}' → '{step.target}' names no assumptions")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
 from toc.graph import ChainGraph
-from toc.model import LEVEL_ORDER, Severity
+from toc.model import Severity
 
 
 @register(
@@ -27,12 +27,13 @@ from toc.model import LEVEL_ORDER, Severity
     "its direction.",
 )
 def level_inversion(graph: ChainGraph) -> Iterator[Hit]:
-    for link in graph.leads_to:
-        source, target = graph.nodes[link.source], graph.nodes[link.target]
-        if LEVEL_ORDER[source.level] > LEVEL_ORDER[target.level]:
+    rank = graph.level_rank
+    for step in graph.leads_to:
+        if rank[step.source] > rank[step.target]:
+            source, target = graph.nodes[step.source], graph.nodes[step.target]
             yield Hit(
-                link.key,
-                f"'{link.source}' ({source.level.value}) → '{link.target}' "
+                step.key,
+                f"'{step.source}' ({source.level.value}) → '{step.target}' "
                 f"({target.level.value}) goes up the levels",
             )
 
