@@ -52,7 +52,7 @@ _WRITERS: dict[str, tuple[str, str]] = {
 
 def _function(table: dict[str, tuple[str, str]], fmt: str) -> Callable[..., Any]:
     module, name = table[fmt]
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), name)
 
 
 READ_FORMATS = ("json", "csv", "graphml", "gexf")
@@ -76,7 +76,7 @@ def read(data: bytes, fmt: str) -> TheoryOfChange:
         )
     if fmt == "json":
         return _read_json(data)
-    return _function(_READERS, fmt)(data)  # type: ignore[no-any-return]
+    return _function(_READERS, fmt)(data)
 
 
 def write(model: TheoryOfChange, fmt: str) -> bytes:
@@ -85,7 +85,7 @@ def write(model: TheoryOfChange, fmt: str) -> bytes:
         raise ValueError(f"cannot write format {fmt!r}; expected one of {', '.join(WRITE_FORMATS)}")
     if fmt == "json":
         return _write_json(model)
-    return _function(_WRITERS, fmt)(model)  # type: ignore[no-any-return]
+    return _function(_WRITERS, fmt)(model)
 
 
 def format_for_path(path: Path) -> str:

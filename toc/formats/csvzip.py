@@ -129,8 +129,21 @@ def _finish_field(token: list[tuple[str, bool]]) -> str | None:
     return "".join(ch for ch, _ in kept)
 
 
+def _plain_field(text: str) -> str | None:
+    """`_finish_field` for a field with no escaped character."""
+    text = text.strip()
+    return _read_text(text) if text else None
+
+
 def _split(cell: str, nested: bool) -> list[list[str | None]]:
     """A list cell's items, each a list of fields; items with no field at all are dropped."""
+    if "\\" not in cell:
+        # Most cells escape nothing: plain splitting gives the same answer much faster.
+        plain = [
+            [_plain_field(field) for field in (item.split("|") if nested else [item])]
+            for item in cell.split(";")
+        ]
+        return [item for item in plain if any(field is not None for field in item)]
     items: list[list[str | None]] = []
     fields: list[str | None] = []
     token: list[tuple[str, bool]] = []
@@ -372,9 +385,7 @@ def _unzip(data: bytes) -> dict[str, str]:
     return texts
 
 
-def _read_table(
-    name: str, text: str, problems: list[_Located]
-) -> list[tuple[int, dict[str, Any]]]:
+def _read_table(name: str, text: str, problems: list[_Located]) -> list[tuple[int, dict[str, Any]]]:
     """Each data row as (spreadsheet row number, fields present); blank rows are skipped."""
     columns = _COLUMNS[name]
     # Raising the csv module's global cap only loosens it, for everyone, to what toc/1 allows.
@@ -413,9 +424,7 @@ def _read_table(
             continue
         if any(cell.strip() for cell in row[len(header) :]):
             problems.append(
-                _Located(
-                    name, number, "", f"{len(row)} cells, but the header has {len(header)}"
-                )
+                _Located(name, number, "", f"{len(row)} cells, but the header has {len(header)}")
             )
         record: dict[str, Any] = {}
         for index, column in known.items():
@@ -458,7 +467,11 @@ def read_csv_zip(data: bytes) -> TheoryOfChange:
 
     model_rows = tables[MODEL_CSV]
     for number, _ in model_rows[1:]:
-        problems.append(_Located(MODEL_CSV, number, "", "one row too many: model.csv holds the model's own row alone"))
+        problems.append(
+            _Located(
+                MODEL_CSV, number, "", "one row too many: model.csv holds the model's row alone"
+            )
+        )
     document: dict[str, Any] = dict(model_rows[0][1]) if model_rows else {}
     document["nodes"] = [record for _, record in tables[NODES_CSV]]
     document["links"] = [record for _, record in tables.get(LINKS_CSV, [])]

@@ -20,8 +20,8 @@ as the layout (x, y, size, colour) a tool adds on saving, and turns any malforme
 `DocumentRejected`; problems carry toc/1 paths, with nodes and links numbered in file order.
 
 Limit: XML 1.0 cannot hold control characters other than tab, line feed and carriage
-return, nor U+FFFE and U+FFFF. Writing a model whose text holds one raises `ValueError`
-naming the field, rather than a file no reader can open.
+return, nor U+FFFE and U+FFFF. Writing a model whose text holds one raises `UnwritableText`
+(a `ValueError`) naming the field, rather than a file no reader can open.
 """
 
 from __future__ import annotations
@@ -30,17 +30,17 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from toc.document import format_path, parse_document
-from toc.errors import DocumentRejected, Problem
+from toc.errors import DocumentRejected, Problem, TocError
 from toc.model import TheoryOfChange
 
-__all__ = ["write_graphml", "read_graphml", "write_gexf", "read_gexf"]
+__all__ = ["write_graphml", "read_graphml", "write_gexf", "read_gexf", "UnwritableText"]
 
 # toc/1 field -> attribute name, for each kind of element; fields in _JSON travel as JSON text.
 _NODE_ATTRS = {
@@ -76,30 +76,29 @@ _JSON = {"tags", "indicators", "evidence", "assumptions", "checks"}
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
+class UnwritableText(TocError, ValueError):
+    """A model's text holds a character that XML 1.0, and so GraphML and GEXF, cannot carry."""
+
+
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _strings(value: Any, loc: tuple[str | int, ...] = ()) -> Iterator[tuple[str, str]]:
-    """Every string in a document (dict keys too), with its path."""
+def _check_xml_text(value: Any, loc: tuple[str | int, ...] = ()) -> None:
+    """Raise `UnwritableText` at the first string (dict keys too) that XML cannot hold."""
     if isinstance(value, str):
-        yield format_path(loc), value
+        bad = _NOT_XML.search(value)
+        if bad:
+            raise UnwritableText(
+                f"{format_path(loc)}: character U+{ord(bad.group()):04X} cannot be written in "
+                "XML 1.0 (GraphML, GEXF); remove it or export as JSON or CSV"
+            )
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(key, loc)
-            yield from _strings(item, (*loc, key))
+            _check_xml_text(key, loc)
+            _check_xml_text(item, (*loc, key))
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, (*loc, index))
-
-
-def _check_xml_text(document: dict[str, Any]) -> None:
-    for path, text in _strings(document):
-        bad = _NOT_XML.search(text)
-        if bad:
-            raise ValueError(
-                f"{path}: character U+{ord(bad.group()):04X} cannot be written in XML 1.0 "
-                "(GraphML, GEXF); remove it or export as JSON or CSV"
-            )
+            _check_xml_text(item, (*loc, index))
 
 
 def _attributes(fields: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
@@ -112,8 +111,8 @@ def _attributes(fields: dict[str, Any], names: dict[str, str]) -> dict[str, Any]
     return attributes
 
 
-def _graph(model: TheoryOfChange) -> nx.MultiDiGraph:
-    document = model.to_document()
+def _graph(model: TheoryOfChange, document: dict[str, Any]) -> nx.MultiDiGraph:
+    """The model as a graph; `document` is its toc/1 form, made once by the caller."""
     _check_xml_text(document)
     graph = nx.MultiDiGraph()
     for node in document["nodes"]:
@@ -137,20 +136,24 @@ def _xml_bytes(write: Callable[[io.BytesIO], None]) -> bytes:
 def write_graphml(model: TheoryOfChange) -> bytes:
     """The model as GraphML (see the module doc for the attributes).
 
-    Raises `ValueError` when the model holds a character XML 1.0 cannot carry.
+    Raises `UnwritableText` when the model holds a character XML 1.0 cannot carry.
     """
-    graph = _graph(model)
-    graph.graph.update(_attributes(model.to_document(), _MODEL_ATTRS))
+    document = model.to_document()
+    graph = _graph(model, document)
+    graph.graph.update(_attributes(document, _MODEL_ATTRS))
     return _xml_bytes(lambda buffer: nx.write_graphml(graph, buffer))
 
 
 def write_gexf(model: TheoryOfChange) -> bytes:
     """The model as GEXF 1.2 (see the module doc for the attributes).
 
-    Raises `ValueError` when the model holds a character XML 1.0 cannot carry.
+    Raises `UnwritableText` when the model holds a character XML 1.0 cannot carry.
     """
-    graph = _graph(model)
+    document = model.to_document()
+    graph = _graph(model, document)
     graph.graph["name"] = model.title
+    for _, _, key, attributes in graph.edges(keys=True, data=True):
+        attributes["id"] = key  # the GEXF edge id Gephi shows: the link's id, not a counter
     writer = GEXFWriter(encoding="utf-8", prettyprint=True)
     writer.add_graph(graph)
     meta = writer.xml.find("meta")
@@ -159,9 +162,7 @@ def write_gexf(model: TheoryOfChange) -> bytes:
     if creator is not None:
         creator.text = "toc"
     fields = {
-        field: value
-        for field, value in model.to_document().items()
-        if field in _MODEL_ATTRS and value != {}
+        field: value for field, value in document.items() if field in _MODEL_ATTRS and value != {}
     }
     ET.SubElement(meta, "description").text = json.dumps(fields, ensure_ascii=False)
     return _xml_bytes(writer.write)
@@ -173,7 +174,7 @@ def write_gexf(model: TheoryOfChange) -> bytes:
 def _fields(
     attributes: dict[str, Any], names: dict[str, str], path: str, problems: list[Problem]
 ) -> dict[str, Any]:
-    """The toc/1 fields among an element's attributes; JSON text that does not parse is a problem."""
+    """The toc/1 fields among an element's attributes; JSON that does not parse is a problem."""
     fields: dict[str, Any] = {}
     for field, name in names.items():
         if name not in attributes:
@@ -202,9 +203,11 @@ def _model(
 ) -> TheoryOfChange:
     """Validate the graph as a toc/1 document; every problem, decoding ones first, at once."""
     if not graph.is_directed():
-        raise DocumentRejected([Problem("$", f"an undirected {what} graph: links have a direction")])
+        raise DocumentRejected(
+            [Problem("$", f"an undirected {what} graph: links have a direction")]
+        )
     ends = {end for edge in graph.edges() for end in edge}
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for node_id, attributes in graph.nodes(data=True):
         # networkx adds a bare node for a link end that names no node; the contract says so.
         if not attributes and node_id in ends:
@@ -233,13 +236,17 @@ def _parsed(what: str, parse: Callable[[], nx.Graph]) -> nx.Graph:
         raise DocumentRejected([Problem("$", f"not valid XML: {bad}")]) from None
     # networkx raises whatever its parser meets on a malformed file (KeyError, ValueError,
     # NetworkXError, ...); a caller must get a rejection, never a traceback.
-    except Exception as bad:  # noqa: BLE001
+    except Exception as bad:
         raise DocumentRejected([Problem("$", f"not valid {what}: {bad}")]) from None
 
 
 def read_graphml(data: bytes) -> TheoryOfChange:
     """Read a model from GraphML written by `write_graphml` (or edited in yEd or Gephi)."""
-    graph = _parsed("GraphML", lambda: nx.read_graphml(io.BytesIO(data), force_multigraph=True))
+    # Edge ids stay text: as numbers, links `0` and `00` on the same pair would become one.
+    graph = _parsed(
+        "GraphML",
+        lambda: nx.read_graphml(io.BytesIO(data), edge_key_type=str, force_multigraph=True),
+    )
     problems: list[Problem] = []
     model_fields = _fields(graph.graph, _MODEL_ATTRS, "", problems)
     return _model(graph, model_fields, problems, "GraphML")

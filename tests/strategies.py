@@ -1,0 +1,137 @@
+"""Hypothesis strategies for valid toc/1 models, shared by every test that needs random models.
+
+Text is drawn from all of Unicode but surrogates (which UTF-8 cannot encode) and the
+characters XML 1.0 cannot hold (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), with the
+separators the interchange formats use (`;`, `|`, `"`, `\\`, newlines) drawn often.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from toc.checks import registry
+from toc.document import parse_document
+from toc.model import (
+    Evidence,
+    Indicator,
+    Kind,
+    Level,
+    Link,
+    LinkType,
+    Measures,
+    Node,
+    Polarity,
+    Status,
+    TheoryOfChange,
+)
+
+__all__ = ["XML_INVALID", "texts", "slugs", "toc_models"]
+
+XML_INVALID = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff"
+
+_CHARACTERS = st.one_of(
+    st.sampled_from(';|"\\\n\r\t =,#%<>&{}[]()`-+é中😀'),
+    st.characters(exclude_categories=["Cs"], exclude_characters=XML_INVALID),
+)
+
+
+def texts(min_size: int = 0, max_size: int = 20) -> st.SearchStrategy[str]:
+    """Free text, separators and edge spaces included."""
+    return st.text(_CHARACTERS, min_size=min_size, max_size=max_size)
+
+
+def slugs() -> st.SearchStrategy[str]:
+    """Ids matching `^[a-z0-9][a-z0-9-_.]{0,127}$`, mostly short."""
+    return st.from_regex(r"[a-z0-9][a-z0-9_.\-]{0,11}", fullmatch=True)
+
+
+def _optional(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str | None]:
+    return st.none() | strategy
+
+
+_INDICATORS = st.builds(
+    Indicator,
+    name=texts(min_size=1),
+    measures=st.none() | st.sampled_from(Measures),
+    target=_optional(texts()),
+    baseline=_optional(texts()),
+    source=_optional(texts()),
+    cadence=_optional(texts()),
+)
+_EVIDENCE = st.builds(
+    Evidence,
+    citation=texts(min_size=1),
+    url=_optional(texts()),
+    tier=st.none() | st.integers(1, 4),
+    note=_optional(texts()),
+)
+
+
+@st.composite
+def _node(draw: st.DrawFn, node_id: str) -> Node:
+    kind = draw(st.sampled_from(Kind))
+    # An outcome is a student learning outcome; the contract rejects one at any other level.
+    level = Level.STUDENT if kind is Kind.OUTCOME else draw(st.sampled_from(Level))
+    return Node(
+        id=node_id,
+        level=level,
+        kind=kind,
+        title=draw(texts(min_size=1)),
+        description=draw(_optional(texts())),
+        actor=draw(_optional(texts())),
+        form=draw(_optional(texts())),
+        function=draw(_optional(texts())),
+        indicators=draw(st.lists(_INDICATORS, max_size=3)),
+        status=draw(st.sampled_from(Status)),
+        tags=draw(st.lists(texts(min_size=1, max_size=10), max_size=3)),
+    )
+
+
+@st.composite
+def toc_models(draw: st.DrawFn, max_nodes: int = 6, max_links: int = 8) -> TheoryOfChange:
+    """Valid models: unique node ids, outcomes at the student level only, links between two
+    distinct existing nodes with unique effective ids (parallel links carry ids of their own;
+    an own id may also spell out the generated `FROM->TO`), and `checks` overrides."""
+    node_ids = draw(st.lists(slugs(), max_size=max_nodes, unique=True))
+    nodes = [draw(_node(node_id)) for node_id in node_ids]
+    links: list[Link] = []
+    keys: set[str] = set()
+    if len(node_ids) >= 2:
+        for _ in range(draw(st.integers(0, max_links))):
+            source, target = draw(
+                st.lists(st.sampled_from(node_ids), min_size=2, max_size=2, unique=True)
+            )
+            own_id = draw(st.none() | slugs() | st.just(f"{source}->{target}"))
+            link = Link.model_validate(
+                {
+                    "id": own_id,
+                    "from": source,
+                    "to": target,
+                    "type": draw(st.sampled_from(LinkType)),
+                    "polarity": draw(st.sampled_from(Polarity)),
+                    "because": draw(_optional(texts(max_size=40))),
+                    "evidence": draw(st.lists(_EVIDENCE, max_size=3)),
+                    "assumptions": draw(st.lists(texts(), max_size=3)),
+                }
+            )
+            if link.key not in keys:
+                keys.add(link.key)
+                links.append(link)
+    model = TheoryOfChange(
+        id=draw(slugs()),
+        title=draw(texts(min_size=1)),
+        description=draw(_optional(texts())),
+        version=draw(st.none() | st.integers(0, 10**9)),
+        nodes=nodes,
+        links=links,
+        checks=draw(
+            st.dictionaries(
+                st.sampled_from(sorted(registry.codes())),
+                st.sampled_from(["off", "error", "warning", "info"]),
+                max_size=3,
+            )
+        ),
+    )
+    # Through the contract once more: a strategy that drifted into invalid models would
+    # otherwise make every round-trip test pass or fail for the wrong reason.
+    return parse_document(model.to_document())

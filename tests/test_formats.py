@@ -1,0 +1,416 @@
+"""Interchange formats: every readable format gives back the model it was given, and bad
+files are rejected with problems that say where."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from strategies import toc_models
+
+from toc.errors import DocumentRejected, TocError
+from toc.formats import read, read_path, write
+from toc.formats.csvzip import read_csv_zip, write_csv_zip
+from toc.formats.graphml import (
+    UnwritableText,
+    read_gexf,
+    read_graphml,
+    write_gexf,
+    write_graphml,
+)
+from toc.formats.mermaid import write_mermaid
+from toc.model import TheoryOfChange
+
+ROUND_TRIP_FORMATS = ("json", "csv", "graphml", "gexf")
+EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
+
+
+def _model(nodes=(), links=(), **fields) -> TheoryOfChange:
+    return TheoryOfChange.model_validate(
+        {"id": "m", "title": "M", "nodes": list(nodes), "links": list(links), **fields}
+    )
+
+
+def _node(node_id, level="teacher", kind="change", **fields):
+    return {"id": node_id, "level": level, "kind": kind, "title": node_id.title(), **fields}
+
+
+_PAIR = [_node("grant", "system", "initiative"), _node("practice")]
+_AWKWARD = 'a;b|c\\d "quoted" ""\r\nline\ttab  é中😀 '
+
+EDGE_CASES = {
+    "empty model": _model(),
+    "parallel links with own ids": _model(
+        _PAIR,
+        [
+            {"id": "coaching", "from": "grant", "to": "practice"},
+            {"id": "materials", "from": "grant", "to": "practice", "because": "b"},
+            {"from": "practice", "to": "grant", "type": "feedback"},
+            # Numeric-looking ids must stay text: as numbers these two would be one edge.
+            {"id": "0", "from": "grant", "to": "practice"},
+            {"id": "00", "from": "grant", "to": "practice"},
+        ],
+    ),
+    "no id and an own id spelled like the generated one": _model(
+        _PAIR,
+        [
+            {"from": "grant", "to": "practice"},
+            {"id": "practice->grant", "from": "practice", "to": "grant"},
+        ],
+    ),
+    "separators, quotes, newlines and unicode everywhere": _model(
+        [
+            _node(
+                "grant",
+                "system",
+                "initiative",
+                title=_AWKWARD,
+                description=_AWKWARD,
+                form=" leading and trailing ",
+                function="\n",
+                tags=[_AWKWARD, ";", "|", '"', '""', " x "],
+                indicators=[
+                    {"name": _AWKWARD, "measures": "count", "target": _AWKWARD, "cadence": "|"},
+                    {"name": "n", "baseline": ";", "source": "\\"},
+                ],
+            ),
+            _node("reading", "student", "outcome", title="Lectura: comprensión ✓"),
+        ],
+        [
+            {
+                "from": "grant",
+                "to": "reading",
+                "because": _AWKWARD,
+                "evidence": [
+                    {"citation": _AWKWARD, "tier": 2, "url": "https://x.org/a;b|c", "note": "n"},
+                    {"citation": "c", "note": _AWKWARD},
+                ],
+                "assumptions": [_AWKWARD, "\\", "a\\;b"],
+            }
+        ],
+        title=_AWKWARD,
+        description=_AWKWARD,
+    ),
+    "empty strings and empty lists kept apart from absent fields": _model(
+        [
+            _node(
+                "grant",
+                "system",
+                "initiative",
+                description="",
+                actor='"',
+                form='""',
+                function="   ",
+                tags=[],
+                indicators=[{"name": "n", "target": "", "source": '"'}],
+            ),
+            _node("practice", tags=["t"]),
+        ],
+        [
+            {
+                "from": "grant",
+                "to": "practice",
+                "because": "",
+                "evidence": [{"citation": "c", "note": ""}],
+                "assumptions": [""],
+            },
+            {"id": "two", "from": "grant", "to": "practice", "assumptions": ["", ""]},
+        ],
+        description="",
+    ),
+    "retired nodes, checks, minus polarity, feedback, version": _model(
+        [
+            _node("grant", "system", "initiative", status="retired"),
+            _node("practice", status="planned"),
+            _node("reading", "student", "outcome"),
+        ],
+        [
+            {"from": "grant", "to": "practice", "polarity": "-"},
+            {"from": "reading", "to": "practice", "type": "feedback", "polarity": "-"},
+        ],
+        checks={"TOC601": "off", "TOC104": "warning"},
+        version=0,
+    ),
+}
+
+
+# --- round trips ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
+def test_every_example_survives_a_round_trip(path: Path, fmt: str) -> None:
+    model = read_path(path)
+    assert read(write(model, fmt), fmt) == model
+
+
+@pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)
+@pytest.mark.parametrize("case", EDGE_CASES, ids=str)
+def test_edge_cases_survive_a_round_trip(case: str, fmt: str) -> None:
+    model = EDGE_CASES[case]
+    assert read(write(model, fmt), fmt) == model
+
+
+@pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=toc_models())
+def test_any_valid_model_survives_a_round_trip(fmt: str, model: TheoryOfChange) -> None:
+    assert read(write(model, fmt), fmt) == model
+
+
+def test_the_csv_zip_is_the_same_bytes_for_the_same_model() -> None:
+    model = EDGE_CASES["parallel links with own ids"]
+    assert write_csv_zip(model) == write_csv_zip(model.model_copy(deep=True))
+
+
+def test_node_titles_are_the_labels_yed_and_gephi_show() -> None:
+    model = _model([_node("grant", "system", "initiative", title="Coaching grant")])
+    assert re.search(rb'<node id="grant" label="Coaching grant"', write_gexf(model))
+    assert b'attr.name="label"' in write_graphml(model)
+
+
+@pytest.mark.parametrize("write_xml", [write_graphml, write_gexf])
+def test_text_xml_cannot_hold_is_refused_rather_than_corrupted(write_xml) -> None:
+    model = _model([_node("grant", "system", "initiative", description="bell \x07")])
+    with pytest.raises(UnwritableText, match=r"nodes\[0\]\.description: character U\+0007"):
+        write_xml(model)
+    assert issubclass(UnwritableText, ValueError) and issubclass(UnwritableText, TocError)
+
+
+def test_json_and_csv_carry_characters_xml_cannot() -> None:
+    weird = "nul\x00 bell\x07 vt\x0b sep\x1e nel\x85 ls\u2028 \ufffe"
+    model = _model([_node("grant", "system", "initiative", title=weird, tags=[weird])], title=weird)
+    for fmt in ("json", "csv"):
+        assert read(write(model, fmt), fmt) == model
+
+
+# --- CSV: a zip of spreadsheets ---------------------------------------------------------------
+
+
+def _zip(files: Mapping[str, str | bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def _unzip(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode("utf-8-sig") for name in archive.namelist()}
+
+
+def _rejected(read_model, data: bytes) -> list[str]:
+    with pytest.raises(DocumentRejected) as rejected:
+        read_model(data)
+    return [str(problem) for problem in rejected.value.problems]
+
+
+_MODEL_CSV = "id,title\r\nm,M\r\n"
+
+
+def test_a_spreadsheet_teams_write_by_hand_is_read() -> None:
+    # What Excel saves as "CSV UTF-8": a BOM, CRLF, headers in any case, spaces after `;`.
+    nodes = (
+        "\ufeffID,Level,Kind,Title,Tags,Indicators\r\n"
+        'grant,system,initiative,Coaching grant,"money; people",\r\n'
+        ",,,,,\r\n"
+        "reading,student,outcome,Reading,,State assessment | outcome; Lexile growth\r\n"
+    )
+    links = "\ufefffrom,to,because,evidence\r\ngrant,reading,Coaches model,Smith (2019) | 2\r\n"
+    model = read_csv_zip(_zip({"model.csv": _MODEL_CSV, "nodes.csv": nodes, "links.csv": links}))
+    grant, reading = model.nodes
+    assert grant.tags == ["money", "people"]
+    assert [(i.name, i.measures) for i in reading.indicators] == [
+        ("State assessment", "outcome"),
+        ("Lexile growth", None),
+    ]
+    assert model.links[0].evidence[0].tier == 2
+    assert model.links[0].key == "grant->reading"
+
+
+def test_a_zip_of_a_folder_without_links_is_read() -> None:
+    data = _zip({"plan/model.csv": _MODEL_CSV, "plan/nodes.csv": "id,level,kind,title\n"})
+    assert read_csv_zip(data) == _model()
+
+
+def test_csv_that_is_not_a_zip_is_rejected() -> None:
+    assert _rejected(read_csv_zip, b"id,level\n") == [
+        "$: not a zip archive: a CSV model is a zip of model.csv, nodes.csv, links.csv"
+    ]
+
+
+def test_a_zip_without_nodes_csv_is_rejected() -> None:
+    assert _rejected(read_csv_zip, _zip({"model.csv": _MODEL_CSV})) == [
+        "nodes.csv: missing from the zip"
+    ]
+
+
+def test_a_csv_that_is_not_utf8_is_rejected_with_advice() -> None:
+    data = _zip({"model.csv": _MODEL_CSV, "nodes.csv": "id,title\nx,Caf\xe9\n".encode("cp1252")})
+    [problem] = _rejected(read_csv_zip, data)
+    assert problem.startswith("nodes.csv: not UTF-8 text") and "CSV UTF-8" in problem
+
+
+def test_an_unknown_level_is_reported_at_its_row_and_column() -> None:
+    files = _unzip(write_csv_zip(_model(_PAIR)))
+    files["nodes.csv"] = files["nodes.csv"].replace("practice,teacher,", "practice,district,")
+    [problem] = _rejected(read_csv_zip, _zip(files))
+    assert problem.startswith("nodes.csv:3.level: unknown level 'district'")
+
+
+def test_every_problem_in_the_zip_is_reported_at_once_in_file_and_row_order() -> None:
+    nodes = (
+        "id,level,kind,title,colour,indicators\n"
+        "grant,system,initiative,Grant,,a|b|c|d|e|f|g\n"
+        "reading,teacher,outcome,Reading,,\n"
+        "x,student,change,X,,,surplus\n"
+    )
+    links = "from,to\ngrant,ghost\n"
+    checks = "id,title,checks\nm,M,TOC601\n"
+    problems = _rejected(
+        read_csv_zip, _zip({"model.csv": checks, "nodes.csv": nodes, "links.csv": links})
+    )
+    assert [problem.split(": ")[0] for problem in problems] == [
+        "model.csv:2.checks",
+        "nodes.csv:1.colour",
+        "nodes.csv:2.indicators",
+        "nodes.csv:3.level",
+        "nodes.csv:4",
+        "links.csv:2.to",
+    ]
+    assert "item 1 has 7 fields; expected at most 6" in problems[2]
+    assert "no node with id 'ghost'" in problems[5]
+
+
+def test_contract_faults_in_nested_cells_name_the_item() -> None:
+    nodes = "id,level,kind,title,indicators\ngrant,system,initiative,Grant,Hours|minutes\n"
+    links = "from,to,evidence\ngrant,grant,Smith|5\n"
+    problems = _rejected(
+        read_csv_zip, _zip({"model.csv": _MODEL_CSV, "nodes.csv": nodes, "links.csv": links})
+    )
+    assert [problem.split(": ")[0] for problem in problems] == [
+        "nodes.csv:2.indicators[0].measures",
+        "links.csv:2.to",
+        "links.csv:2.evidence[0].tier",
+    ]
+
+
+# --- GraphML and GEXF -------------------------------------------------------------------------
+
+_GRAPHML = """<?xml version="1.0" encoding="utf-8"?>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns">
+  <key id="t" for="graph" attr.name="title" attr.type="string"/>
+  <key id="m" for="graph" attr.name="model_id" attr.type="string"/>
+  <key id="l" for="node" attr.name="label" attr.type="string"/>
+  <key id="v" for="node" attr.name="level" attr.type="string"/>
+  <key id="k" for="node" attr.name="kind" attr.type="string"/>
+  <key id="g" for="node" attr.name="tags" attr.type="string"/>
+  <graph edgedefault="{direction}">
+    <data key="t">M</data><data key="m">m</data>
+    <node id="grant"><data key="l">Grant</data><data key="v">system</data>
+      <data key="k">initiative</data><data key="g">{tags}</data></node>
+    <edge source="grant" target="ghost"/>
+  </graph>
+</graphml>"""
+
+
+@pytest.mark.parametrize("read_xml", [read_graphml, read_gexf])
+def test_invalid_xml_is_rejected(read_xml) -> None:
+    [problem] = _rejected(read_xml, b"<graphml><graph>")
+    assert problem.startswith("$: not valid XML")
+
+
+def test_a_graphml_link_to_a_missing_node_is_rejected() -> None:
+    data = _GRAPHML.format(direction="directed", tags="[]").encode()
+    assert _rejected(read_graphml, data) == ["links[0].to: no node with id 'ghost'"]
+
+
+def test_graphml_list_attributes_that_are_not_json_are_rejected() -> None:
+    data = _GRAPHML.format(direction="directed", tags="a;b").encode()
+    problems = _rejected(read_graphml, data)
+    assert problems[0].startswith("nodes[0].tags: 'tags' is not JSON")
+
+
+def test_an_undirected_graphml_graph_is_rejected() -> None:
+    data = _GRAPHML.format(direction="undirected", tags="[]").encode()
+    assert _rejected(read_graphml, data) == [
+        "$: an undirected GraphML graph: links have a direction"
+    ]
+
+
+def test_a_gexf_link_to_a_missing_node_is_rejected() -> None:
+    gexf = write_gexf(_model(_PAIR, [{"from": "grant", "to": "practice"}])).decode()
+    gexf = gexf.replace('target="practice"', 'target="ghost"')
+    assert _rejected(read_gexf, gexf.encode()) == ["links[0].to: no node with id 'ghost'"]
+
+
+def test_gexf_without_the_model_fields_is_rejected() -> None:
+    gexf = re.sub(r"<description>.*</description>", "", write_gexf(_model()).decode())
+    problems = _rejected(read_gexf, gexf.encode())
+    assert problems[0].startswith("meta.description: expected the model's id, title")
+
+
+# --- Mermaid ----------------------------------------------------------------------------------
+
+
+def test_mermaid_draws_three_bands_and_one_line_per_link() -> None:
+    model = EDGE_CASES["retired nodes, checks, minus polarity, feedback, version"]
+    lines = write_mermaid(model).decode().splitlines()
+    assert "flowchart TD" in lines
+    subgraphs = [line.strip() for line in lines if line.strip().startswith("subgraph")]
+    assert subgraphs == [
+        'subgraph system["System"]',
+        'subgraph teacher["Teachers"]',
+        'subgraph student["Students"]',
+    ]
+    assert sum(line.strip() == "end" for line in lines) == 3
+    arrows = [line.strip() for line in lines if "-->" in line or "-.->" in line]
+    assert arrows == ['n0 -->|"(−)"| n1', 'n2 -.->|"(−)"| n1']
+    assert "  class n0 retired" in lines
+
+
+def test_mermaid_shapes_follow_the_kind_and_because_is_cut_short() -> None:
+    model = _model(
+        [
+            _node("grant", "system", "initiative"),
+            _node("practice"),
+            _node("r", "student", "outcome"),
+        ],
+        [{"from": "grant", "to": "practice", "because": "word " * 30}],
+    )
+    text = write_mermaid(model).decode()
+    assert '    n0["Grant"]' in text and '    n1("Practice")' in text and '    n2(["R"])' in text
+    [edge] = [line for line in text.splitlines() if "-->" in line]
+    label = re.fullmatch(r'  n0 -->\|"(.*)"\| n1', edge)
+    assert label and len(label[1]) <= 40 and label[1].endswith("…")
+
+
+def test_mermaid_escapes_titles_that_try_to_break_out() -> None:
+    title = '"]);<script>alert(1)</script> %%{init: {}}%% #quot; a|b `c`\nd'
+    model = _model([_node("grant", "system", "initiative", title=title)], title=title)
+    text = write_mermaid(model).decode()
+    assert "<script>" not in text and '"]);' not in text and "%%{" not in text
+    [node] = [line for line in text.splitlines() if line.startswith("    n0")]
+    # One quoted label and nothing after it: every quote inside became an entity.
+    assert re.fullmatch(r'    n0\["[^"<>`{}%|]*"\]', node)
+    assert "#34;])#59;#60;script#62;" in node
+
+
+_NODE_LINE = re.compile(r'    n\d+(\["[^"]*"\]|\("[^"]*"\)|\(\["[^"]*"\]\))')
+_LINK_LINE = re.compile(r'  n\d+ (-->|-\.->)(\|"[^"|]*"\|)? n\d+')
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=toc_models())
+def test_no_text_can_change_the_shape_of_the_mermaid_diagram(model: TheoryOfChange) -> None:
+    lines = write_mermaid(model).decode().splitlines()
+    assert lines[0] == "---" and lines[1].startswith("title: ") and lines[2] == "---"
+    assert sum(line.startswith("  subgraph ") for line in lines) == 3
+    assert sum(bool(_NODE_LINE.fullmatch(line)) for line in lines) == len(model.nodes)
+    assert sum(bool(_LINK_LINE.fullmatch(line)) for line in lines) == len(model.links)
