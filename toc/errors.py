@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TocError", "Problem", "DocumentRejected", "UnknownSubject"]
+__all__ = ["TocError", "Problem", "DocumentRejected", "UnknownSubject", "UnwritableText"]
 
 
 class TocError(Exception):
@@ -44,3 +44,7 @@ class UnknownSubject(TocError):
         self.kind = kind
         self.subject_id = subject_id
         super().__init__(f"no {kind} '{subject_id}' in the model")
+
+
+class UnwritableText(TocError, ValueError):
+    """A model's text holds a character that a format cannot carry (XML 1.0: GraphML, GEXF)."""

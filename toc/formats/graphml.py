@@ -37,7 +37,7 @@ import networkx as nx
 from networkx.readwrite.gexf import GEXFWriter
 
 from toc.document import format_path, parse_document
-from toc.errors import DocumentRejected, Problem, TocError
+from toc.errors import DocumentRejected, Problem, UnwritableText
 from toc.model import TheoryOfChange
 
 __all__ = ["write_graphml", "read_graphml", "write_gexf", "read_gexf", "UnwritableText"]
@@ -74,10 +74,6 @@ _MODEL_ATTRS = {
 _JSON = {"tags", "indicators", "evidence", "assumptions", "checks"}
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-class UnwritableText(TocError, ValueError):
-    """A model's text holds a character that XML 1.0, and so GraphML and GEXF, cannot carry."""
 
 
 # --- writing ----------------------------------------------------------------------------------
