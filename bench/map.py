@@ -7,6 +7,10 @@ teachers and students, outcomes), renders the self-contained map with `web.map.r
 and opens it in headless Chromium through playwright; the draw time is the time from the
 start of navigation until vis-network's first `afterDrawing` event (`tocMapFirstDrawn`, set
 by the map's script), so it counts parsing vis-network, building the DataSets and drawing.
+
+The floor, run in the same browser, is the least any vis-network map of the model costs: a
+page with vis-network inlined and the same nodes (id, label, position) and links, unstyled,
+physics off. The ratio says what toc's styling, marks, bands and script add to it.
 """
 
 from __future__ import annotations
@@ -95,8 +99,49 @@ def synthetic_model(size: int, seed: int = 7) -> TheoryOfChange:
         a, b = rng.sample(teachers, 2) if len(teachers) > 1 else (teachers[0], teachers[0])
         link(a, b)
     return parse_document(
-        {"id": f"synthetic-{size}", "title": f"Synthetic portfolio, {size} nodes", "nodes": nodes, "links": links}
+        {
+            "id": f"synthetic-{size}",
+            "title": f"Synthetic portfolio, {size} nodes",
+            "nodes": nodes,
+            "links": links,
+        }
     )
+
+
+FLOOR_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
+<div id="map" style="height:800px"></div><script>{vis}</script>
+<script type="application/json" id="data">{data}</script><script>
+var data = JSON.parse(document.getElementById("data").textContent);
+var network = new vis.Network(document.getElementById("map"),
+  {{nodes: new vis.DataSet(data.nodes), edges: new vis.DataSet(data.edges)}},
+  {{physics: false, layout: {{improvedLayout: false}}, edges: {{smooth: false, arrows: "to"}}}});
+network.once("afterDrawing", function () {{ window.tocMapFirstDrawn = performance.now(); }});
+</script></body></html>"""
+
+
+def floor_page(model: TheoryOfChange) -> str:
+    """The bare vis-network page of the model: the floor of any map of it."""
+    from web.map import band_layout, json_for_html, vis_network_js
+
+    positions, _ = band_layout(model)
+    data = {
+        "nodes": [
+            {"id": n.id, "label": n.title, "x": positions[n.id].x, "y": positions[n.id].y}
+            for n in model.nodes
+        ],
+        "edges": [{"id": k.key, "from": k.source, "to": k.target} for k in model.links],
+    }
+    return FLOOR_PAGE.format(vis=vis_network_js(), data=json_for_html(data))
+
+
+def _first_draw(browser: Any, path: Path) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => window.tocMapFirstDrawn !== undefined", timeout=120_000)
+        return float(page.evaluate("window.tocMapFirstDrawn"))
+    finally:
+        page.close()
 
 
 def measure(sizes: list[int], chromium: str, repeat: int) -> list[dict[str, float]]:
@@ -115,19 +160,23 @@ def measure(sizes: list[int], chromium: str, repeat: int) -> list[dict[str, floa
                 build = time.perf_counter() - started
                 path = Path(tmp) / f"map-{size}.html"
                 path.write_text(html, encoding="utf-8")
-                draws = []
+                floor = Path(tmp) / f"floor-{size}.html"
+                floor.write_text(floor_page(model), encoding="utf-8")
+                draws, floors = [], []
                 for _ in range(repeat):
-                    page = browser.new_page(viewport={"width": 1400, "height": 900})
-                    page.goto(path.as_uri())
-                    page.wait_for_function("window.tocMapFirstDrawn !== undefined", timeout=120_000)
-                    draws.append(page.evaluate("window.tocMapFirstDrawn"))
-                    # A click on an initiative: how long highlighting its chains takes.
-                    click = page.evaluate(
-                        "() => { const t = performance.now();"
-                        " tocMap.highlight(tocMap.network.body.data.nodes.getIds()[0]);"
-                        " return performance.now() - t; }"
-                    )
-                    page.close()
+                    # Alternate the two pages so that both see the same load on the machine.
+                    draws.append(_first_draw(browser, path))
+                    floors.append(_first_draw(browser, floor))
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(path.as_uri())
+                page.wait_for_function("() => window.tocMapFirstDrawn !== undefined")
+                # A click on an initiative: how long highlighting its chains takes.
+                click = page.evaluate(
+                    "() => { const t = performance.now();"
+                    " tocMap.highlight(tocMap.network.body.data.nodes.getIds()[0]);"
+                    " return performance.now() - t; }"
+                )
+                page.close()
                 rows.append(
                     {
                         "nodes": len(model.nodes),
@@ -135,6 +184,7 @@ def measure(sizes: list[int], chromium: str, repeat: int) -> list[dict[str, floa
                         "html_kb": len(html.encode("utf-8")) / 1024,
                         "build_ms": build * 1000,
                         "draw_ms": statistics.median(draws),
+                        "floor_ms": statistics.median(floors),
                         "highlight_ms": click,
                     }
                 )
@@ -154,13 +204,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench/map.py: no Chromium at {args.chromium}", file=sys.stderr)
         return 2
     rows = measure(sizes, args.chromium, args.repeat)
-    print(f"{'nodes':>6} {'links':>6} {'html KB':>8} {'build ms':>9} {'draw ms':>8} {'highlight ms':>13}")
+    print(
+        f"{'nodes':>6} {'links':>6} {'html KB':>8} {'build ms':>9} {'draw ms':>8}"
+        f" {'floor ms':>9} {'ratio':>6} {'highlight ms':>13}"
+    )
     for row in rows:
         print(
             f"{row['nodes']:>6} {row['links']:>6} {row['html_kb']:>8.0f} {row['build_ms']:>9.0f}"
-            f" {row['draw_ms']:>8.0f} {row['highlight_ms']:>13.1f}"
+            f" {row['draw_ms']:>8.0f} {row['floor_ms']:>9.0f}"
+            f" {row['draw_ms'] / row['floor_ms']:>6.2f} {row['highlight_ms']:>13.1f}"
         )
-    print("draw ms: navigation start to vis-network's first afterDrawing (median of --repeat runs)")
+    print(
+        "draw ms: navigation start to vis-network's first afterDrawing (median of --repeat runs);"
+        " floor: the same nodes and links on a bare vis-network page"
+    )
     return 0
 
 

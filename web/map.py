@@ -23,6 +23,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from pyvis.network import Network
@@ -47,6 +48,10 @@ __all__ = [
     "Position",
     "band_layout",
     "map_data",
+    "map_context",
+    "node_groups",
+    "EDGE_DEFAULTS",
+    "legend",
     "json_for_html",
     "render_map_html",
     "vis_network_js",
@@ -61,20 +66,35 @@ WEB_DIR = Path(__file__).resolve().parent
 
 BAND_LABELS = {Level.SYSTEM: "System", Level.TEACHER: "Teachers", Level.STUDENT: "Students"}
 
-# Geometry of the bands, in vis-network canvas units. A node's label wraps at LABEL_WIDTH.
+# Geometry of the bands, in vis-network canvas units. A label wraps at LABEL_WIDTH (less in an
+# ellipse, which needs room around its text) and is cut at LABEL_CHARS, so that every node
+# fits its cell; the full title is in the tooltip.
 LABEL_WIDTH = 170
-COLUMN = 200  # horizontal distance between neighbours in one row
-ROW = 95  # vertical distance between rows inside a band
-SUB_GAP = 25  # extra space between the sub-rows of a band (steps inside the band)
-BAND_PAD = 70  # space above the first row and below the last of a band
+ELLIPSE_LABEL_WIDTH = 140
+LABEL_CHARS = 64
+COLUMN = 220  # horizontal distance between neighbours in one row
+ROW = 125  # vertical distance between rows inside a band
+SUB_GAP = 15  # extra space between the sub-rows of a band (steps inside the band)
+BAND_PAD = 95  # space above the first row: room for the band's name
+BAND_BOTTOM = 80  # space below the centre of the last row
 BAND_GAP = 40  # space between bands
 MAX_SUB_ROWS = 3  # a chain inside one band steps down at most this many sub-rows
 SWEEPS = 8  # barycentre passes; a handful settles the order of a portfolio
 
 # Colour, shape and text together, so that no mark is told by colour alone.
 KIND_STYLE: dict[Kind, dict[str, Any]] = {
-    Kind.INITIATIVE: {"shape": "box", "background": "#1d4e89", "border": "#0f2f57", "font": "#ffffff"},
-    Kind.CHANGE: {"shape": "ellipse", "background": "#d9eef0", "border": "#2c7a7b", "font": "#102a2b"},
+    Kind.INITIATIVE: {
+        "shape": "box",
+        "background": "#1d4e89",
+        "border": "#0f2f57",
+        "font": "#ffffff",
+    },
+    Kind.CHANGE: {
+        "shape": "ellipse",
+        "background": "#d9eef0",
+        "border": "#2c7a7b",
+        "font": "#102a2b",
+    },
     Kind.OUTCOME: {"shape": "box", "background": "#ffd166", "border": "#8a5a00", "font": "#2b1d00"},
 }
 RETIRED_STYLE = {"background": "#eceff1", "border": "#9aa5ad", "font": "#6b7780"}
@@ -106,9 +126,9 @@ def _sub_rows(model: TheoryOfChange) -> dict[str, int]:
     level = {n.id: n.level for n in model.nodes}
     depth = dict.fromkeys(level, 0)
     inside = [
-        (l.source, l.target)
-        for l in model.links
-        if l.type is LinkType.LEADS_TO and level[l.source] is level[l.target]
+        (link.source, link.target)
+        for link in model.links
+        if link.type is LinkType.LEADS_TO and level[link.source] is level[link.target]
     ]
     for _ in range(MAX_SUB_ROWS - 1):
         changed = False
@@ -139,7 +159,9 @@ def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Positi
     return placed, rows * ROW
 
 
-def band_layout(model: TheoryOfChange) -> tuple[dict[str, Position], dict[Level, tuple[float, float]]]:
+def band_layout(
+    model: TheoryOfChange,
+) -> tuple[dict[str, Position], dict[Level, tuple[float, float]]]:
     """Positions for every node, system on top, teachers, students at the bottom.
 
     Inside each band nodes are ordered by the barycentre of their neighbours — a few sweeps of
@@ -179,7 +201,7 @@ def band_layout(model: TheoryOfChange) -> tuple[dict[str, Position], dict[Level,
             placed, height = _place(groups[key], y, columns)
             positions.update(placed)
             y += height + (SUB_GAP if index < len(subs) - 1 else 0)
-        y += BAND_PAD - ROW + 30 if subs else ROW
+        y += BAND_BOTTOM - ROW if subs else ROW
         bands[level] = (top, y)
         y += BAND_GAP
 
@@ -218,17 +240,9 @@ def _worst(findings: Iterable[Finding]) -> Severity | None:
     return None
 
 
-def _finding_detail(finding: Finding) -> dict[str, str]:
-    return {
-        "severity": finding.severity.value,
-        "code": finding.code,
-        "name": finding.name,
-        "message": finding.message,
-        "hint": finding.hint,
-    }
-
-
-def _findings_by_subject(report: Report) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
+def _findings_by_subject(
+    report: Report,
+) -> tuple[dict[str, list[Finding]], dict[str, list[Finding]]]:
     on_nodes: dict[str, list[Finding]] = {}
     on_links: dict[str, list[Finding]] = {}
     for finding in report.findings:
@@ -241,6 +255,18 @@ def _findings_by_subject(report: Report) -> tuple[dict[str, list[Finding]], dict
     return on_nodes, on_links
 
 
+def _shortened(title: str) -> str:
+    """A title cut at a word boundary to fit a node's cell on the map."""
+    title = " ".join(title.split())
+    if len(title) <= LABEL_CHARS:
+        return title
+    cut = title[: LABEL_CHARS - 1]
+    space = cut.rfind(" ")
+    if space > LABEL_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
 def _node_label(node: Node, worst: Severity | None) -> str:
     marks = ""
     if worst is Severity.ERROR:
@@ -249,50 +275,81 @@ def _node_label(node: Node, worst: Severity | None) -> str:
         marks = WARNING_MARK + " "
     if node.kind is Kind.OUTCOME:
         marks += OUTCOME_MARK + " "
-    label = marks + node.title
+    label = marks + _shortened(node.title)
     if node.retired:
         label += "\n(retired)"
     return label
 
 
-def _node_options(node: Node, worst: Severity | None, position: Position) -> dict[str, Any]:
-    style = KIND_STYLE[node.kind]
-    colours = RETIRED_STYLE if node.retired else style
-    border = colours["border"]
-    border_width = 1.5
-    dashes: bool | list[int] = False
-    if not node.retired and worst is Severity.ERROR:
-        border, border_width = ERROR_BORDER, 5
-    elif not node.retired and worst is Severity.WARNING:
-        border, border_width, dashes = WARNING_BORDER, 4, [6, 4]
+def _node_group(node: Node, worst: Severity | None) -> str:
+    """The style group of a node: its kind and the mark it carries."""
     if node.retired:
+        return f"{node.kind.value}-retired"
+    if worst in (Severity.ERROR, Severity.WARNING):
+        return f"{node.kind.value}-{worst.value}"
+    return node.kind.value
+
+
+def _group_style(kind: Kind, mark: str | None) -> dict[str, Any]:
+    """vis-network node options shared by every node of one kind and mark."""
+    style = KIND_STYLE[kind]
+    colours = RETIRED_STYLE if mark == "retired" else style
+    border, border_width = colours["border"], 1.5
+    dashes: bool | list[int] = False
+    if mark == Severity.ERROR.value:
+        border, border_width = ERROR_BORDER, 5
+    elif mark == Severity.WARNING.value:
+        border, border_width, dashes = WARNING_BORDER, 4, [6, 4]
+    elif mark == "retired":
         dashes = [3, 3]
-    colour = {
-        "background": colours["background"],
-        "border": border,
-        "highlight": {"background": colours["background"], "border": "#000000"},
-        "hover": {"background": colours["background"], "border": "#000000"},
-    }
-    font: dict[str, Any] = {"color": colours["font"], "size": 15, "face": "DejaVu Sans, Arial, sans-serif"}
-    if node.kind is Kind.OUTCOME:
-        font["size"] = 17
-    options: dict[str, Any] = {
+    return {
         "shape": style["shape"],
-        "color": colour,
-        "font": font,
+        "color": {
+            "background": colours["background"],
+            "border": border,
+            "highlight": {"background": colours["background"], "border": "#000000"},
+            "hover": {"background": colours["background"], "border": "#000000"},
+        },
+        "font": {
+            "color": colours["font"],
+            "size": 17 if kind is Kind.OUTCOME else 15,
+            "face": "DejaVu Sans, Arial, sans-serif",
+        },
         "borderWidth": border_width,
         "borderWidthSelected": border_width + 1,
-        "shapeProperties": {"borderDashes": dashes, "borderRadius": 14 if node.kind is Kind.OUTCOME else 2},
-        "widthConstraint": {"maximum": LABEL_WIDTH},
+        "shapeProperties": {
+            "borderDashes": dashes,
+            "borderRadius": 14 if kind is Kind.OUTCOME else 2,
+        },
+        "widthConstraint": {
+            "maximum": ELLIPSE_LABEL_WIDTH if style["shape"] == "ellipse" else LABEL_WIDTH
+        },
         "margin": 10,
-        "x": round(position.x, 1),
-        "y": round(position.y, 1),
-        "physics": False,
     }
-    return options
 
 
-def _node_detail(node: Node, findings: list[Finding]) -> dict[str, Any]:
+def node_groups() -> dict[str, dict[str, Any]]:
+    """Every style group a node can be in, by name (`change`, `change-warning`, ...)."""
+    groups = {}
+    for kind in Kind:
+        groups[kind.value] = _group_style(kind, None)
+        for mark in (Severity.ERROR.value, Severity.WARNING.value, "retired"):
+            groups[f"{kind.value}-{mark}"] = _group_style(kind, mark)
+    return groups
+
+
+# What most links look like; each link carries only where it differs.
+EDGE_DEFAULTS: dict[str, Any] = {
+    "color": {"color": LINK_COLOUR, "highlight": "#000000", "hover": "#000000", "inherit": False},
+    "width": 2,
+    "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}},
+    "smooth": False,
+    "selectionWidth": 2,
+    "hoverWidth": 1.5,
+}
+
+
+def _node_detail(node: Node, findings: list[int]) -> dict[str, Any]:
     indicators = []
     for indicator in node.indicators:
         stated = indicator.measures.value if indicator.measures is not None else None
@@ -304,6 +361,8 @@ def _node_detail(node: Node, findings: list[Finding]) -> dict[str, Any]:
                 "inferred": stated is None,
                 "target": indicator.target,
                 "baseline": indicator.baseline,
+                "source": indicator.source,
+                "cadence": indicator.cadence,
             }
         )
     return {
@@ -318,11 +377,12 @@ def _node_detail(node: Node, findings: list[Finding]) -> dict[str, Any]:
         "function": node.function,
         "indicators": indicators,
         "tags": list(node.tags),
-        "findings": [_finding_detail(f) for f in findings],
+        "findings": findings,
     }
 
 
 def _link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str, Any]:
+    """What a link's drawing changes from EDGE_DEFAULTS: dashes, colour, a label, a curve."""
     worst = _worst(findings)
     colour = LINK_COLOUR
     if retired:
@@ -331,20 +391,20 @@ def _link_options(link: Link, findings: list[Finding], retired: bool) -> dict[st
         colour = LINK_FINDING_COLOUR
     elif link.type is LinkType.FEEDBACK:
         colour = FEEDBACK_COLOUR
-    options: dict[str, Any] = {
-        "id": link.key,
-        "color": {"color": colour, "highlight": "#000000", "hover": "#000000", "inherit": False},
-        "width": 2,
-        "dashes": [8, 6] if not link.has_because else False,
-        "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}},
-    }
+    options: dict[str, Any] = {"id": link.key}
+    if not link.has_because:
+        options["dashes"] = [8, 6]
+    if colour != LINK_COLOUR:
+        options["color"] = {**EDGE_DEFAULTS["color"], "color": colour}
     labels = []
     if link.polarity is Polarity.MINUS:
         labels.append("\u2212 weakens")
     if link.type is LinkType.FEEDBACK:
         labels.append("feedback")
         options["smooth"] = {"enabled": True, "type": "curvedCCW", "roundness": 0.25}
-    if any(f.code != "TOC103" and f.severity in (Severity.ERROR, Severity.WARNING) for f in findings):
+    if any(
+        f.code != "TOC103" and f.severity in (Severity.ERROR, Severity.WARNING) for f in findings
+    ):
         labels.append(WARNING_MARK)
     if labels:
         options["label"] = " ".join(labels)
@@ -352,7 +412,7 @@ def _link_options(link: Link, findings: list[Finding], retired: bool) -> dict[st
     return options
 
 
-def _link_detail(link: Link, findings: list[Finding], step: bool) -> dict[str, Any]:
+def _link_detail(link: Link, findings: list[int], step: bool) -> dict[str, Any]:
     return {
         "id": link.key,
         "from": link.source,
@@ -360,19 +420,10 @@ def _link_detail(link: Link, findings: list[Finding], step: bool) -> dict[str, A
         "type": link.type.value,
         "polarity": link.polarity.value,
         "because": link.because,
-        "evidence": [
-            {
-                "citation": e.citation,
-                "url": e.url,
-                "tier": e.tier,
-                "tierName": TIER_NAMES.get(e.tier) if e.tier is not None else None,
-                "note": e.note,
-            }
-            for e in link.evidence
-        ],
+        "evidence": [e.model_dump(exclude_none=True) for e in link.evidence],
         "assumptions": list(link.assumptions),
         "step": step,
-        "findings": [_finding_detail(f) for f in findings],
+        "findings": findings,
     }
 
 
@@ -381,38 +432,69 @@ def map_data(
 ) -> dict[str, Any]:
     """Everything the map's script needs, as plain JSON-ready data.
 
-    `nodes` and `edges` are vis-network items built with pyvis; `details` holds each node's
-    and link's fields for the tooltips; `reachesOutcome` and each link's `step` flag let the
-    script find an initiative's chains exactly as `ChainGraph.chains_of` does.
+    `nodes` and `edges` are vis-network items built with pyvis, each naming its style
+    `group` (`groups`) or carrying what it changes from `edgeDefaults`; `details` holds each
+    node's and link's fields for the tooltips, with its findings as indices into `findings`;
+    `reachesOutcome` and each link's `step` flag let the script find an initiative's chains
+    exactly as `ChainGraph.chains_of` does.
     """
     graph = graph or build_graph(model)
     report = report or check_model(model, graph)
     positions, bands = band_layout(model)
     on_nodes, on_links = _findings_by_subject(report)
     retired = {node.id for node in model.nodes if node.retired}
+    index = {id(finding): i for i, finding in enumerate(report.findings)}
+    hints: dict[str, int] = {}
+    findings = [
+        {
+            "severity": f.severity.value,
+            "code": f.code,
+            "message": f.message,
+            "hint": hints.setdefault(f.hint, len(hints)),
+        }
+        for f in report.findings
+    ]
 
     network = Network(directed=True)
     node_details: dict[str, Any] = {}
     for node in model.nodes:
-        findings = on_nodes.get(node.id, [])
-        worst = _worst(findings)
+        found = on_nodes.get(node.id, [])
+        worst = _worst(found)
+        position = positions[node.id]
         network.add_node(
-            node.id, label=_node_label(node, worst), **_node_options(node, worst, positions[node.id])
+            node.id,
+            label=_node_label(node, worst),
+            group=_node_group(node, worst),
+            x=round(position.x, 1),
+            y=round(position.y, 1),
         )
-        node_details[node.id] = _node_detail(node, findings)
+        node_details[node.id] = _node_detail(node, [index[id(f)] for f in found])
     link_details: dict[str, Any] = {}
     for link in model.links:
-        findings = on_links.get(link.key, [])
+        found = on_links.get(link.key, [])
         touches_retired = link.source in retired or link.target in retired
-        network.add_edge(link.source, link.target, **_link_options(link, findings, touches_retired))
+        options = _link_options(link, found, touches_retired)
+        network.add_edge(link.source, link.target, **options)
         step = link.type is LinkType.LEADS_TO and not touches_retired
-        link_details[link.key] = _link_detail(link, findings, step)
+        link_details[link.key] = _link_detail(link, [index[id(f)] for f in found], step)
     nodes, edges, *_ = network.get_network_data()
+    # pyvis sets a shape on every node and arrows on every edge; the group and the defaults
+    # say those once for all.
+    for item in nodes:
+        del item["shape"]
+    for item in edges:
+        item.pop("arrows", None)
     return {
         "model": {"id": model.id, "title": model.title, "version": model.version},
         "nodes": nodes,
         "edges": edges,
+        "groups": node_groups(),
+        "edgeDefaults": EDGE_DEFAULTS,
         "details": {"nodes": node_details, "links": link_details},
+        "findings": findings,
+        "names": {f.code: f.name for f in report.findings},
+        "hints": list(hints),
+        "tierNames": TIER_NAMES,
         "reachesOutcome": sorted(graph.reaches_outcome),
         "initiatives": graph.initiatives,
         "bands": [
@@ -469,18 +551,43 @@ def map_css() -> str:
 @cache
 def templates() -> jinja2.Environment:
     """The one Jinja2 environment of toc's pages and map: autoescape on for every template."""
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(WEB_DIR / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # One path segment of a URL (a link id such as `a->b` becomes `a-%3Eb`).
+    env.filters["seg"] = lambda value: quote(str(value), safe="")
+    # Choices for a <select> whose values are their own labels.
+    env.filters["zip_self"] = lambda values: [(value, value) for value in values]
+    return env
 
 
 def _csp_hash(source: str) -> str:
     digest = hashlib.sha256(source.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def map_context(
+    model: TheoryOfChange,
+    report: Report | None = None,
+    graph: ChainGraph | None = None,
+    *,
+    edit_base: str | None = None,
+) -> dict[str, Any]:
+    """What the `_map.html` partial needs: the escaped data block and the legend's findings.
+
+    `edit_base` (the model's page URL, for editors) adds edit links to the details panel.
+    """
+    graph = graph or build_graph(model)
+    report = report or check_model(model, graph)
+    return {
+        "data_json": json_for_html(map_data(model, report, graph)),
+        "legend": legend(report),
+        "edit_base": edit_base,
+    }
 
 
 def render_map_html(
@@ -493,21 +600,23 @@ def render_map_html(
     """
     graph = graph or build_graph(model)
     report = report or check_model(model, graph)
-    data = map_data(model, report, graph)
     scripts = [vis_network_js(), map_js()]
     policy = (
         "default-src 'none'; "
         f"script-src {' '.join(_csp_hash(s) for s in scripts)}; "
         "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     )
-    return templates().get_template("map.html").render(
-        model=model,
-        report=report,
-        data_json=json_for_html(data),
-        legend=legend(report),
-        scripts=scripts,
-        css=map_css(),
-        policy=policy,
+    return (
+        templates()
+        .get_template("map.html")
+        .render(
+            model=model,
+            report=report,
+            scripts=scripts,
+            css=map_css(),
+            policy=policy,
+            **map_context(model, report, graph),
+        )
     )
 
 
@@ -517,7 +626,12 @@ def legend(report: Report) -> list[dict[str, Any]]:
     for finding in report.findings:
         entry = seen.setdefault(
             finding.code,
-            {"code": finding.code, "name": finding.name, "severity": finding.severity.value, "count": 0},
+            {
+                "code": finding.code,
+                "name": finding.name,
+                "severity": finding.severity.value,
+                "count": 0,
+            },
         )
         entry["count"] += 1
     return list(seen.values())

@@ -1,8 +1,7 @@
-"""Fixtures of the map and page tests: models (a demo, one full of script), Chromium, a live server."""
+"""Fixtures of the map and page tests: a demo model, one full of script, Chromium, a live server."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -13,92 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from webtest_support import CHROMIUM, CHROMIUM_ARGS, demo_document, hostile_document
 
 from toc.document import parse_document
 from toc.model import TheoryOfChange
-
-HERE = Path(__file__).resolve().parent
-CHROMIUM = os.environ.get("TOC_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-# Every way a text field could try to run script in a page: a script element, an element with
-# an event handler, an early end of the script element the map's data sits in, and the line
-# separators that end a JavaScript string literal in older engines.
-PAYLOAD = (
-    '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=1">'
-    "</script>\u2028'\"&amp;"
-)
-SHORT_PAYLOAD = '<img src=x onerror="window.__pwned=1"></script>'
-
-
-def demo_document() -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((HERE / "demo_model.json").read_text(encoding="utf-8"))
-    return document
-
-
-def hostile_document() -> dict[str, Any]:
-    """A model whose every text field carries script."""
-    indicator = {
-        "name": PAYLOAD,
-        "target": PAYLOAD,
-        "baseline": PAYLOAD,
-        "source": PAYLOAD,
-        "cadence": PAYLOAD,
-    }
-    evidence = {"citation": PAYLOAD, "url": PAYLOAD, "tier": 2, "note": PAYLOAD}
-
-    def node(node_id: str, level: str, kind: str) -> dict[str, Any]:
-        return {
-            "id": node_id,
-            "level": level,
-            "kind": kind,
-            "title": PAYLOAD,
-            "description": PAYLOAD,
-            "actor": PAYLOAD,
-            "form": PAYLOAD,
-            "function": PAYLOAD if kind != "change" else None,
-            "indicators": [indicator],
-            "tags": [SHORT_PAYLOAD],
-        }
-
-    nodes = [
-        node("grant", "system", "initiative"),
-        node("pd", "system", "initiative"),
-        node("practice", "teacher", "change"),
-        node("outcome", "student", "outcome"),
-        node("lonely", "teacher", "change"),
-    ]
-    for item in nodes:
-        if item["function"] is None:
-            del item["function"]
-    links = [
-        {
-            "from": "grant",
-            "to": "practice",
-            "because": PAYLOAD,
-            "evidence": [evidence],
-            "assumptions": [PAYLOAD],
-        },
-        {"from": "practice", "to": "outcome", "evidence": [evidence], "assumptions": [PAYLOAD]},
-        {"id": "back", "from": "outcome", "to": "grant", "type": "feedback", "because": PAYLOAD},
-    ]
-    return {
-        "format": "toc/1",
-        "id": "hostile",
-        "title": PAYLOAD,
-        "description": PAYLOAD,
-        "nodes": nodes,
-        "links": links,
-    }
 
 
 @pytest.fixture
@@ -152,13 +69,6 @@ def page(chromium: Any) -> Iterator[Any]:
         context.close()
 
 
-def wait_for_map(page: Any) -> None:
-    page.wait_for_function(
-        "() => window.network !== undefined && window.tocMapFirstDrawn !== undefined",
-        timeout=20_000,
-    )
-
-
 # -- a live server for the pages ---------------------------------------------------------------
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -184,9 +94,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     import uvicorn
     from sqlmodel import Session
 
-    from api.app import create_app
     from api.auth import create_token
     from api.config import Settings
+    from api.main import create_app
 
     database = tmp_path_factory.mktemp("live") / "toc.db"
     app = create_app(Settings(database_url=f"sqlite:///{database}"))

@@ -3,49 +3,17 @@
 from __future__ import annotations
 
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PAYLOAD, hostile_document
+from webtest_support import PAYLOAD, hostile_document, parse_elements
 
 from toc.cli import main as toc_main
 from toc.document import parse_document
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
 from web.map import band_layout, json_for_html, map_data, render_map_html
-
-
-class _Elements(HTMLParser):
-    """Every element of a document, with its attributes, and the text of its scripts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script:
-            self.scripts[-1] += data
-
-
-def _elements(html: str) -> _Elements:
-    parser = _Elements()
-    parser.feed(html)
-    parser.close()
-    return parser
 
 
 def _model(nodes: list[dict[str, Any]], links: list[dict[str, Any]]) -> TheoryOfChange:
@@ -103,7 +71,7 @@ def test_no_two_nodes_share_a_position() -> None:
 def test_links_without_because_are_dashed(demo_model: TheoryOfChange) -> None:
     edges = {edge["id"]: edge for edge in map_data(demo_model)["edges"]}
     for link in demo_model.links:
-        assert bool(edges[link.key]["dashes"]) is (not link.has_because), link.key
+        assert bool(edges[link.key].get("dashes")) is (not link.has_because), link.key
 
 
 def test_orphan_form_only_and_unanchored_nodes_are_marked() -> None:
@@ -120,23 +88,34 @@ def test_orphan_form_only_and_unanchored_nodes_are_marked() -> None:
             {"from": "form-only", "to": "o", "because": "b"},
         ],
     )
-    nodes = {node["id"]: node for node in map_data(model)["nodes"]}
+    data = map_data(model)
+    nodes = {node["id"]: node for node in data["nodes"]}
+
+    def style(node_id: str) -> dict[str, Any]:
+        return data["groups"][nodes[node_id]["group"]]
+
     assert nodes["unanchored"]["label"].startswith("\u2716")  # error: TOC101
-    assert nodes["unanchored"]["borderWidth"] >= 4
+    assert style("unanchored")["borderWidth"] >= 4
     assert nodes["form-only"]["label"].startswith("\u26a0")  # warning: TOC301
-    assert nodes["form-only"]["shapeProperties"]["borderDashes"]
+    assert style("form-only")["shapeProperties"]["borderDashes"]
     assert nodes["orphan"]["label"].startswith("\u26a0")  # warning: TOC201
-    assert "\u2605" in nodes["o"]["label"]  # the outcome stands out
-    assert nodes["o"]["label"] == "\u2605 O"
+    assert style("orphan")["shape"] == "ellipse"
+    assert nodes["o"]["label"] == "\u2605 O"  # the outcome stands out
+    assert style("o")["color"]["background"] != style("t")["color"]["background"]
+    assert nodes["t"]["label"].startswith("\u26a0")  # warning: TOC202, a dead end
+    assert not style("o")["shapeProperties"]["borderDashes"]
 
 
 def test_details_carry_because_evidence_and_assumptions(demo_model: TheoryOfChange) -> None:
-    link = map_data(demo_model)["details"]["links"]["hqi-live->shared-model"]
+    data = map_data(demo_model)
+    link = data["details"]["links"]["hqi-live->shared-model"]
     assert link["because"].startswith("Enacted experience")
-    assert link["evidence"] == [
-        {"citation": "Newmann et al. (2001)", "url": None, "tier": 3, "tierName": "promising", "note": None}
-    ]
+    assert link["evidence"] == [{"citation": "Newmann et al. (2001)", "tier": 3}]
+    assert data["tierNames"][3] == "promising"
     assert link["assumptions"] == ["Observed teachers volunteer"]
+    coaching = data["details"]["nodes"]["coaching"]
+    codes = {data["findings"][i]["code"] for i in coaching["findings"]}
+    assert codes == {"TOC102", "TOC301"}
 
 
 def test_no_node_or_link_gets_a_title_that_vis_would_render_as_html(
@@ -161,6 +140,7 @@ def test_retired_nodes_are_drawn_grey_and_labelled() -> None:
     data = map_data(model)
     old = next(node for node in data["nodes"] if node["id"] == "old")
     assert old["label"].endswith("(retired)")
+    assert old["group"] == "initiative-retired"
     assert data["details"]["links"]["old->o"]["step"] is False
 
 
@@ -176,7 +156,7 @@ def test_hostile_text_stays_text_in_the_map_file(hostile_model: TheoryOfChange) 
     html = render_map_html(hostile_model)
     assert "<script>window.__pwned" not in html
     assert "<img" not in html
-    elements = _elements(html)
+    elements = parse_elements(html)
     tags = [tag for tag, _ in elements.tags]
     assert "img" not in tags
     assert tags.count("script") == 3  # vis-network, the map's script, the data
@@ -184,7 +164,8 @@ def test_hostile_text_stays_text_in_the_map_file(hostile_model: TheoryOfChange) 
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
     # The data block gives back every string exactly as written.
     data_script = next(
-        i for i, (tag, attrs) in enumerate(t for t in elements.tags if t[0] == "script")
+        i
+        for i, (tag, attrs) in enumerate(t for t in elements.tags if t[0] == "script")
         if attrs.get("type") == "application/json"
     )
     data = json.loads(elements.scripts[data_script])
@@ -193,19 +174,19 @@ def test_hostile_text_stays_text_in_the_map_file(hostile_model: TheoryOfChange) 
 
 
 def test_no_attribute_carries_a_handler(hostile_model: TheoryOfChange) -> None:
-    for _, attrs in _elements(render_map_html(hostile_model)).tags:
+    for _, attrs in parse_elements(render_map_html(hostile_model)).tags:
         assert not any(name.startswith("on") for name in attrs)
 
 
 # -- self-contained -------------------------------------------------------------------------------
 def test_the_map_file_needs_no_network(demo_model: TheoryOfChange) -> None:
     html = render_map_html(demo_model)
-    for tag, attrs in _elements(html).tags:
+    for tag, attrs in parse_elements(html).tags:
         assert "src" not in attrs, tag
         if tag == "link":
             pytest.fail(f"external stylesheet or resource: {attrs}")
     assert "vis-network" in html and "window.network = network" in html
-    meta = [a for t, a in _elements(html).tags if t == "meta" and a.get("http-equiv")]
+    meta = [a for t, a in parse_elements(html).tags if t == "meta" and a.get("http-equiv")]
     policy = meta[0]["content"] or ""
     assert "default-src 'none'" in policy
     assert policy.count("'sha256-") == 2

@@ -12,37 +12,21 @@
   if (!dataElement || !container || typeof vis === "undefined") {
     return;
   }
+  performance.mark("toc-map-start");
   var data = JSON.parse(dataElement.textContent);
+  performance.mark("toc-map-parsed");
   var root = container.closest(".toc-map") || document.body;
   var tip = root.querySelector(".toc-tip");
-  var statusLine = root.querySelector(".toc-map-status");
+  var statusLine = root.querySelector(".toc-map-status-text");
+  var chainSelect = root.querySelector(".toc-chain-select");
   var detailsPanel = root.querySelector(".toc-details");
   var defaultStatus = statusLine ? statusLine.textContent : "";
   var nodeDetails = data.details.nodes;
   var linkDetails = data.details.links;
   var big = data.nodes.length > 400;
 
-  var FADED_NODE = {
-    color: {
-      background: "#f1f3f5",
-      border: "#d6dadf",
-      highlight: { background: "#f1f3f5", border: "#9aa5ad" },
-      hover: { background: "#f1f3f5", border: "#9aa5ad" }
-    },
-    font: { color: "#b5bcc4" }
-  };
-  var FADED_EDGE = { color: { color: "#e4e7ea", highlight: "#9aa5ad", hover: "#9aa5ad", inherit: false }, width: 1 };
-  var CHAIN_EDGE_COLOUR = "#0b3d91";
-
-  // The items as drawn first, to put back when a highlight is cleared.
-  var originalNodes = {};
-  data.nodes.forEach(function (item) {
-    originalNodes[item.id] = { id: item.id, color: item.color, font: item.font, borderWidth: item.borderWidth };
-  });
-  var originalEdges = {};
-  data.edges.forEach(function (item) {
-    originalEdges[item.id] = { id: item.id, color: item.color, width: item.width };
-  });
+  var VEIL = "rgba(255, 255, 255, 0.8)";
+  var CHAIN_COLOUR = "#0b3d91";
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
@@ -60,10 +44,75 @@
       multiselect: false
     },
     nodes: { shadow: false },
-    edges: { smooth: false, selectionWidth: 2, hoverWidth: 1.5 }
+    groups: data.groups,
+    edges: data.edgeDefaults
   };
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
   window.network = network;
+  performance.mark("toc-map-built");
+
+  // vis-network focuses its frame when the pointer enters it (for its keyboard controls); on a
+  // map only partly in view the browser would scroll it, and a click would land off its node.
+  var frame = container.querySelector(".vis-network");
+  if (frame) {
+    frame.focus = function () {
+      HTMLElement.prototype.focus.call(frame, { preventScroll: true });
+    };
+  }
+
+  // -- a highlighted initiative: its chains drawn again over a veil on everything else -------
+  // Drawing the highlight costs one redraw of the chains; restyling every node through the
+  // DataSet would re-measure every label (over a second on a 2,000-node map).
+  var state = { highlighted: null, nodes: [], links: [] };
+  network.on("afterDrawing", function (ctx) {
+    if (state.highlighted === null) {
+      return;
+    }
+    var body = network.body;
+    ctx.save();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.fillStyle = VEIL;
+    ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+    ctx.restore();
+    ctx.save();
+    ctx.strokeStyle = CHAIN_COLOUR;
+    ctx.lineWidth = 7;
+    ctx.lineCap = "round";
+    state.links.forEach(function (id) {
+      var edge = body.edges[id];
+      if (edge && edge.from && edge.to) {
+        ctx.beginPath();
+        ctx.moveTo(edge.from.x, edge.from.y);
+        ctx.lineTo(edge.to.x, edge.to.y);
+        ctx.stroke();
+      }
+    });
+    ctx.restore();
+    state.links.forEach(function (id) {
+      var edge = body.edges[id];
+      if (edge && edge.connected) {
+        edge.draw(ctx);
+      }
+    });
+    state.nodes.forEach(function (id) {
+      var node = body.nodes[id];
+      if (node) {
+        node.draw(ctx);
+      }
+    });
+    var own = body.nodes[state.highlighted];
+    if (own) {
+      var box = network.getBoundingBox(state.highlighted);
+      if (box) {
+        ctx.save();
+        ctx.strokeStyle = CHAIN_COLOUR;
+        ctx.lineWidth = 5;
+        ctx.strokeRect(box.left - 6, box.top - 6, box.right - box.left + 12, box.bottom - box.top + 12);
+        ctx.restore();
+      }
+      own.draw(ctx);
+    }
+  });
 
   // -- the three bands: drawn under the graph, labelled at the left edge of the view ----------
   var bandFills = { system: "#f3f6fb", teacher: "#f1f8f4", student: "#fff8ea" };
@@ -146,10 +195,14 @@
     parent.appendChild(ul);
   }
 
-  function findingsList(parent, findings) {
+  function findingsList(parent, indices) {
+    var findings = (indices || []).map(function (i) { return data.findings[i]; });
     list(parent, "Findings", findings, function (li, finding) {
       li.appendChild(el("span", "sev sev-" + finding.severity, finding.severity));
-      li.appendChild(document.createTextNode(" " + finding.code + " " + finding.name + ": " + finding.message));
+      li.appendChild(document.createTextNode(
+        " " + finding.code + " " + data.names[finding.code] + ": " + finding.message
+      ));
+      li.appendChild(el("div", "tip-meta", data.hints[finding.hint]));
     });
   }
 
@@ -178,7 +231,17 @@
       li.appendChild(el("span", null, indicator.name));
       var measures = indicator.measures ? indicator.measures : "unknown";
       li.appendChild(el("span", "tip-meta", " — " + measures + (indicator.inferred ? " (inferred)" : "")));
+      var more = [];
+      ["baseline", "target", "source", "cadence"].forEach(function (key) {
+        if (indicator[key]) {
+          more.push(key + ": " + indicator[key]);
+        }
+      });
+      if (more.length) {
+        li.appendChild(el("div", "tip-meta", more.join(" · ")));
+      }
     });
+    field(box, "Tags", (d.tags || []).join(", "));
     findingsList(box, d.findings);
     return box;
   }
@@ -192,7 +255,7 @@
     field(box, "Because", d.because, "not stated — why should this step happen?");
     list(box, "Evidence", d.evidence, function (li, evidence) {
       li.appendChild(el("span", null, evidence.citation));
-      var tier = evidence.tier ? "tier " + evidence.tier + " (" + evidence.tierName + ")" : "unrated";
+      var tier = evidence.tier ? "tier " + evidence.tier + " (" + data.tierNames[evidence.tier] + ")" : "unrated";
       li.appendChild(el("span", "tip-meta", " — " + tier));
       if (evidence.url) {
         li.appendChild(el("div", "tip-meta", evidence.url));
@@ -250,9 +313,33 @@
   network.on("dragStart", hideTip);
   network.on("zoom", hideTip);
 
-  function showDetails(content) {
+  // For editors (the model's page says where it is), the details panel links to the forms.
+  var editBase = root.getAttribute("data-edit-base");
+
+  function editLinks(kind, id) {
+    var links = el("p", "tip-actions");
+    function add(text, href) {
+      var a = el("a", "button secondary", text);
+      a.href = href;
+      links.appendChild(a);
+      links.appendChild(document.createTextNode(" "));
+    }
+    var key = encodeURIComponent(id);
+    if (kind === "node") {
+      add("Edit this node", editBase + "/nodes/" + key + "/edit");
+      add("Add a link from here", editBase + "/links/new?source=" + key);
+    } else {
+      add("Edit this link", editBase + "/links/" + key + "/edit");
+    }
+    return links;
+  }
+
+  function showDetails(content, kind, id) {
     if (!detailsPanel) {
       return;
+    }
+    if (content && editBase && kind) {
+      content.appendChild(editLinks(kind, id));
     }
     if (content) {
       detailsPanel.replaceChildren(content);
@@ -298,63 +385,50 @@
     return { initiative: initiative, nodes: chainNodes, links: chainLinks };
   }
 
-  var state = { highlighted: null, nodes: [], links: [] };
-
   function clear() {
     if (state.highlighted === null) {
       return;
     }
-    nodes.update(Object.keys(originalNodes).map(function (id) { return originalNodes[id]; }));
-    edges.update(Object.keys(originalEdges).map(function (id) { return originalEdges[id]; }));
     state = { highlighted: null, nodes: [], links: [] };
     container.removeAttribute("data-highlighted");
+    if (chainSelect) {
+      chainSelect.value = "";
+    }
     if (statusLine) {
       statusLine.textContent = defaultStatus;
     }
+    network.redraw();
   }
 
   function highlight(initiative) {
     if (!nodeDetails[initiative]) {
       return null;
     }
-    clear();
     var chains = chainsOf(initiative);
-    var onNodes = new Set(chains.nodes);
-    onNodes.add(initiative);
-    var onLinks = new Set(chains.links);
-    nodes.update(Object.keys(originalNodes).map(function (id) {
-      if (onNodes.has(id)) {
-        var item = originalNodes[id];
-        return id === initiative ? { id: id, color: item.color, font: item.font, borderWidth: 6 } : item;
-      }
-      return { id: id, color: FADED_NODE.color, font: FADED_NODE.font };
-    }));
-    edges.update(Object.keys(originalEdges).map(function (id) {
-      if (onLinks.has(id)) {
-        return { id: id, width: 4, color: { color: CHAIN_EDGE_COLOUR, highlight: "#000000", hover: "#000000", inherit: false } };
-      }
-      return { id: id, color: FADED_EDGE.color, width: FADED_EDGE.width };
-    }));
     state = { highlighted: initiative, nodes: chains.nodes, links: chains.links };
     container.setAttribute("data-highlighted", initiative);
+    if (chainSelect) {
+      chainSelect.value = initiative;
+    }
     if (statusLine) {
       statusLine.textContent = chains.nodes.length
         ? "Chains of \u201c" + titleOf(initiative) + "\u201d: " + chains.nodes.length + " nodes, " +
           chains.links.length + " links. Click the background to show everything."
         : "\u201c" + titleOf(initiative) + "\u201d has no chain to a student outcome. Click the background to show everything.";
     }
+    network.redraw();
     return chains;
   }
 
   network.on("click", function (params) {
     if (params.nodes.length) {
       var id = params.nodes[0];
-      showDetails(describeNode(id));
+      showDetails(describeNode(id), "node", id);
       if (nodeDetails[id].kind === "initiative") {
         highlight(id);
       }
     } else if (params.edges.length) {
-      showDetails(describeLink(params.edges[0]));
+      showDetails(describeLink(params.edges[0]), "link", params.edges[0]);
     } else {
       clear();
       showDetails(null);
@@ -366,10 +440,12 @@
     hideTip();
     if (nodeDetails[id]) {
       network.selectNodes([id]);
-      network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 400 } });
-      showDetails(describeNode(id));
-      if (nodeDetails[id].kind === "initiative") {
-        highlight(id);
+      showDetails(describeNode(id), "node", id);
+      var chains = nodeDetails[id].kind === "initiative" ? highlight(id) : null;
+      if (chains && chains.nodes.length > 1) {
+        network.fit({ nodes: chains.nodes, animation: { duration: 400 } });
+      } else {
+        network.focus(id, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 400 } });
       }
       return true;
     }
@@ -377,10 +453,31 @@
       var link = linkDetails[id];
       network.selectEdges([id]);
       network.fit({ nodes: [link.from, link.to], animation: { duration: 400 } });
-      showDetails(describeLink(id));
+      showDetails(describeLink(id), "link", id);
       return true;
     }
     return false;
+  }
+
+  // The same choice from a list, for the keyboard and for a room watching a projector.
+  if (chainSelect) {
+    data.initiatives
+      .slice()
+      .sort(function (a, b) { return titleOf(a).localeCompare(titleOf(b)); })
+      .forEach(function (id) {
+        var option = el("option", null, titleOf(id));
+        option.value = id;
+        chainSelect.appendChild(option);
+      });
+    chainSelect.addEventListener("change", function () {
+      if (chainSelect.value) {
+        focus(chainSelect.value);
+      } else {
+        clear();
+        showDetails(null);
+        network.fit({ animation: { duration: 400 } });
+      }
+    });
   }
 
   window.tocMap = {

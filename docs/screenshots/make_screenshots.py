@@ -1,0 +1,93 @@
+"""Remake the screenshots of docs/map.md: a map with a highlighted chain, a model page's findings.
+
+    python docs/screenshots/make_screenshots.py [--chromium /usr/bin/chromium]
+
+Serves toc on a free port with a throwaway SQLite file, stores examples/state-portfolio.json,
+signs in with the login URL and photographs the pages in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+from playwright.sync_api import sync_playwright
+from sqlmodel import Session
+
+from api.auth import create_token
+from api.config import Settings
+from api.main import create_app
+
+HERE = Path(__file__).resolve().parent
+EXAMPLE = HERE.parents[1] / "examples" / "state-portfolio.json"
+MODEL_ID = "state-portfolio"
+INITIATIVE = "literacy-coaching-network"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings(database_url=f"sqlite:///{tmp}/toc.db"))
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+        base = f"http://127.0.0.1:{port}"
+        with Session(app.state.engine) as session:
+            token = create_token(session, "district", "editor")
+        response = httpx.post(
+            f"{base}/api/v1/models/import?format=json",
+            content=EXAMPLE.read_bytes(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response.raise_for_status()
+        model_id = response.json()["id"]
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
+                page = browser.new_page(viewport={"width": 1440, "height": 900})
+                page.goto(f"{base}/login?token={token}")
+                page.goto(f"{base}/models/{model_id}")
+                page.wait_for_function("() => window.tocMapFirstDrawn !== undefined")
+                page.evaluate("(id) => tocMap.focus(id)", INITIATIVE)
+                page.wait_for_timeout(600)
+                page.locator(".toc-map").screenshot(path=str(HERE / "map-highlighted-chain.png"))
+                page.goto(f"{base}/models/{model_id}")
+                page.wait_for_function("() => window.tocMapFirstDrawn !== undefined")
+                page.wait_for_timeout(300)
+                page.screenshot(
+                    path=str(HERE / "model-page-findings.png"),
+                    full_page=True,
+                    clip={"x": 0, "y": 0, "width": 1440, "height": 1500},
+                )
+                browser.close()
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
