@@ -36,7 +36,9 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0) -> Engine:
     """An engine for `url`: SQLite tuned for concurrent writers, or PostgreSQL as it is."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        # As many connections as the thread pool has threads (40), so requests do not queue
+        # for a connection while holding a thread.
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=30)
 
     database = parsed.database or ""
     if database and database != ":memory:":
@@ -45,7 +47,7 @@ def make_engine(url: str, *, busy_timeout_s: float = 30.0) -> Engine:
         url,
         connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
         pool_size=10,
-        max_overflow=20,
+        max_overflow=30,
     )
 
     @event.listens_for(engine, "connect")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.requests import ClientDisconnect
 
 from api.auth import SESSION_COOKIE, Principal, Role, principal_for_token
 from api.config import Settings, get_settings
@@ -20,6 +23,7 @@ from toc.errors import DocumentRejected, Problem
 __all__ = [
     "SettingsDep",
     "SessionDep",
+    "EngineDep",
     "PrincipalDep",
     "EditorDep",
     "AdminDep",
@@ -27,23 +31,42 @@ __all__ = [
     "RawBodyDep",
     "get_session",
     "get_principal",
+    "resolve_principal",
+    "CredentialsDep",
     "cookie_principal",
     "parse_if_match",
     "json_body",
 ]
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (`create_app(settings)`, else `get_settings()`)."""
+    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
+    return settings
 
 
-def get_engine(request: Request) -> Engine:
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    """One session per request, closed when the response is sent."""
-    with Session(engine) as session:
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+async def get_session(engine: EngineDep) -> AsyncIterator[Session]:
+    """One session per request, closed when the response is sent.
+
+    Making a session does no I/O, so this runs on the event loop: a sync dependency would
+    cost a trip through the thread pool, and those trips, not SQL, dominate a cached read.
+    """
+    session = Session(engine)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -52,20 +75,24 @@ _bearer = HTTPBearer(
     auto_error=False,
     description="A token from `toc token create --workspace W --role R`, scoped to W.",
 )
+CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def get_principal(
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+def _missing_token() -> ApiProblem:
+    return ApiProblem(
+        401,
+        "send a token: Authorization: Bearer TOKEN",
+        kind="unauthorized",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def resolve_principal(
+    session: Session, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
-    """The workspace and role of the bearer token; 401 without a known one."""
+    """The workspace and role of the bearer token; 401 without a known one (blocking I/O)."""
     if credentials is None:
-        raise ApiProblem(
-            401,
-            "send a token: Authorization: Bearer TOKEN",
-            kind="unauthorized",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise _missing_token()
     principal = principal_for_token(session, credentials.credentials)
     if principal is None:
         raise ApiProblem(
@@ -77,16 +104,23 @@ def get_principal(
     return principal
 
 
+async def get_principal(session: SessionDep, credentials: CredentialsDep) -> Principal:
+    """`resolve_principal` as a dependency: no token is refused without touching the store."""
+    if credentials is None:
+        raise _missing_token()
+    return await run_in_threadpool(resolve_principal, session, credentials)
+
+
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_editor(principal: PrincipalDep) -> Principal:
+async def require_editor(principal: PrincipalDep) -> Principal:
     if not principal.can_write:
         raise ApiProblem(403, f"a {principal.role.value} token cannot write", kind="forbidden")
     return principal
 
 
-def require_admin(principal: PrincipalDep) -> Principal:
+async def require_admin(principal: PrincipalDep) -> Principal:
     if principal.role is not Role.ADMIN:
         raise ApiProblem(403, "only an admin token can manage tokens", kind="forbidden")
     return principal
@@ -118,7 +152,7 @@ def parse_if_match(value: str | None) -> Expected:
     return versions
 
 
-def get_if_match(
+async def get_if_match(
     if_match: Annotated[
         str | None,
         Header(
@@ -135,16 +169,35 @@ IfMatchDep = Annotated[Expected, Depends(get_if_match)]
 
 async def raw_body(request: Request) -> bytes:
     """The request body, read once (the size limit is enforced as it streams in)."""
-    return await request.body()
+    try:
+        return await request.body()
+    except ClientDisconnect:
+        # The body limit cut the body off (its 413 is already sent) or the client went away:
+        # either way nobody reads this answer, but it must not surface as a server error.
+        raise ApiProblem(413, "the request body was cut off", kind="body-too-large") from None
 
 
 RawBodyDep = Annotated[bytes, Depends(raw_body)]
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def json_body(raw: bytes) -> Any:
-    """Decode a JSON body; malformed JSON is a rejected document with its position."""
+    """Decode a JSON body; malformed JSON is a rejected document with its position.
+
+    JSON may spell an unpaired surrogate (`"\\udc00"`), which is not text and could be
+    neither stored nor answered as UTF-8: such a body is rejected here.
+    """
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
+        if _SURROGATE_ESCAPE.search(raw):
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        raise DocumentRejected(
+            [Problem("$", "contains an unpaired surrogate escape (\\ud800-\\udfff): not text")]
+        ) from None
     except json.JSONDecodeError as bad:
         raise DocumentRejected(
             [Problem("$", f"not valid JSON: {bad.msg} at line {bad.lineno}, column {bad.colno}")]

@@ -1,7 +1,8 @@
 """The app factory: routes under /api/v1, the pages, static files, problem details, the body cap.
 
 No engine exists at import time: `create_app` makes one when the app starts (lifespan), from
-the settings (`get_settings`, which tests override by passing their own `Settings`).
+the settings it is given (tests pass their own `Settings`) or else `get_settings()`, the
+environment's (an lru_cache, which tests may clear).
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         separate_input_output_schemas=False,
     )
-    if settings is not None:
-        app.dependency_overrides[get_settings] = current_settings
+    # Routes read the app's settings from its state (SettingsDep): no dependency override, as
+    # FastAPI rebuilds every route's dependencies on each request while any override is set.
     app.state.settings = config
 
     api = APIRouter(prefix=API_PREFIX)

@@ -19,23 +19,33 @@ graph work once.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, update
+from sqlalchemy import Connection, delete, func, insert, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from api.auth import Principal, Role, hash_token
 from api.db import writing
 from api.tables import CheckReport, StoredLink, StoredModel, StoredNode, utcnow
 from toc import formats
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
-from toc.model import FORMAT, Kind, Link, Node, TheoryOfChange
+from toc.model import (
+    FORMAT,
+    LINK_ID_PATTERN,
+    NODE_ID_PATTERN,
+    Kind,
+    Link,
+    Node,
+    TheoryOfChange,
+)
 from toc.report import check_model
 
 __all__ = [
@@ -52,6 +62,7 @@ __all__ = [
     "model_info",
     "get_report",
     "report_json",
+    "cached_report_for_token",
     "check_document",
     "create_model",
     "replace_model",
@@ -68,6 +79,13 @@ __all__ = [
     "import_model",
     "export_model",
 ]
+
+_CACHED_REPORT = text(
+    "SELECT toc_model.id, toc_model.version, toc_check_report.version, toc_check_report.report"
+    " FROM toc_model LEFT OUTER JOIN toc_check_report"
+    " ON toc_check_report.model_id = toc_model.id"
+    " WHERE toc_model.workspace_id = :workspace_id AND toc_model.slug = :slug"
+)
 
 # The version(s) a write expects the model to be at: None for an unconditional write.
 Expected = int | Collection[int] | None
@@ -141,6 +159,33 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+_NODE_ID = re.compile(NODE_ID_PATTERN)
+_LINK_ID = re.compile(LINK_ID_PATTERN)
+
+
+def _known(what: str, subject: str, pattern: re.Pattern[str], model_id: str | None = None) -> None:
+    """An id that could never have been stored is simply not found (and never sent to SQL)."""
+    if len(subject) > 257 or not pattern.match(subject):
+        raise NotFound(what, subject, model_id)
+
+
+def _storable(model: TheoryOfChange) -> None:
+    """Refuse text no store can keep faithfully, the same way on SQLite and PostgreSQL.
+
+    PostgreSQL text cannot hold NUL, which only the model's title and description (plain
+    columns) would meet; inside nodes and links it is kept, escaped in their JSON. (Unpaired
+    surrogates, which no store can write as UTF-8, never get this far: validation refuses
+    them.)
+    """
+    problems = [
+        Problem(field, "must not contain the NUL character (\\u0000)")
+        for field, value in (("title", model.title), ("description", model.description))
+        if value is not None and "\x00" in value
+    ]
+    if problems:
+        raise DocumentRejected(problems)
+
+
 def _versions(expected: Expected) -> list[int] | None:
     if expected is None:
         return None
@@ -160,6 +205,7 @@ def _begin_read(session: Session) -> None:
 def _model_row(
     session: Session, workspace_id: int, model_id: str, *, fresh: bool = False
 ) -> StoredModel:
+    _known("model", model_id, _NODE_ID)
     statement = select(StoredModel).where(
         StoredModel.workspace_id == workspace_id, StoredModel.slug == model_id
     )
@@ -177,6 +223,7 @@ def _bump(session: Session, workspace_id: int, model_id: str, expected: Expected
     Being the first statement of the write transaction, the UPDATE also takes the row lock
     (PostgreSQL) so concurrent writers of one model queue up instead of losing updates.
     """
+    _known("model", model_id, _NODE_ID)
     statement = (
         update(StoredModel)
         .where(
@@ -266,7 +313,12 @@ def _canonical(item: Node | Link) -> dict[str, Any]:
     return item.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def _node_row(model_pk: int, position: int, node: Node, data: dict[str, Any]) -> dict[str, Any]:
+def _item_json(item: Node | Link) -> str:
+    """The node's or link's toc/1 JSON, as stored (pydantic writes it: no dict in between)."""
+    return item.model_dump_json(by_alias=True, exclude_none=True)
+
+
+def _node_row(model_pk: int, position: int, node: Node, data: str) -> dict[str, Any]:
     return {
         "model_id": model_pk,
         "position": position,
@@ -274,11 +326,11 @@ def _node_row(model_pk: int, position: int, node: Node, data: dict[str, Any]) ->
         "level": node.level.value,
         "kind": node.kind.value,
         "status": node.status.value,
-        "data": _dumps(data),
+        "data": data,
     }
 
 
-def _link_row(model_pk: int, position: int, link: Link, data: dict[str, Any]) -> dict[str, Any]:
+def _link_row(model_pk: int, position: int, link: Link, data: str) -> dict[str, Any]:
     return {
         "model_id": model_pk,
         "position": position,
@@ -286,29 +338,22 @@ def _link_row(model_pk: int, position: int, link: Link, data: dict[str, Any]) ->
         "source": link.source,
         "target": link.target,
         "type": link.type.value,
-        "data": _dumps(data),
+        "data": data,
     }
 
 
 def _store_rows(session: Session, model_pk: int, model: TheoryOfChange) -> None:
     """Insert every node and link of `model` as rows, in two executemany calls."""
-    document = model.to_document()
     connection = session.connection()
     if model.nodes:
         connection.execute(
             insert(StoredNode),
-            [
-                _node_row(model_pk, i, node, data)
-                for i, (node, data) in enumerate(zip(model.nodes, document["nodes"], strict=True))
-            ],
+            [_node_row(model_pk, i, node, _item_json(node)) for i, node in enumerate(model.nodes)],
         )
     if model.links:
         connection.execute(
             insert(StoredLink),
-            [
-                _link_row(model_pk, i, link, data)
-                for i, (link, data) in enumerate(zip(model.links, document["links"], strict=True))
-            ],
+            [_link_row(model_pk, i, link, _item_json(link)) for i, link in enumerate(model.links)],
         )
 
 
@@ -419,22 +464,61 @@ def report_json(session: Session, workspace_id: int, model_id: str) -> tuple[str
     Served from the cache when one exists for the current version; otherwise the model is
     checked once and the report cached for that version.
     """
-    _begin_read(session)
-    found = session.exec(
-        select(StoredModel, CheckReport.version, CheckReport.report)
-        .outerjoin(CheckReport, col(CheckReport.model_id) == StoredModel.id)
-        .where(StoredModel.workspace_id == workspace_id, StoredModel.slug == model_id)
-    ).first()
+    _known("model", model_id, _NODE_ID)
+    # The cached path is one plain query of four columns: no ORM object, no JSON work.
+    found = (
+        session.connection()
+        .execute(_CACHED_REPORT, {"workspace_id": workspace_id, "slug": model_id})
+        .first()
+    )
     if found is None:
         raise NotFound("model", model_id)
-    row, cached_version, cached = found
-    if cached is not None and cached_version == row.version:
-        return cached, row.version
-    assert row.id is not None
-    model_pk, version = row.id, row.version
-    text = _dumps(check_model(_model(session, row)).to_dict())
-    _store_report(session, model_pk, version, text)
-    return text, version
+    model_pk, version, cached_version, cached = found
+    if cached is not None and cached_version == version:
+        return cached, version
+    assert model_pk is not None
+    _begin_read(session)  # the check reads the model in one consistent snapshot
+    row = _model_row(session, workspace_id, model_id)
+    version = row.version
+    report_text = _dumps(check_model(_model(session, row)).to_dict())
+    _store_report(session, model_pk, version, report_text)
+    return report_text, version
+
+
+_TOKEN_AND_CACHED_REPORT = text(
+    "SELECT api_token.role, workspace.id, workspace.name, toc_model.version,"
+    " toc_check_report.version, toc_check_report.report"
+    " FROM api_token JOIN workspace ON workspace.id = api_token.workspace_id"
+    " LEFT OUTER JOIN toc_model"
+    " ON toc_model.workspace_id = workspace.id AND toc_model.slug = :slug"
+    " LEFT OUTER JOIN toc_check_report ON toc_check_report.model_id = toc_model.id"
+    " WHERE api_token.token_hash = :token_hash"
+)
+
+
+def cached_report_for_token(
+    connection: Connection, token: str, model_id: str
+) -> tuple[Principal | None, str | None, int]:
+    """The hot path of `GET .../check`: the token's principal and, when the model's report
+    for its current version is cached, that report — in one query.
+
+    Returns `(None, None, 0)` for an unknown token, `(principal, None, 0)` when there is no
+    cached report to answer (no such model, or not yet checked at this version: call
+    `report_json`), else `(principal, report, version)`. It takes a bare connection: on a
+    path this hot, an ORM session costs more than the query.
+    """
+    if not token or len(token) > 200 or not _NODE_ID.match(model_id):
+        return None, None, 0  # the ordinary path answers these (401, or 404)
+    row = connection.execute(
+        _TOKEN_AND_CACHED_REPORT, {"token_hash": hash_token(token), "slug": model_id}
+    ).first()
+    if row is None:
+        return None, None, 0
+    role, workspace_id, workspace, version, cached_version, cached = row
+    principal = Principal(workspace_id=workspace_id, workspace=workspace, role=Role(role))
+    if cached is None or version is None or cached_version != version:
+        return principal, None, 0
+    return principal, cached, version
 
 
 def get_report(session: Session, workspace_id: int, model_id: str) -> tuple[dict[str, Any], int]:
@@ -451,6 +535,7 @@ def check_document(document: Any) -> dict[str, Any]:
 
 def create_model(session: Session, workspace_id: int, model: TheoryOfChange) -> ModelInfo:
     """Store a new model at version 1; `AlreadyExists` if the workspace has its id."""
+    _storable(model)
     with writing(session):
         taken = session.exec(
             select(StoredModel.id).where(
@@ -492,6 +577,7 @@ def replace_model(
         raise DocumentRejected(
             [Problem("id", f"the document's id {model.id!r} is not the model's id {model_id!r}")]
         )
+    _storable(model)
     try:
         with writing(session):
             row = _bump(session, workspace_id, model_id, expected_version)
@@ -538,6 +624,8 @@ def get_node(
     session: Session, workspace_id: int, model_id: str, node_id: str
 ) -> tuple[dict[str, Any], int]:
     """One node as its toc/1 object, and the model's version."""
+    _known("model", model_id, _NODE_ID)
+    _known("node", node_id, _NODE_ID, model_id)
     found = session.exec(
         select(StoredNode.data, StoredModel.version)
         .join(StoredModel, col(StoredModel.id) == StoredNode.model_id)
@@ -594,7 +682,7 @@ def add_node(
             )
         ).one()
         session.connection().execute(
-            insert(StoredNode), [_node_row(row.id, position, parsed, data)]
+            insert(StoredNode), [_node_row(row.id, position, parsed, _dumps(data))]
         )
         version = row.version
     return data, version
@@ -615,6 +703,7 @@ def patch_node(
     """
     if not isinstance(changes, dict):
         raise _not_object("a patch")
+    _known("node", node_id, _NODE_ID, model_id)
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         assert row.id is not None
@@ -660,6 +749,7 @@ def delete_node(
 
     Removing a node with its links cannot break the contract, so no re-validation is needed.
     """
+    _known("node", node_id, _NODE_ID, model_id)
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         connection = session.connection()
@@ -687,6 +777,8 @@ def get_link(
     session: Session, workspace_id: int, model_id: str, link_id: str
 ) -> tuple[dict[str, Any], int]:
     """One link as its toc/1 object, by its id (own or generated `FROM->TO`)."""
+    _known("model", model_id, _NODE_ID)
+    _known("link", link_id, _LINK_ID, model_id)
     found = session.exec(
         select(StoredLink.data, StoredModel.version)
         .join(StoredModel, col(StoredModel.id) == StoredLink.model_id)
@@ -728,7 +820,7 @@ def add_link(
             )
         ).one()
         session.connection().execute(
-            insert(StoredLink), [_link_row(row.id, position, parsed, data)]
+            insert(StoredLink), [_link_row(row.id, position, parsed, _dumps(data))]
         )
         version = row.version
     return data, parsed.key, version
@@ -751,6 +843,7 @@ def patch_link(
     """
     if not isinstance(changes, dict):
         raise _not_object("a patch")
+    _known("link", link_id, _LINK_ID, model_id)
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         assert row.id is not None
@@ -794,6 +887,7 @@ def delete_link(
     expected_version: Expected = None,
 ) -> int:
     """Delete one link; returns the new version."""
+    _known("link", link_id, _LINK_ID, model_id)
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         removed = session.connection().execute(

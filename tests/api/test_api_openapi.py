@@ -1,0 +1,66 @@
+"""The OpenAPI document at /docs describes every body and every error of the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+WRITES_WITH_BODIES = {
+    ("post", "/api/v1/models"): "TheoryOfChange",
+    ("put", "/api/v1/models/{model_id}"): "TheoryOfChange",
+    ("post", "/api/v1/models/{model_id}/nodes"): "Node",
+    ("patch", "/api/v1/models/{model_id}/nodes/{node_id}"): "NodeUpdate",
+    ("post", "/api/v1/models/{model_id}/links"): "Link",
+    ("patch", "/api/v1/models/{model_id}/links/{link_id}"): "LinkUpdate",
+    ("post", "/api/v1/tokens"): "TokenCreate",
+}
+
+
+def test_docs_and_schema_are_served(client: TestClient) -> None:
+    assert client.get("/docs").headers["content-type"].startswith("text/html")
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_every_error_is_documented_as_problem_details(client: TestClient) -> None:
+    schema: dict[str, Any] = client.get("/openapi.json").json()
+    operations = [
+        (method, path, operation)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in item.items()
+    ]
+    assert len(operations) == 20
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        assert "401" in responses, (method, path)
+        assert operation.get("security"), (method, path)
+        for status, response in responses.items():
+            if int(status) >= 400:
+                assert list(response["content"]) == ["application/problem+json"], (
+                    method,
+                    path,
+                    status,
+                )
+                ref = response["content"]["application/problem+json"]["schema"]["$ref"]
+                assert ref == "#/components/schemas/ProblemDetails"
+        if method in ("post", "put", "patch", "delete") and path != "/api/v1/check":
+            assert "403" in responses, (method, path)
+
+
+def test_every_body_is_described(client: TestClient) -> None:
+    schema: dict[str, Any] = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    for (method, path), model in WRITES_WITH_BODIES.items():
+        body = schema["paths"][path][method]["requestBody"]
+        assert body["required"] is True
+        ref = body["content"]["application/json"]["schema"]["$ref"]
+        assert ref == f"#/components/schemas/{model}"
+        assert model in components
+    imports = schema["paths"]["/api/v1/models/import"]["post"]["requestBody"]["content"]
+    assert set(imports) == {
+        "application/json",
+        "application/zip",
+        "application/graphml+xml",
+        "application/gexf+xml",
+    }
