@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
 
@@ -125,21 +125,17 @@ class Chains:
     links: list[str]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """A link between nodes that are not retired, with what the checks ask of it worked out once."""
+class Step(NamedTuple):
+    """A link between nodes that are not retired, with what the checks ask of it worked out once.
+
+    A named tuple rather than a dataclass: a statewide portfolio makes hundreds of thousands.
+    """
 
     link: Link
     key: str
+    source: str
+    target: str
     because: bool
-
-    @property
-    def source(self) -> str:
-        return self.link.source
-
-    @property
-    def target(self) -> str:
-        return self.link.target
 
 
 class ChainGraph:
@@ -166,12 +162,15 @@ class ChainGraph:
                 continue
             key = link.id if link.id is not None else f"{source}->{target}"
             because = link.has_because
-            step = Step(link, key, because)
+            step = Step(link, key, source, target, because)
             self.steps.append(step)
             if link.type is not LinkType.LEADS_TO:
                 continue
             self.leads_to.append(step)
-            tier = link.best_tier if link.evidence else None
+            tier = None  # the best tier among the link's evidence (Link.best_tier, inlined)
+            for evidence in link.evidence:
+                if evidence.tier is not None and (tier is None or evidence.tier < tier):
+                    tier = evidence.tier
             plus = link.polarity is Polarity.PLUS
             data = edges.get((source, target))
             if data is None:
@@ -209,16 +208,17 @@ class ChainGraph:
     @cached_property
     def level_rank(self) -> dict[str, int]:
         """Each node's level as a number: system 0, teacher 1, student 2."""
-        ranks = {level.value: rank for level, rank in LEVEL_ORDER.items()}
-        return {node_id: ranks[node.level.value] for node_id, node in self.nodes.items()}
+        # Keyed by the level's text: hashing a str is far cheaper than hashing an Enum member.
+        ranks = {str(level): rank for level, rank in LEVEL_ORDER.items()}
+        return {node_id: ranks[str(node.level)] for node_id, node in self.nodes.items()}
 
     @cached_property
     def orphans(self) -> set[str]:
         """Nodes with no link at all (feedback included) to or from a node that is not retired."""
         linked: set[str] = set()
         for step in self.steps:
-            linked.add(step.link.source)
-            linked.add(step.link.target)
+            linked.add(step.source)
+            linked.add(step.target)
         return {node_id for node_id in self.nodes if node_id not in linked}
 
     # -- reachability over leads_to -----------------------------------------------------
@@ -253,9 +253,7 @@ class ChainGraph:
         """Links that lie on some initiative's chains, in document order."""
         started, finishing = self.reached_by_initiative, self.reaches_outcome
         return [
-            step
-            for step in self.leads_to
-            if step.link.source in started and step.link.target in finishing
+            step for step in self.leads_to if step.source in started and step.target in finishing
         ]
 
     @cached_property
@@ -318,18 +316,37 @@ class ChainGraph:
         }
 
     @cached_property
-    def shared_chain_nodes(self) -> set[str]:
-        """Chain nodes that lie on the chains of two or more initiatives."""
-        _, second = two_labels(((i, i) for i in self.initiatives), self.graph._succ)
-        return {node_id for node_id in second if node_id in self.reaches_outcome}
-
-    @cached_property
     def siloed(self) -> set[str]:
-        """Anchored initiatives none of whose chain nodes lies on another initiative's chains."""
+        """Anchored initiatives none of whose chain nodes lies on another initiative's chains.
+
+        Each node learns up to two initiatives that reach it. A node only one initiative
+        reaches belongs to that initiative alone, so searching from each initiative through
+        its own nodes until it meets a chain node that two reach visits every node for one
+        initiative at most: linear in all, however many initiatives there are.
+        """
         if len(self.initiatives) < 2:
             return set()
-        connected = reach(self.shared_chain_nodes, self.graph._pred)
-        return {i for i in self.anchored if i not in connected}
+        succ, finishing = self.graph._succ, self.reaches_outcome
+        _, second = two_labels(((i, i) for i in self.initiatives), succ)
+        siloed = set()
+        for initiative in self.initiatives:
+            if initiative not in self.anchored:
+                continue
+            if initiative in second:  # another initiative's chains pass through it
+                continue
+            seen, queue, shared = {initiative}, [initiative], False
+            while queue and not shared:
+                for other in succ[queue.pop()]:
+                    if other in seen or other not in finishing:
+                        continue
+                    if other in second:
+                        shared = True
+                        break
+                    seen.add(other)
+                    queue.append(other)
+            if not shared:
+                siloed.add(initiative)
+        return siloed
 
     @cached_property
     def cycles(self) -> list[list[str]]:
@@ -339,31 +356,14 @@ class ChainGraph:
         off first leaves the component search far less to do on a mostly acyclic model.
         """
         pred, succ = self.graph._pred, self.graph._succ
-        indegree = {n: len(pred[n]) for n in pred}
-        outdegree = {n: len(succ[n]) for n in succ}
-        removed: set[str] = set()
-        queue = deque(n for n in pred if not indegree[n] or not outdegree[n])
-        while queue:
-            node = queue.popleft()
-            if node in removed:
-                continue
-            removed.add(node)
-            for other in succ[node]:
-                if other not in removed:
-                    indegree[other] -= 1
-                    if not indegree[other]:
-                        queue.append(other)
-            for other in pred[node]:
-                if other not in removed:
-                    outdegree[other] -= 1
-                    if not outdegree[other]:
-                        queue.append(other)
-        if len(removed) == len(indegree):
+        # Peel from the top (nothing left upstream), then from the bottom (nothing downstream).
+        left = _peel(set(succ), succ, pred)
+        if left:
+            left = _peel(left, pred, succ)
+        if not left:
             return []
         core = nx.DiGraph()
-        core.add_edges_from(
-            (u, v) for u in succ if u not in removed for v in succ[u] if v not in removed
-        )
+        core.add_edges_from((u, v) for u in left for v in succ[u] if v in left)
         groups = [sorted(c) for c in nx.strongly_connected_components(core) if len(c) >= 2]
         return sorted(groups)
 
@@ -387,13 +387,29 @@ class ChainGraph:
         for initiative in self.initiatives:
             if _take(*labels[PLUS], initiative, initiative):
                 queue.append((initiative, PLUS, initiative))
+        pop, push = queue.popleft, queue.append
         while queue:
-            node, sign, label = queue.popleft()
+            node, sign, label = pop()
+            same_first, same_second = labels[sign]
+            flip_first, flip_second = labels[not sign]
             for other, data in succ[node].items():
-                if data["plus"] and _take(*labels[sign], other, label):
-                    queue.append((other, sign, label))
-                if data["minus"] and _take(*labels[not sign], other, label):
-                    queue.append((other, not sign, label))
+                # _take, written out: this loop runs over every edge up to four times.
+                if data["plus"]:
+                    held = same_first.get(other)
+                    if held is None:
+                        same_first[other] = label
+                        push((other, sign, label))
+                    elif held != label and other not in same_second:
+                        same_second[other] = label
+                        push((other, sign, label))
+                if data["minus"]:
+                    held = flip_first.get(other)
+                    if held is None:
+                        flip_first[other] = label
+                        push((other, not sign, label))
+                    elif held != label and other not in flip_second:
+                        flip_second[other] = label
+                        push((other, not sign, label))
         return labels
 
     def pushers(self, node: str, sign: bool) -> list[str]:
@@ -454,9 +470,37 @@ class ChainGraph:
         links = [
             step.key
             for step in self.leads_to
-            if step.link.source in ahead and step.link.target in self.reaches_outcome
+            if step.source in ahead and step.target in self.reaches_outcome
         ]
         return Chains(initiative, nodes, links)
+
+
+def _peel(
+    nodes: set[str],
+    forward: Mapping[str, Iterable[str]],
+    backward: Mapping[str, Mapping[str, Any]],
+) -> set[str]:
+    """Remove, repeatedly, the nodes of `nodes` with no `backward` neighbour left among them.
+
+    Kahn's algorithm: what remains is what lies on a loop or `forward` of one.
+    """
+    if len(nodes) == len(backward):
+        waiting = {n: len(backward[n]) for n in nodes}
+    else:
+        waiting = {n: sum(1 for m in backward[n] if m in nodes) for n in nodes}
+    queue = [n for n, count in waiting.items() if not count]
+    removed = 0
+    while queue:
+        node = queue.pop()
+        removed += 1
+        for other in forward[node]:
+            if other in waiting:
+                waiting[other] -= 1
+                if not waiting[other]:
+                    queue.append(other)
+    if removed == len(nodes):
+        return set()
+    return {n for n, count in waiting.items() if count}
 
 
 def _meeting(plus: list[tuple[str, str]], minus: list[tuple[str, str]]) -> tuple[str, str] | None:

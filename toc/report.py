@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from toc.bulk import gc_paused
 from toc.checks.registry import Check, all_checks
@@ -16,9 +16,11 @@ __all__ = ["Finding", "Report", "check_model", "effective_severity", "SEVERITY_R
 SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One thing a check found, naming its subject in exactly one of initiative, node, link."""
+class Finding(NamedTuple):
+    """One thing a check found, naming its subject in exactly one of initiative, node, link.
+
+    A named tuple: immutable, and cheap to make by the hundred thousand.
+    """
 
     code: str
     name: str
@@ -41,7 +43,7 @@ class Finding:
         return {
             "code": self.code,
             "name": self.name,
-            "severity": self.severity.value,
+            "severity": str(self.severity),
             "initiative": self.initiative,
             "node": self.node,
             "link": self.link,
@@ -88,9 +90,9 @@ def _share(part: int, whole: int) -> float | None:
 def _metrics(graph: ChainGraph, findings: list[Finding]) -> dict[str, Any]:
     initiatives = graph.initiatives
     chain_steps = graph.chain_steps
-    counts = {severity.value: 0 for severity in Severity}
+    counts = {str(severity): 0 for severity in Severity}
     for finding in findings:
-        counts[finding.severity.value] += 1
+        counts[finding.severity] += 1
     return {
         "nodes": len(graph.nodes),
         "links": len(graph.steps),
@@ -143,16 +145,19 @@ def _check(model: TheoryOfChange, graph: ChainGraph) -> Report:
         severity = effective_severity(check, model)
         if severity is None:
             continue
+        code, name, subject = check.code, check.name, check.subject
         for hit in check(graph):
             findings.append(
                 Finding(
-                    code=check.code,
-                    name=check.name,
-                    severity=severity,
-                    message=hit.message,
-                    hint=hit.hint or check.hint,
-                    nodes=hit.nodes,
-                    **{check.subject: hit.subject},
+                    code,
+                    name,
+                    severity,
+                    hit.message,
+                    hit.hint or check.hint,
+                    hit.subject if subject == "initiative" else None,
+                    hit.subject if subject == "node" else None,
+                    hit.subject if subject == "link" else None,
+                    hit.nodes,
                 )
             )
     findings.sort(key=Finding.sort_key)

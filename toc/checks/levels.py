@@ -33,8 +33,8 @@ def level_inversion(graph: ChainGraph) -> Iterator[Hit]:
             source, target = graph.nodes[step.source], graph.nodes[step.target]
             yield Hit(
                 step.key,
-                f"'{step.source}' ({source.level.value}) → '{step.target}' "
-                f"({target.level.value}) goes up the levels",
+                f"'{step.source}' ({source.level}) → '{step.target}' "
+                f"({target.level}) goes up the levels",
             )
 
 

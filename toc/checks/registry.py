@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from toc.graph import ChainGraph
 from toc.model import Severity
@@ -14,8 +14,7 @@ __all__ = ["Hit", "Check", "register", "all_checks", "get", "codes", "SubjectKin
 SubjectKind = Literal["initiative", "node", "link"]
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """What a check found about one subject; the report turns it into a finding."""
 
     subject: str

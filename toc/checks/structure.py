@@ -77,4 +77,4 @@ def unreached(graph: ChainGraph) -> Iterator[Hit]:
             and node_id not in graph.reached_by_initiative
             and node_id not in graph.orphans
         ):
-            yield Hit(node_id, f"{node.kind.value} '{node.title}' is reached by no initiative")
+            yield Hit(node_id, f"{node.kind} '{node.title}' is reached by no initiative")
