@@ -20,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from toc.document import format_path
-from toc.errors import DocumentRejected, Problem
+from toc.errors import DocumentRejected, Problem, UnwritableText
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -152,6 +152,16 @@ def _on_rejected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _on_unwritable(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnwritableText)
+    return problem_response(
+        422,
+        f"the model cannot be written in this format: {exc}; JSON and CSV carry it",
+        kind="unwritable-text",
+        title="Cannot export in this format",
+    )
+
+
 def _on_request_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -201,6 +211,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Make every error the app can raise leave as problem details."""
     app.add_exception_handler(ApiProblem, _on_api_problem)
     app.add_exception_handler(DocumentRejected, _on_rejected)
+    app.add_exception_handler(UnwritableText, _on_unwritable)
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)

@@ -148,3 +148,18 @@ def test_post_check_reads_other_formats_too(
     answer = client.post("/api/v1/check?format=graphml", content=payload, headers=auth.viewer)
     assert answer.status_code == 200
     assert set(answer.json()) == {"findings", "metrics", "inferred"}
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_text_xml_cannot_carry_is_a_clear_422_and_json_still_exports(
+    client: TestClient, auth: Any, document: dict[str, Any], fmt: str
+) -> None:
+    document["nodes"][0]["description"] = "bell \u0007 character pasted from a terminal"
+    assert client.post("/api/v1/models", json=document, headers=auth.editor).status_code == 201
+    refused = client.get(f"{M}/export", params={"format": fmt}, headers=auth.viewer)
+    assert refused.status_code == 422
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert "nodes[0].description" in refused.json()["detail"]
+    exported = client.get(f"{M}/export", params={"format": "json"}, headers=auth.viewer)
+    assert exported.status_code == 200
+    assert exported.json()["nodes"][0]["description"] == document["nodes"][0]["description"]
