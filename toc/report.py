@@ -113,14 +113,16 @@ def _value_or_none(measures: Any) -> str | None:
     return measures.value if measures is not None else None
 
 
-def _inferred(graph: ChainGraph) -> list[dict[str, Any]]:
+def _inferred(model: TheoryOfChange) -> list[dict[str, Any]]:
+    # Every indicator with no stated kind, retired nodes' too: the list says what toc would
+    # read each one as, which a team editing a retired node wants to know as well.
     return [
         {
             "node": node.id,
             "indicator": indicator.name,
             "measures": _value_or_none(infer_measures(indicator.name)),
         }
-        for node in graph.nodes.values()
+        for node in model.nodes
         for indicator in node.indicators
         if indicator.measures is None
     ]
@@ -161,4 +163,4 @@ def _check(model: TheoryOfChange, graph: ChainGraph) -> Report:
                 )
             )
     findings.sort(key=Finding.sort_key)
-    return Report(findings, _metrics(graph, findings), _inferred(graph))
+    return Report(findings, _metrics(graph, findings), _inferred(model))

@@ -1,0 +1,137 @@
+"""The report's summary metrics and inferences, as SPEC §3 defines them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from toc.document import parse_document
+from toc.report import check_model
+
+
+def _model(nodes: list[dict[str, Any]], links: list[dict[str, Any]], **extra: Any):
+    return parse_document({"id": "m", "title": "M", "nodes": nodes, "links": links, **extra})
+
+
+def _n(node_id: str, level: str, kind: str, **fields: Any) -> dict[str, Any]:
+    return {"id": node_id, "level": level, "kind": kind, "title": node_id, **fields}
+
+
+def test_shares_are_null_without_initiatives_or_chain_links() -> None:
+    metrics = check_model(_model([_n("o", "student", "outcome")], [])).metrics
+    assert metrics["anchored_share"] is None and metrics["explained_share"] is None
+    assert metrics["because_share"] is None and metrics["evidence_share"] is None
+    assert metrics["evidence_strength"] == {}
+
+
+def test_metrics_count_what_is_not_retired_and_every_link_between_it() -> None:
+    model = _model(
+        [
+            _n("grant", "system", "initiative"),
+            _n("coach", "system", "initiative"),
+            _n("old", "system", "initiative", status="retired"),
+            _n("practice", "teacher", "change"),
+            _n("reading", "student", "outcome"),
+        ],
+        [
+            {
+                "from": "grant",
+                "to": "practice",
+                "because": "b",
+                "evidence": [{"citation": "A", "tier": 4}, {"citation": "B", "tier": 2}],
+            },
+            {
+                "from": "practice",
+                "to": "reading",
+                "because": "b",
+                "evidence": [{"citation": "C", "tier": 3}],
+            },
+            {"from": "coach", "to": "practice"},
+            {"from": "reading", "to": "practice", "type": "feedback"},
+            {"from": "old", "to": "practice", "because": "b"},
+        ],
+    )
+    metrics = check_model(model).metrics
+    assert (metrics["nodes"], metrics["links"]) == (4, 4)  # the feedback link counts
+    assert (metrics["initiatives"], metrics["outcomes"]) == (2, 1)
+    assert metrics["anchored_share"] == 1.0
+    assert metrics["explained_share"] == 0.5
+    # Chain links: grant->practice, practice->reading, coach->practice.
+    assert metrics["because_share"] == 2 / 3
+    assert metrics["evidence_share"] == 2 / 3
+    # grant's only chain: best tier 2 on its first link, 3 on its second → weakest is 3.
+    assert metrics["evidence_strength"] == {"grant": 3, "coach": None}
+
+
+def test_the_strongest_chain_wins_and_an_unrated_link_breaks_a_chain() -> None:
+    model = _model(
+        [
+            _n("i", "system", "initiative"),
+            _n("a", "teacher", "change"),
+            _n("b", "teacher", "change"),
+            _n("o", "student", "outcome"),
+        ],
+        [
+            {"from": "i", "to": "a", "evidence": [{"citation": "x", "tier": 1}]},
+            {"from": "a", "to": "o", "evidence": [{"citation": "x"}]},  # unrated
+            {"from": "i", "to": "b", "evidence": [{"citation": "x", "tier": 2}]},
+            {"from": "b", "to": "o", "evidence": [{"citation": "x", "tier": 2}]},
+        ],
+    )
+    assert check_model(model).metrics["evidence_strength"] == {"i": 2}
+
+
+def test_finding_counts_follow_the_models_rerating() -> None:
+    nodes = [_n("lonely", "system", "initiative")]
+    plain = check_model(_model(nodes, [])).metrics["findings"]
+    rerated = check_model(_model(nodes, [], checks={"TOC101": "info", "TOC201": "off"}))
+    assert plain == {"error": 1, "warning": 1, "info": 0}
+    assert rerated.metrics["findings"] == {"error": 0, "warning": 0, "info": 1}
+    assert not rerated.has_errors
+
+
+def test_inferred_lists_every_indicator_without_a_stated_kind() -> None:
+    model = _model(
+        [
+            _n(
+                "t",
+                "teacher",
+                "change",
+                indicators=[
+                    {"name": "Coaching sessions held"},
+                    {"name": "Share of lessons observed", "measures": "change"},
+                    {"name": "Weekly reflection"},
+                ],
+            ),
+            _n(
+                "r",
+                "teacher",
+                "change",
+                status="retired",
+                indicators=[{"name": "Improved questioning"}],
+            ),
+        ],
+        [],
+    )
+    assert check_model(model).inferred == [
+        {"node": "t", "indicator": "Coaching sessions held", "measures": "count"},
+        {"node": "t", "indicator": "Weekly reflection", "measures": None},
+        {"node": "r", "indicator": "Improved questioning", "measures": "change"},
+    ]
+
+
+def test_a_finding_names_exactly_one_subject() -> None:
+    model = _model(
+        [
+            _n("i", "system", "initiative"),
+            _n("a", "teacher", "change"),
+            _n("b", "teacher", "change"),
+        ],
+        [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
+    )
+    for finding in check_model(model).to_dict()["findings"]:
+        named = [finding[key] for key in ("initiative", "node", "link") if finding[key]]
+        assert len(named) == 1, finding
+        if finding["code"] == "TOC402":
+            assert finding["node"] == "a" and finding["nodes"] == ["a", "b"]
+        else:
+            assert finding["nodes"] is None
