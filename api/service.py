@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, delete, func, insert, or_, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -163,6 +163,23 @@ _NODE_ID = re.compile(NODE_ID_PATTERN)
 _LINK_ID = re.compile(LINK_ID_PATTERN)
 
 
+_Row = TypeVar("_Row", StoredNode, StoredLink)
+
+
+@dataclass(frozen=True)
+class _Items(Generic[_Row]):
+    """How one kind of a model's items (nodes or links) is stored and named."""
+
+    what: str  # the word in `NotFound`: "node" or "link"
+    table: type[_Row]
+    key: Any  # the column that holds an item's id
+    pattern: re.Pattern[str]  # what an item's id can look like
+
+
+_NODES = _Items("node", StoredNode, col(StoredNode.node_id), _NODE_ID)
+_LINKS = _Items("link", StoredLink, col(StoredLink.link_key), _LINK_ID)
+
+
 def _known(what: str, subject: str, pattern: re.Pattern[str], model_id: str | None = None) -> None:
     """An id that could never have been stored is simply not found (and never sent to SQL)."""
     if len(subject) > 257 or not pattern.match(subject):
@@ -255,19 +272,11 @@ def _head(row: StoredModel) -> dict[str, Any]:
     return head
 
 
-def _node_texts(session: Session, model_pk: int) -> Sequence[str]:
+def _item_texts(session: Session, items: _Items[_Row], model_pk: int) -> Sequence[str]:
     return session.exec(
-        select(StoredNode.data)
-        .where(StoredNode.model_id == model_pk)
-        .order_by(col(StoredNode.position))
-    ).all()
-
-
-def _link_texts(session: Session, model_pk: int) -> Sequence[str]:
-    return session.exec(
-        select(StoredLink.data)
-        .where(StoredLink.model_id == model_pk)
-        .order_by(col(StoredLink.position))
+        select(items.table.data)
+        .where(items.table.model_id == model_pk)
+        .order_by(col(items.table.position))
     ).all()
 
 
@@ -278,8 +287,8 @@ def _document_json(session: Session, row: StoredModel, *, with_version: bool = T
     if with_version:
         head["version"] = row.version
     parts = [_dumps(head)[:-1]]
-    parts.append(',"nodes":[' + ",".join(_node_texts(session, row.id)) + "]")
-    parts.append(',"links":[' + ",".join(_link_texts(session, row.id)) + "]")
+    parts.append(',"nodes":[' + ",".join(_item_texts(session, _NODES, row.id)) + "]")
+    parts.append(',"links":[' + ",".join(_item_texts(session, _LINKS, row.id)) + "]")
     if row.checks and row.checks != "{}":
         parts.append(',"checks":' + row.checks)
     return "".join(parts) + "}"
@@ -620,42 +629,82 @@ def _not_object(what: str) -> DocumentRejected:
     return DocumentRejected([Problem("$", f"{what} is a JSON object")])
 
 
-def get_node(
-    session: Session, workspace_id: int, model_id: str, node_id: str
+def _get_item(
+    session: Session, workspace_id: int, model_id: str, items: _Items[_Row], item_id: str
 ) -> tuple[dict[str, Any], int]:
-    """One node as its toc/1 object, and the model's version."""
+    """One node or link as its toc/1 object, and the model's version (one query when found)."""
     _known("model", model_id, _NODE_ID)
-    _known("node", node_id, _NODE_ID, model_id)
+    _known(items.what, item_id, items.pattern, model_id)
     found = session.exec(
-        select(StoredNode.data, StoredModel.version)
-        .join(StoredModel, col(StoredModel.id) == StoredNode.model_id)
+        select(items.table.data, StoredModel.version)
+        .join(StoredModel, col(StoredModel.id) == items.table.model_id)
         .where(
             StoredModel.workspace_id == workspace_id,
             StoredModel.slug == model_id,
-            StoredNode.node_id == node_id,
+            items.key == item_id,
         )
     ).first()
     if found is None:
         _model_row(session, workspace_id, model_id)
-        raise NotFound("node", node_id, model_id)
+        raise NotFound(items.what, item_id, model_id)
     data, version = found
-    node: dict[str, Any] = json.loads(data)
-    return node, version
+    item: dict[str, Any] = json.loads(data)
+    return item, version
 
 
-def _node_position(session: Session, model_pk: int, node_id: str) -> tuple[int, StoredNode]:
-    """The node's index in the document, and its row."""
-    node = session.exec(
-        select(StoredNode).where(StoredNode.model_id == model_pk, StoredNode.node_id == node_id)
-    ).first()
-    if node is None:
-        raise LookupError(node_id)
-    index = session.exec(
-        select(func.count())
-        .select_from(StoredNode)
-        .where(StoredNode.model_id == model_pk, StoredNode.position < node.position)
+def _next_position(session: Session, items: _Items[_Row], model_pk: int) -> int:
+    position: int = session.exec(
+        select(func.coalesce(func.max(items.table.position) + 1, 0)).where(
+            items.table.model_id == model_pk
+        )
     ).one()
-    return index, node
+    return position
+
+
+def _stored_item(
+    session: Session, items: _Items[_Row], model_pk: int, model_id: str, item_id: str
+) -> tuple[int, _Row]:
+    """The item's index in the document, and its row."""
+    stored = session.exec(
+        select(items.table).where(items.table.model_id == model_pk, items.key == item_id)
+    ).first()
+    if stored is None:
+        raise NotFound(items.what, item_id, model_id)
+    index: int = session.exec(
+        select(func.count())
+        .select_from(items.table)
+        .where(items.table.model_id == model_pk, items.table.position < stored.position)
+    ).one()
+    return index, stored
+
+
+def _merged(data: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """A stored item's JSON with a patch applied: a field set to None goes back to its default."""
+    merged = dict(json.loads(data))
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _delete_item(
+    connection: Connection, items: _Items[_Row], model_pk: int | None, model_id: str, item_id: str
+) -> None:
+    """Delete the item's row; an item that is not there is `NotFound`."""
+    removed = connection.execute(
+        delete(items.table).where(col(items.table.model_id) == model_pk, items.key == item_id)
+    )
+    if removed.rowcount != 1:
+        raise NotFound(items.what, item_id, model_id)
+
+
+def get_node(
+    session: Session, workspace_id: int, model_id: str, node_id: str
+) -> tuple[dict[str, Any], int]:
+    """One node as its toc/1 object, and the model's version."""
+    return _get_item(session, workspace_id, model_id, _NODES, node_id)
 
 
 def add_node(
@@ -676,11 +725,7 @@ def add_node(
         document["nodes"].append(node)
         parsed = parse_document(document).nodes[-1]
         data = _canonical(parsed)
-        position = session.exec(
-            select(func.coalesce(func.max(StoredNode.position) + 1, 0)).where(
-                StoredNode.model_id == row.id
-            )
-        ).one()
+        position = _next_position(session, _NODES, row.id)
         session.connection().execute(
             insert(StoredNode), [_node_row(row.id, position, parsed, _dumps(data))]
         )
@@ -707,20 +752,12 @@ def patch_node(
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         assert row.id is not None
-        try:
-            index, stored = _node_position(session, row.id, node_id)
-        except LookupError:
-            raise NotFound("node", node_id, model_id) from None
+        index, stored = _stored_item(session, _NODES, row.id, model_id, node_id)
         if "id" in changes and changes["id"] != node_id:
             raise DocumentRejected(
                 [Problem(f"nodes[{index}].id", "a node's id cannot be changed: links name it")]
             )
-        merged = dict(json.loads(stored.data))
-        for key, value in changes.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
+        merged = _merged(stored.data, changes)
         document = _document(session, row)
         document["nodes"][index] = merged
         parsed = parse_document(document).nodes[index]
@@ -753,13 +790,7 @@ def delete_node(
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         connection = session.connection()
-        removed = connection.execute(
-            delete(StoredNode).where(
-                col(StoredNode.model_id) == row.id, col(StoredNode.node_id) == node_id
-            )
-        )
-        if removed.rowcount != 1:
-            raise NotFound("node", node_id, model_id)
+        _delete_item(connection, _NODES, row.id, model_id, node_id)
         connection.execute(
             delete(StoredLink).where(
                 col(StoredLink.model_id) == row.id,
@@ -777,23 +808,7 @@ def get_link(
     session: Session, workspace_id: int, model_id: str, link_id: str
 ) -> tuple[dict[str, Any], int]:
     """One link as its toc/1 object, by its id (own or generated `FROM->TO`)."""
-    _known("model", model_id, _NODE_ID)
-    _known("link", link_id, _LINK_ID, model_id)
-    found = session.exec(
-        select(StoredLink.data, StoredModel.version)
-        .join(StoredModel, col(StoredModel.id) == StoredLink.model_id)
-        .where(
-            StoredModel.workspace_id == workspace_id,
-            StoredModel.slug == model_id,
-            StoredLink.link_key == link_id,
-        )
-    ).first()
-    if found is None:
-        _model_row(session, workspace_id, model_id)
-        raise NotFound("link", link_id, model_id)
-    data, version = found
-    link: dict[str, Any] = json.loads(data)
-    return link, version
+    return _get_item(session, workspace_id, model_id, _LINKS, link_id)
 
 
 def add_link(
@@ -814,11 +829,7 @@ def add_link(
         document["links"].append(link)
         parsed = parse_document(document).links[-1]
         data = _canonical(parsed)
-        position = session.exec(
-            select(func.coalesce(func.max(StoredLink.position) + 1, 0)).where(
-                StoredLink.model_id == row.id
-            )
-        ).one()
+        position = _next_position(session, _LINKS, row.id)
         session.connection().execute(
             insert(StoredLink), [_link_row(row.id, position, parsed, _dumps(data))]
         )
@@ -847,22 +858,8 @@ def patch_link(
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
         assert row.id is not None
-        stored = session.exec(
-            select(StoredLink).where(StoredLink.model_id == row.id, StoredLink.link_key == link_id)
-        ).first()
-        if stored is None:
-            raise NotFound("link", link_id, model_id)
-        index = session.exec(
-            select(func.count())
-            .select_from(StoredLink)
-            .where(StoredLink.model_id == row.id, StoredLink.position < stored.position)
-        ).one()
-        merged = dict(json.loads(stored.data))
-        for key, value in changes.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
+        index, stored = _stored_item(session, _LINKS, row.id, model_id, link_id)
+        merged = _merged(stored.data, changes)
         document = _document(session, row)
         document["links"][index] = merged
         parsed = parse_document(document).links[index]
@@ -890,13 +887,7 @@ def delete_link(
     _known("link", link_id, _LINK_ID, model_id)
     with writing(session):
         row = _bump(session, workspace_id, model_id, expected_version)
-        removed = session.connection().execute(
-            delete(StoredLink).where(
-                col(StoredLink.model_id) == row.id, col(StoredLink.link_key) == link_id
-            )
-        )
-        if removed.rowcount != 1:
-            raise NotFound("link", link_id, model_id)
+        _delete_item(session.connection(), _LINKS, row.id, model_id, link_id)
         version = row.version
     return version
 

@@ -27,6 +27,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from api import service
@@ -627,7 +628,7 @@ def _form_page(
     **context: Any,
 ) -> HTMLResponse:
     context.setdefault("conflict", None)
-    context.setdefault("link_id", None)
+    context.setdefault("item_id", None)
     return render(
         request,
         template,
@@ -676,6 +677,145 @@ def _denied_or_model(
     return visitor, model
 
 
+# -- the node and link forms alike ------------------------------------------------------------
+@dataclass(frozen=True)
+class _ItemForms:
+    """What the node and the link forms differ in; their flow is one."""
+
+    what: str  # "node" or "link": in the messages and in `saved`
+    template: str
+    values: Callable[[FormData | None, dict[str, Any] | None], dict[str, str]]
+    fields: Callable[[FormState], dict[str, Any]]
+    get: Callable[[Session, int, str, str], tuple[dict[str, Any], int]]
+    fixed_id: bool  # whether the id is the edited item's own, not a field the form changes
+
+
+_NODE_FORMS = _ItemForms(
+    "node",
+    "node_form.html",
+    _node_values,
+    _node_fields,
+    service.get_node,
+    fixed_id=True,
+)
+_LINK_FORMS = _ItemForms(
+    "link",
+    "link_form.html",
+    _link_values,
+    _link_fields,
+    service.get_link,
+    fixed_id=False,
+)
+
+
+def _edit(
+    request: Request,
+    session: SessionDep,
+    visitor: VisitorDep,
+    model_id: str,
+    item_id: str,
+    forms: _ItemForms,
+) -> Response:
+    found = _denied_or_model(request, session, visitor, model_id, write=True)
+    if isinstance(found, Response):
+        return found
+    visitor, model = found
+    try:
+        item, version = forms.get(session, visitor.principal.workspace_id, model_id, item_id)
+    except service.NotFound:
+        return _error_page(request, visitor, 404, f"No such {forms.what} in this model.")
+    return _form_page(
+        request,
+        visitor,
+        forms.template,
+        model,
+        version,
+        FormState(forms.values(None, item)),
+        adding=False,
+        item_id=item_id,
+    )
+
+
+def _save(
+    request: Request,
+    session: SessionDep,
+    visitor: VisitorDep,
+    form: FormData,
+    model_id: str,
+    item_id: str | None,
+    forms: _ItemForms,
+    write: Callable[[FormState, dict[str, Any], int, int], str],
+) -> Response:
+    """Add (`item_id` None) or change a node or link from its form; `write` returns its id.
+
+    A rejected write shows the form again with each problem beside its field; a stale
+    version shows what changed meanwhile; a saved one goes back to the model's page.
+    """
+    refused = _writer(request, visitor, form)
+    if refused is not None:
+        return refused
+    found = _denied_or_model(request, session, visitor, model_id, write=True)
+    if isinstance(found, Response):
+        return found
+    visitor, model = found
+    state = FormState(forms.values(form, None))
+    if forms.fixed_id and item_id is not None:
+        state.values["id"] = item_id
+    fields = forms.fields(state)
+    expected = _version(form)
+    if expected is None:
+        state.general.append("The form lost the model's version: reload the page and try again.")
+    adding = item_id is None
+
+    def again(status: int, **context: Any) -> HTMLResponse:
+        return _form_page(
+            request,
+            visitor,
+            forms.template,
+            model,
+            model.version or 0,
+            state,
+            status,
+            adding=adding,
+            item_id=item_id,
+            **context,
+        )
+
+    if state.errors or state.general:
+        return again(400)
+    assert expected is not None
+    workspace = visitor.principal.workspace_id
+    try:
+        subject = write(state, fields, workspace, expected)
+    except DocumentRejected as rejected:
+        _place_problems(state, rejected.problems)
+        return again(400)
+    except service.VersionConflict as conflict:
+        stored: dict[str, str] | None = None
+        if not adding:
+            try:
+                item, _ = forms.get(session, workspace, model_id, item_id or "")
+                stored = forms.values(None, item)
+            except service.NotFound:
+                stored = None
+        model = _load(session, visitor, model_id) or model
+        return again(
+            409,
+            conflict={
+                "yours": expected,
+                "current": conflict.current,
+                "differences": _differences(stored, state.values) if stored else [],
+                "gone": not adding and stored is None,
+            },
+        )
+    except service.NotFound:
+        return _error_page(request, visitor, 404, f"That {forms.what} no longer exists.")
+    saved = f"{forms.what}-{'added' if adding else 'saved'}"
+    return RedirectResponse(
+        _model_url(model_id, saved=saved) + "#focus=" + quote(subject, safe=""), status_code=303
+    )
+
+
 # -- node forms -----------------------------------------------------------------------------------
 @router.get("/models/{model_id}/nodes/new")
 def new_node(
@@ -711,76 +851,16 @@ def _save_node(
     model_id: str,
     node_id: str | None,
 ) -> Response:
-    refused = _writer(request, visitor, form)
-    if refused is not None:
-        return refused
-    found = _denied_or_model(request, session, visitor, model_id, write=True)
-    if isinstance(found, Response):
-        return found
-    visitor, model = found
-    state = FormState(_node_values(form))
-    if node_id is not None:
-        state.values["id"] = node_id
-    fields = _node_fields(state)
-    expected = _version(form)
-    if expected is None:
-        state.general.append("The form lost the model's version: reload the page and try again.")
-    adding = node_id is None
-
-    def again(status: int, **context: Any) -> HTMLResponse:
-        return _form_page(
-            request,
-            visitor,
-            "node_form.html",
-            model,
-            model.version or 0,
-            state,
-            status,
-            adding=adding,
-            **context,
-        )
-
-    if state.errors or state.general:
-        return again(400)
-    workspace = visitor.principal.workspace_id
-    try:
-        if adding:
+    def write(state: FormState, fields: dict[str, Any], workspace: int, expected: int) -> str:
+        if node_id is None:
             fields["id"] = state.values["id"]
             node = {k: v for k, v in fields.items() if v is not None}
             service.add_node(session, workspace, model_id, node, expected_version=expected)
-            saved, subject = "node-added", state.values["id"]
-        else:
-            assert node_id is not None
-            service.patch_node(
-                session, workspace, model_id, node_id, fields, expected_version=expected
-            )
-            saved, subject = "node-saved", node_id
-    except DocumentRejected as rejected:
-        _place_problems(state, rejected.problems)
-        return again(400)
-    except service.VersionConflict as conflict:
-        stored: dict[str, str] | None = None
-        if not adding:
-            try:
-                item, _ = service.get_node(session, workspace, model_id, node_id or "")
-                stored = _node_values(None, item)
-            except service.NotFound:
-                stored = None
-        model = _load(session, visitor, model_id) or model
-        return again(
-            409,
-            conflict={
-                "yours": expected,
-                "current": conflict.current,
-                "differences": _differences(stored, state.values) if stored else [],
-                "gone": not adding and stored is None,
-            },
-        )
-    except service.NotFound:
-        return _error_page(request, visitor, 404, "That node no longer exists.")
-    return RedirectResponse(
-        _model_url(model_id, saved=saved) + "#focus=" + quote(subject, safe=""), status_code=303
-    )
+            return state.values["id"]
+        service.patch_node(session, workspace, model_id, node_id, fields, expected_version=expected)
+        return node_id
+
+    return _save(request, session, visitor, form, model_id, node_id, _NODE_FORMS, write)
 
 
 @router.post("/models/{model_id}/nodes")
@@ -794,23 +874,7 @@ def add_node(
 def edit_node(
     request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, node_id: str
 ) -> Response:
-    found = _denied_or_model(request, session, visitor, model_id, write=True)
-    if isinstance(found, Response):
-        return found
-    visitor, model = found
-    try:
-        item, version = service.get_node(session, visitor.principal.workspace_id, model_id, node_id)
-    except service.NotFound:
-        return _error_page(request, visitor, 404, "No such node in this model.")
-    return _form_page(
-        request,
-        visitor,
-        "node_form.html",
-        model,
-        version,
-        FormState(_node_values(None, item)),
-        adding=False,
-    )
+    return _edit(request, session, visitor, model_id, node_id, _NODE_FORMS)
 
 
 @router.post("/models/{model_id}/nodes/{node_id}")
@@ -914,79 +978,19 @@ def _save_link(
     model_id: str,
     link_id: str | None,
 ) -> Response:
-    refused = _writer(request, visitor, form)
-    if refused is not None:
-        return refused
-    found = _denied_or_model(request, session, visitor, model_id, write=True)
-    if isinstance(found, Response):
-        return found
-    visitor, model = found
-    state = FormState(_link_values(form))
-    fields = _link_fields(state)
-    expected = _version(form)
-    if expected is None:
-        state.general.append("The form lost the model's version: reload the page and try again.")
-    adding = link_id is None
-
-    def again(status: int, **context: Any) -> HTMLResponse:
-        return _form_page(
-            request,
-            visitor,
-            "link_form.html",
-            model,
-            model.version or 0,
-            state,
-            status,
-            adding=adding,
-            link_id=link_id,
-            **context,
-        )
-
-    if state.errors or state.general:
-        return again(400)
-    workspace = visitor.principal.workspace_id
-    try:
-        if adding:
+    def write(state: FormState, fields: dict[str, Any], workspace: int, expected: int) -> str:
+        if link_id is None:
+            link = {k: v for k, v in fields.items() if v is not None}
             _, key, _ = service.add_link(
-                session,
-                workspace,
-                model_id,
-                {k: v for k, v in fields.items() if v is not None},
-                expected_version=expected,
+                session, workspace, model_id, link, expected_version=expected
             )
-            saved = "link-added"
         else:
-            assert link_id is not None
             _, key, _ = service.patch_link(
                 session, workspace, model_id, link_id, fields, expected_version=expected
             )
-            saved = "link-saved"
-    except DocumentRejected as rejected:
-        _place_problems(state, rejected.problems)
-        return again(400)
-    except service.VersionConflict as conflict:
-        stored: dict[str, str] | None = None
-        if not adding:
-            try:
-                item, _ = service.get_link(session, workspace, model_id, link_id or "")
-                stored = _link_values(None, item)
-            except service.NotFound:
-                stored = None
-        model = _load(session, visitor, model_id) or model
-        return again(
-            409,
-            conflict={
-                "yours": expected,
-                "current": conflict.current,
-                "differences": _differences(stored, state.values) if stored else [],
-                "gone": not adding and stored is None,
-            },
-        )
-    except service.NotFound:
-        return _error_page(request, visitor, 404, "That link no longer exists.")
-    return RedirectResponse(
-        _model_url(model_id, saved=saved) + "#focus=" + quote(key, safe=""), status_code=303
-    )
+        return key
+
+    return _save(request, session, visitor, form, model_id, link_id, _LINK_FORMS, write)
 
 
 @router.post("/models/{model_id}/links")
@@ -1000,24 +1004,7 @@ def add_link(
 def edit_link(
     request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, link_id: str
 ) -> Response:
-    found = _denied_or_model(request, session, visitor, model_id, write=True)
-    if isinstance(found, Response):
-        return found
-    visitor, model = found
-    try:
-        item, version = service.get_link(session, visitor.principal.workspace_id, model_id, link_id)
-    except service.NotFound:
-        return _error_page(request, visitor, 404, "No such link in this model.")
-    return _form_page(
-        request,
-        visitor,
-        "link_form.html",
-        model,
-        version,
-        FormState(_link_values(None, item)),
-        adding=False,
-        link_id=link_id,
-    )
+    return _edit(request, session, visitor, model_id, link_id, _LINK_FORMS)
 
 
 @router.post("/models/{model_id}/links/{link_id}")
