@@ -19,6 +19,7 @@ import web.pages
 from api import service
 from api.config import Settings, get_settings
 from api.db import make_engine, run_migrations
+from api.hotpath import CachedCheckMiddleware, open_cached_reports
 from api.limits import BodyLimitMiddleware
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers, problem_response
@@ -73,9 +74,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if config.migrate_on_start:
             run_migrations(engine)
         app.state.engine = engine
+        cached_reports = open_cached_reports(engine)
+        app.state.cached_reports = cached_reports
         try:
             yield
         finally:
+            await cached_reports.aclose()
             engine.dispose()
 
     config = current_settings()
@@ -104,4 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _service_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    # Outermost, so that a cached report skips routing altogether (see api/hotpath.py).
+    app.add_middleware(CachedCheckMiddleware, prefix=API_PREFIX)
     return app

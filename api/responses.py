@@ -19,7 +19,10 @@ def etag(version: int) -> dict[str, str]:
 
 
 def json_text(
-    text: str, version: int | None = None, status: int = 200, headers: dict[str, str] | None = None
+    text: str | bytes,
+    version: int | None = None,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     """A response from JSON text already serialised (stored documents, cached reports)."""
     all_headers = dict(headers or {})

@@ -9,21 +9,16 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session
 
 from api import service
 from api.deps import (
-    CredentialsDep,
     EditorDep,
-    EngineDep,
     IfMatchDep,
     PrincipalDep,
     RawBodyDep,
     SessionDep,
     json_body,
-    resolve_principal,
 )
 from api.problems import ApiProblem, responses
 from api.responses import binary_body, document_body, etag, json_text, json_value
@@ -195,23 +190,10 @@ def delete_model(
     response_model=CheckReportPublic,
     responses=responses(401, 404),
 )
-async def check_model(engine: EngineDep, credentials: CredentialsDep, model_id: str) -> Response:
-    # The hottest read. A cached report is found with the token in one query on a bare
-    # connection, in one trip through the thread pool (each trip, each dependency and an ORM
-    # session all cost more than the query); anything else takes the ordinary path.
-    def lookup() -> tuple[str, int]:
-        if credentials is not None:
-            with engine.connect() as connection:
-                found = service.cached_report_for_token(
-                    connection, credentials.credentials, model_id
-                )
-            if found[1] is not None:
-                return found[1], found[2]
-        with Session(engine) as session:
-            principal = resolve_principal(session, credentials)
-            return service.report_json(session, principal.workspace_id, model_id)
-
-    text, version = await run_in_threadpool(lookup)
+def check_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> Response:
+    # A report already cached for the model's version is answered before routing
+    # (api/hotpath.py); this checks the model and caches the report, or answers 401 or 404.
+    text, version = service.report_json(session, principal.workspace_id, model_id)
     return json_text(text, version)
 
 
