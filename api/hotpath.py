@@ -16,9 +16,9 @@ endpoint, in OpenAPI and in behaviour; this is a cache in front of it.
 How the query runs depends on the store:
 
 - SQLite: on the event loop, on a connection of its own with no busy wait. A read in WAL
-  mode never waits for writers, and this one is a few tens of microseconds, less than a hop
-  through the thread pool; in the rare case SQLite says it is busy, the route answers, from
-  a thread, waiting as usual.
+  mode does not wait for writers, and this one takes microseconds (plus a copy of the
+  report), less than a hop through the thread pool; should SQLite ever say it is busy, the
+  route answers, from a thread, waiting as usual.
 - PostgreSQL: on the event loop too, but without holding it, in psycopg's async mode, as
   one statement outside any transaction (no BEGIN, no ROLLBACK, no pool ping).
 """
