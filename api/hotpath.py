@@ -114,9 +114,9 @@ class _PostgresReports:
                 connection.adapters.register_loader("text", _StoredBytes)
             except BaseException as failed:
                 self._open -= 1
-                if isinstance(failed, psycopg.Error):
+                if isinstance(failed, Exception):
                     return None  # the store is unreachable: the route answers (or fails) as ever
-                raise
+                raise  # cancelled
         else:
             return None
         try:
@@ -125,9 +125,9 @@ class _PostgresReports:
         except BaseException as failed:
             self._open -= 1
             await _close_quietly(connection)
-            if isinstance(failed, psycopg.Error):
-                return None
-            raise
+            if isinstance(failed, Exception):
+                return None  # a cache that cannot answer lets the route answer
+            raise  # cancelled
         self._idle.append(connection)
         return None if row is None else (row[1], row[0])
 
@@ -146,7 +146,7 @@ class _StoredBytes(psycopg.adapt.Loader):
 
 
 async def _close_quietly(connection: psycopg.AsyncConnection[Any]) -> None:
-    with contextlib.suppress(psycopg.Error):
+    with contextlib.suppress(Exception):
         await connection.close()
 
 
