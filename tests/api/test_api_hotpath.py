@@ -1,6 +1,7 @@
 """The cached `GET .../check`, answered before routing: the route's answer, or the route's turn.
 
-Every test here runs on SQLite and on PostgreSQL (the `database_url` fixture of this folder).
+The tests run on SQLite and on PostgreSQL (the `database_url` fixture of this folder), but
+the last two, each about how one store's own reads fail.
 """
 
 from __future__ import annotations
