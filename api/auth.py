@@ -29,6 +29,7 @@ __all__ = [
     "SESSION_COOKIE",
     "WORKSPACE_NAME_PATTERN",
     "hash_token",
+    "lookup_hash",
     "new_token",
     "principal_for_token",
     "create_token",
@@ -90,15 +91,24 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+def lookup_hash(token: str | None) -> str | None:
+    """The hash to look a presented token up by, or None when it could never have been issued
+    (missing, or longer than any token): such a token is unknown without asking the store."""
+    if not token or len(token) > 200:
+        return None
+    return hash_token(token)
+
+
 def principal_for_token(session: Session, token: str | None) -> Principal | None:
     """The workspace and role a raw token grants, or None for a missing or unknown token.
 
     This is what the pages call with the token held in their session cookie.
     """
-    if not token or len(token) > 200:
+    token_hash = lookup_hash(token)
+    if token_hash is None:
         return None
     # Every request runs this: plain SQL, compiled once, rather than an ORM query.
-    row = session.connection().execute(_BY_HASH, {"token_hash": hash_token(token)}).first()
+    row = session.connection().execute(_BY_HASH, {"token_hash": token_hash}).first()
     if row is None:
         return None
     role, workspace_id, workspace = row

@@ -31,7 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from api.auth import hash_token
+from api.auth import lookup_hash
 from api.db import writing
 from api.tables import CheckReport, StoredLink, StoredModel, StoredNode, utcnow
 from toc import formats
@@ -181,9 +181,13 @@ _NODES = _Items("node", StoredNode, col(StoredNode.node_id), _NODE_ID)
 _LINKS = _Items("link", StoredLink, col(StoredLink.link_key), _LINK_ID)
 
 
+def _could_be_stored(subject: str, pattern: re.Pattern[str]) -> bool:
+    return len(subject) <= 257 and pattern.match(subject) is not None
+
+
 def _known(what: str, subject: str, pattern: re.Pattern[str], model_id: str | None = None) -> None:
     """An id that could never have been stored is simply not found (and never sent to SQL)."""
-    if len(subject) > 257 or not pattern.match(subject):
+    if not _could_be_stored(subject, pattern):
         raise NotFound(what, subject, model_id)
 
 
@@ -514,9 +518,10 @@ def cached_report_parameters(token: str, model_id: str) -> dict[str, str] | None
     """The parameters of `CACHED_REPORT_FOR_TOKEN` for a token and a model id, or None when
     no row could answer (a token or an id that could never have been stored).
     """
-    if not token or len(token) > 200 or len(model_id) > 257 or not _NODE_ID.match(model_id):
+    token_hash = lookup_hash(token)
+    if token_hash is None or not _could_be_stored(model_id, _NODE_ID):
         return None
-    return {"token_hash": hash_token(token), "slug": model_id}
+    return {"token_hash": token_hash, "slug": model_id}
 
 
 def get_report(session: Session, workspace_id: int, model_id: str) -> tuple[dict[str, Any], int]:
