@@ -228,9 +228,18 @@ class ChainGraph:
         return reach(self.outcomes, self.graph._pred)
 
     @cached_property
+    def initiative_labels(self) -> tuple[dict[str, str], dict[str, str]]:
+        """For each node some initiative reaches, up to two of those initiatives.
+
+        One search serves both what any initiative reaches and what two or more reach
+        (TOC502), so the graph is walked forward from the initiatives once.
+        """
+        return two_labels(((i, i) for i in self.initiatives), self.graph._succ)
+
+    @cached_property
     def reached_by_initiative(self) -> set[str]:
         """Nodes some initiative reaches (initiatives themselves included)."""
-        return reach(self.initiatives, self.graph._succ)
+        return set(self.initiative_labels[0])
 
     @cached_property
     def on_chains(self) -> set[str]:
@@ -327,7 +336,7 @@ class ChainGraph:
         if len(self.initiatives) < 2:
             return set()
         succ, finishing = self.graph._succ, self.reaches_outcome
-        _, second = two_labels(((i, i) for i in self.initiatives), succ)
+        second = self.initiative_labels[1]
         siloed = set()
         for initiative in self.initiatives:
             if initiative not in self.anchored:
