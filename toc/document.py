@@ -83,6 +83,8 @@ def _message(error: Any) -> str:
         "model_attributes_type": "an object",
         "bool_type": "true or false",
     }
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
     if kind in type_names:
         return f"expected {type_names[kind]}, got {_json_type(value)}"
     return str(error["msg"])
@@ -100,6 +102,47 @@ def _sort_key(loc: Loc) -> tuple[int, int]:
     rank = _TOP_LEVEL_ORDER.get(str(top), len(_TOP_LEVEL_ORDER))
     index = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else -1
     return rank, index
+
+
+def _indicator_problems(node_index: int, indicators: list[Any]) -> list[tuple[Loc, str]]:
+    """Indicator ids unique within their node; at most one observation per date."""
+    found: list[tuple[Loc, str]] = []
+    seen_ids: dict[str, int] = {}
+    for index, indicator in enumerate(indicators):
+        if type(indicator) is not dict:
+            continue
+        where: Loc = ("nodes", node_index, "indicators", index)
+        indicator_id = indicator.get("id")
+        if type(indicator_id) is str:
+            if indicator_id in seen_ids:
+                found.append(
+                    (
+                        (*where, "id"),
+                        f"duplicate indicator id {indicator_id!r} in this node (first used at "
+                        f"indicators[{seen_ids[indicator_id]}])",
+                    )
+                )
+            else:
+                seen_ids[indicator_id] = index
+        observations = indicator.get("observations")
+        if type(observations) is not list:
+            continue
+        seen_dates: dict[str, int] = {}
+        for position, observation in enumerate(observations):
+            date = observation.get("date") if type(observation) is dict else None
+            if type(date) is not str:
+                continue
+            if date in seen_dates:
+                found.append(
+                    (
+                        (*where, "observations", position, "date"),
+                        f"a second observation for {date} (first at "
+                        f"observations[{seen_dates[date]}]): at most one per date",
+                    )
+                )
+            else:
+                seen_dates[date] = position
+    return found
 
 
 def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
@@ -130,6 +173,9 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                     )
                 else:
                     node_ids[node_id] = index
+            indicators = node.get("indicators")
+            if type(indicators) is list and indicators:
+                found.extend(_indicator_problems(index, indicators))
             if node.get("kind") == Kind.OUTCOME and node.get("level") in (
                 Level.SYSTEM,
                 Level.TEACHER,

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 __all__ = [
     "FORMAT",
@@ -20,6 +29,7 @@ __all__ = [
     "Severity",
     "CheckSetting",
     "Evidence",
+    "Observation",
     "Indicator",
     "Node",
     "Link",
@@ -41,6 +51,8 @@ TITLE_MAX = 300
 TEXT_MAX = 10_000
 SHORT_TEXT_MAX = 300
 LIST_MAX = 200
+# An indicator measured weekly for twenty years stays well inside this.
+OBSERVATIONS_MAX = 2_000
 
 Slug = Annotated[str, StringConstraints(pattern=NODE_ID_PATTERN)]
 LinkId = Annotated[str, StringConstraints(pattern=LINK_ID_PATTERN, max_length=257)]
@@ -113,15 +125,88 @@ class Evidence(_Strict):
     note: Text | None = None
 
 
+def _number(value: Any) -> int | float:
+    # bool is an int to Python, but `true` is not a measurement.
+    if type(value) in (int, float):
+        return value
+    raise ValueError(f"expected a number, got {_json_kind(value)}")
+
+
+def _number_or_text(value: Any) -> int | float | str:
+    if type(value) is str:
+        if len(value) > SHORT_TEXT_MAX:
+            raise ValueError(f"too long: {len(value)} characters, at most {SHORT_TEXT_MAX}")
+        return value
+    if type(value) in (int, float):
+        return value
+    raise ValueError(f"expected a number or a text, got {_json_kind(value)}")
+
+
+def _iso_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if type(value) is str and len(value) == 10:
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    kinds: dict[type, str] = {str: "a string", list: "an array", dict: "an object"}
+    return kinds.get(type(value), "a number")
+
+
+# Checked before pydantic's own validation, so that a wrong value gets one message in the
+# document's terms rather than one per member of a union.
+Number = Annotated[int | float, BeforeValidator(_number), WithJsonSchema({"type": "number"})]
+# Baselines and targets may be texts ("most classrooms"): only numbers take part in progress.
+NumberOrText = Annotated[
+    int | float | str,
+    BeforeValidator(_number_or_text),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number"}, {"type": "string", "maxLength": SHORT_TEXT_MAX}]}
+    ),
+]
+IsoDate = Annotated[
+    datetime.date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}),
+]
+
+
+class Observation(_Strict):
+    """One measured value of an indicator on one date."""
+
+    date: IsoDate
+    value: Number
+    note: Text | None = None
+
+
 class Indicator(_Strict):
     """How a node is tracked; `measures` says what kind of signal it is."""
 
+    id: Slug | None = None
     name: Annotated[str, StringConstraints(min_length=1, max_length=SHORT_TEXT_MAX)]
     measures: Measures | None = None
-    target: ShortText | None = None
-    baseline: ShortText | None = None
+    target: NumberOrText | None = None
+    baseline: NumberOrText | None = None
     source: ShortText | None = None
     cadence: ShortText | None = None
+    observations: Annotated[list[Observation], Field(max_length=OBSERVATIONS_MAX)] = Field(
+        default_factory=list
+    )
+
+    @field_validator("observations")
+    @classmethod
+    def _by_date(cls, observations: list[Observation]) -> list[Observation]:
+        # "Latest" always means the latest date, whatever order the document gave.
+        return sorted(observations, key=lambda observation: observation.date)
 
 
 class Node(_Strict):
