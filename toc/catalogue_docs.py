@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from toc.checks.cases import CheckCase, case_document, load_cases
+from toc.checks.cases import CheckCase, case_document, finding_subject, load_cases
 from toc.checks.registry import Check, all_checks
 from toc.document import parse_document
 from toc.report import check_model
@@ -41,6 +41,9 @@ Scope, for every check:
 - **Feedback** links are left out of every check but TOC104 and TOC201.
 - An **orphan** (TOC201) gets no TOC202 or TOC203 as well; TOC101, TOC301 and TOC302 still
   apply to it.
+- The **monitoring** checks (TOC701–TOC703) read indicators' observations against their
+  baselines, targets and cadences (progress and cadence are defined in docs/monitoring.md);
+  TOC701 also reads the check date (`as_of`: `toc check --as-of DATE`, default today in UTC).
 - A `because` that is empty or only white space counts as no `because`; likewise `form`
   and `function`.
 
@@ -52,16 +55,19 @@ Scope, for every check:
 def _example(case: CheckCase, check: Check) -> str:
     document = case_document(case)
     shown = {key: value for key, value in document.items() if key in ("nodes", "links", "checks")}
-    report = check_model(parse_document(document))
+    report = check_model(parse_document(document), as_of=case.as_of)
     findings = [f for f in report.findings if f.code == check.code]
     lines = [case.description, "", "```json", json.dumps(shown, indent=2, ensure_ascii=False)]
     lines += ["```", ""]
+    if case.as_of is not None:
+        lines += [f"Checked as of {case.as_of.isoformat()} (`toc check --as-of`).", ""]
     if findings:
         lines.append("`toc check` reports:")
         lines.append("")
         lines.append("```text")
         for finding in findings:
-            lines.append(f"{finding.code} {finding.name} {finding.subject}: {finding.message}")
+            subject = finding_subject(finding.subject, finding.indicator)
+            lines.append(f"{finding.code} {finding.name} {subject}: {finding.message}")
         lines.append("```")
     else:
         lines.append(f"`toc check` reports no {check.code} here.")

@@ -7,6 +7,7 @@ initiative and none enumerates paths, which can be exponential in number.
 
 from __future__ import annotations
 
+import datetime
 from collections import deque
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from toc.model import (
     Polarity,
     TheoryOfChange,
 )
+from toc.progress import today_utc
 
 __all__ = ["ChainGraph", "Step", "Chains", "build_graph", "reach", "two_labels"]
 
@@ -148,8 +150,10 @@ class ChainGraph:
     Derived sets are computed on first use and cached.
     """
 
-    def __init__(self, model: TheoryOfChange):
+    def __init__(self, model: TheoryOfChange, as_of: datetime.date | None = None):
         self.model = model
+        # The check date: only TOC701 reads it (how old the latest observation is).
+        self.as_of: datetime.date = as_of or today_utc()
         self.nodes: dict[str, Node] = {n.id: n for n in model.nodes if not n.retired}
         nodes = self.nodes
         # Links that touch a retired node are out of every check, like the node itself.
@@ -539,6 +543,6 @@ def _meeting(plus: list[tuple[str, str]], minus: list[tuple[str, str]]) -> tuple
     return None
 
 
-def build_graph(model: TheoryOfChange) -> ChainGraph:
+def build_graph(model: TheoryOfChange, as_of: datetime.date | None = None) -> ChainGraph:
     """Build the change-chain graph of a valid model (retired nodes left out)."""
-    return ChainGraph(model)
+    return ChainGraph(model, as_of)

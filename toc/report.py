@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -10,6 +11,7 @@ from toc.checks.registry import Check, all_checks
 from toc.graph import ChainGraph, build_graph
 from toc.indicators import infer_measures
 from toc.model import Severity, TheoryOfChange
+from toc.progress import today_utc
 
 __all__ = ["Finding", "Report", "check_model", "effective_severity", "SEVERITY_RANK"]
 
@@ -31,13 +33,14 @@ class Finding(NamedTuple):
     node: str | None = None
     link: str | None = None
     nodes: tuple[str, ...] | None = None
+    indicator: str | None = None
 
     @property
     def subject(self) -> str:
         return self.initiative or self.node or self.link or ""
 
-    def sort_key(self) -> tuple[int, str, str]:
-        return SEVERITY_RANK[self.severity], self.code, self.subject
+    def sort_key(self) -> tuple[int, str, str, str]:
+        return SEVERITY_RANK[self.severity], self.code, self.subject, self.indicator or ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -48,6 +51,7 @@ class Finding(NamedTuple):
             "node": self.node,
             "link": self.link,
             "nodes": list(self.nodes) if self.nodes is not None else None,
+            "indicator": self.indicator,
             "message": self.message,
             "hint": self.hint,
         }
@@ -60,6 +64,7 @@ class Report:
     findings: list[Finding]
     metrics: dict[str, Any]
     inferred: list[dict[str, Any]] = field(default_factory=list)
+    as_of: datetime.date | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -70,6 +75,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "metrics": self.metrics,
             "inferred": self.inferred,
+            "as_of": self.as_of.isoformat() if self.as_of is not None else None,
         }
 
 
@@ -128,8 +134,12 @@ def _inferred(model: TheoryOfChange) -> list[dict[str, Any]]:
     ]
 
 
-def check_model(model: TheoryOfChange, graph: ChainGraph | None = None) -> Report:
+def check_model(
+    model: TheoryOfChange, graph: ChainGraph | None = None, as_of: datetime.date | None = None
+) -> Report:
     """Run every check that the model has not switched off, and summarise.
+
+    `as_of` is the check date (default: today in UTC); only TOC701 reads it.
 
     >>> from toc.document import parse_document
     >>> model = parse_document({"id": "m", "title": "M", "nodes": [
@@ -137,8 +147,10 @@ def check_model(model: TheoryOfChange, graph: ChainGraph | None = None) -> Repor
     >>> [(f.code, f.subject) for f in check_model(model).findings]
     [('TOC101', 'grant'), ('TOC201', 'grant')]
     """
+    graph = graph or build_graph(model)
+    graph.as_of = as_of or today_utc()
     with gc_paused():
-        return _check(model, graph or build_graph(model))
+        return _check(model, graph)
 
 
 def _check(model: TheoryOfChange, graph: ChainGraph) -> Report:
@@ -160,7 +172,8 @@ def _check(model: TheoryOfChange, graph: ChainGraph) -> Report:
                     hit.subject if subject == "node" else None,
                     hit.subject if subject == "link" else None,
                     hit.nodes,
+                    hit.indicator,
                 )
             )
     findings.sort(key=Finding.sort_key)
-    return Report(findings, _metrics(graph, findings), _inferred(model))
+    return Report(findings, _metrics(graph, findings), _inferred(model), graph.as_of)

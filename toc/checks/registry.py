@@ -21,6 +21,7 @@ class Hit(NamedTuple):
     message: str
     hint: str | None = None
     nodes: tuple[str, ...] | None = None
+    indicator: str | None = None
 
 
 CheckFunction = Callable[[ChainGraph], Iterable[Hit]]
@@ -94,4 +95,4 @@ def codes() -> frozenset[str]:
 
 def _load_catalogue() -> None:
     # Importing the catalogue modules registers their checks; done lazily to avoid an import cycle.
-    from toc.checks import chains, coherence, levels, measures, structure  # noqa: F401
+    from toc.checks import chains, coherence, levels, measures, monitoring, structure  # noqa: F401

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["CheckCase", "load_cases", "case_document"]
+__all__ = ["CheckCase", "load_cases", "case_document", "finding_subject"]
 
 
 @dataclass(frozen=True)
 class CheckCase:
-    """One model and the subjects one check must name on it (none, for a passing case)."""
+    """One model and the subjects one check must name on it (none, for a passing case).
+
+    A finding that names an indicator too (TOC701, TOC702) is expected as `node/indicator`.
+    """
 
     code: str
     name: str
@@ -21,6 +25,8 @@ class CheckCase:
     expect_groups: list[list[str]] | None
     doc: str | None
     description: str
+    # The check date, for checks that read one (TOC701); None means today.
+    as_of: datetime.date | None = None
 
     @property
     def passes(self) -> bool:
@@ -30,6 +36,11 @@ class CheckCase:
 def case_document(case: CheckCase) -> dict[str, Any]:
     """The case's model as a full toc/1 document (cases leave out format, id and title)."""
     return {"format": "toc/1", "id": "case", "title": case.name, **case.model}
+
+
+def finding_subject(subject: str, indicator: str | None) -> str:
+    """How a case names a finding: its subject, and `/indicator` when it names one."""
+    return subject if indicator is None else f"{subject}/{indicator}"
 
 
 def load_cases() -> list[CheckCase]:
@@ -49,6 +60,7 @@ def load_cases() -> list[CheckCase]:
                     expect_groups=raw.get("expect_groups"),
                     doc=raw.get("doc"),
                     description=raw.get("description", ""),
+                    as_of=datetime.date.fromisoformat(raw["as_of"]) if "as_of" in raw else None,
                 )
             )
     return found
