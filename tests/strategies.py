@@ -8,6 +8,8 @@ that start a spreadsheet formula (`=`, `+`, `-`, `@`, and the `'` that guards th
 
 from __future__ import annotations
 
+import datetime
+
 from hypothesis import strategies as st
 
 from toc.checks import registry
@@ -21,6 +23,7 @@ from toc.model import (
     LinkType,
     Measures,
     Node,
+    Observation,
     Polarity,
     Status,
     TheoryOfChange,
@@ -50,15 +53,49 @@ def _optional(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str | None]
     return st.none() | strategy
 
 
-_INDICATORS = st.builds(
-    Indicator,
-    name=texts(min_size=1),
-    measures=st.none() | st.sampled_from(Measures),
-    target=_optional(texts()),
-    baseline=_optional(texts()),
-    source=_optional(texts()),
-    cadence=_optional(texts()),
+# Numbers whole and fractional, and texts that look like numbers (which must stay texts).
+_NUMBERS = st.integers(-(10**20), 10**20) | st.floats(allow_nan=False, allow_infinity=False)
+_NUMBER_OR_TEXT = st.none() | _NUMBERS | texts() | st.sampled_from(["80", "-2.5", "1e3", "80.0"])
+_OBSERVATIONS = st.lists(
+    st.builds(
+        Observation,
+        date=st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)),
+        value=_NUMBERS,
+        note=_optional(texts()),
+    ),
+    max_size=3,
+    unique_by=lambda observation: observation.date,
 )
+
+
+@st.composite
+def _indicators(draw: st.DrawFn) -> list[Indicator]:
+    """A node's indicators: ids unique within it (or none), names sometimes shared."""
+    count = draw(st.integers(0, 3))
+    ids = draw(st.lists(st.none() | slugs(), min_size=count, max_size=count))
+    names = st.sampled_from(["Visits", "#1", "Change in practice"]) | texts(min_size=1)
+    seen: set[str] = set()
+    indicators = []
+    for indicator_id in ids:
+        if indicator_id in seen:
+            indicator_id = None
+        if indicator_id is not None:
+            seen.add(indicator_id)
+        indicators.append(
+            Indicator(
+                id=indicator_id,
+                name=draw(names),
+                measures=draw(st.none() | st.sampled_from(Measures)),
+                target=draw(_NUMBER_OR_TEXT),
+                baseline=draw(_NUMBER_OR_TEXT),
+                source=draw(_optional(texts())),
+                cadence=draw(_optional(texts()) | st.sampled_from(["weekly", "every 2 weeks"])),
+                observations=draw(_OBSERVATIONS),
+            )
+        )
+    return indicators
+
+
 _EVIDENCE = st.builds(
     Evidence,
     citation=texts(min_size=1),
@@ -82,7 +119,7 @@ def _node(draw: st.DrawFn, node_id: str) -> Node:
         actor=draw(_optional(texts())),
         form=draw(_optional(texts())),
         function=draw(_optional(texts())),
-        indicators=draw(st.lists(_INDICATORS, max_size=3)),
+        indicators=draw(_indicators()),
         status=draw(st.sampled_from(Status)),
         tags=draw(st.lists(texts(min_size=1, max_size=10), max_size=3)),
     )

@@ -116,8 +116,8 @@ def diff_models(
     ...     {"id": "reading", "level": "student", "kind": "outcome", "title": "Reading"}],
     ...     "links": [{"from": "grant", "to": "reading"}]})
     >>> diff = diff_models(old, new)
-    >>> diff["nodes"]
-    {'added': ['reading'], 'removed': [], 'changed': {'grant': {'title': ['Grant', 'Literacy grant']}}}
+    >>> diff["nodes"]["added"], diff["nodes"]["changed"]
+    (['reading'], {'grant': {'title': ['Grant', 'Literacy grant']}})
     >>> [(f["code"], f["initiative"] or f["node"]) for f in diff["findings"]["resolved"]]
     [('TOC101', 'grant'), ('TOC201', 'grant')]
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -127,7 +128,12 @@ class Evidence(_Strict):
 
 def _number(value: Any) -> int | float:
     # bool is an int to Python, but `true` is not a measurement.
-    if type(value) in (int, float):
+    if type(value) is int:
+        return value
+    if type(value) is float:
+        # NaN equals nothing, itself included, and no format but Python's JSON can carry it.
+        if not math.isfinite(value):
+            raise ValueError(f"expected a finite number, got {value!r}")
         return value
     raise ValueError(f"expected a number, got {_json_kind(value)}")
 
@@ -138,7 +144,7 @@ def _number_or_text(value: Any) -> int | float | str:
             raise ValueError(f"too long: {len(value)} characters, at most {SHORT_TEXT_MAX}")
         return value
     if type(value) in (int, float):
-        return value
+        return _number(value)
     raise ValueError(f"expected a number or a text, got {_json_kind(value)}")
 
 

@@ -1,4 +1,5 @@
-"""CSV interchange: a model as a zip of three spreadsheets, `model.csv`, `nodes.csv`, `links.csv`.
+"""CSV interchange: a model as a zip of spreadsheets: `model.csv`, `nodes.csv`, `links.csv` and
+`observations.csv`.
 
 Layout
 ------
@@ -11,6 +12,12 @@ CRLF rows; a header row names the columns, whose names are the toc/1 field names
   form, function, status, tags, indicators``.
 - ``links.csv`` (optional: a model may have no links yet): one row per link, columns
   ``id, from, to, type, polarity, because, evidence, assumptions``.
+- ``observations.csv`` (optional: written only when some indicator has observations): one row
+  per observation, columns ``node, indicator, date, value, note``, where ``indicator`` is the
+  indicator's id, or else its name; when the name does not tell it apart from the node's
+  other indicators (two without ids share it), ``#N``, its place among the node's
+  indicators counting from 1 (read before names: an indicator named ``#2`` is written
+  by its place). ``value`` is a number.
 
 Cells
 -----
@@ -20,11 +27,15 @@ Cells
   only of quote characters is written with two more.
 - List cells (``tags``, ``assumptions``, ``checks``) hold items separated by ``;``.
   Nested lists hold one record per item, its fields separated by ``|``, trailing empty fields
-  left out: ``indicators`` as ``name|measures|target|baseline|source|cadence`` and
+  left out: ``indicators`` as ``name|measures|target|baseline|source|cadence|id`` and
   ``evidence`` as ``citation|tier|url|note``, e.g. ``Newmann et al. (2001)|3``.
   Spaces around ``;`` and ``|`` are ignored; a backslash makes the next character literal
   (``\\;``, ``\\|``, ``\\\\``, or an edge space); an empty field is absent and ``""`` is an
   empty text, as in text cells.
+- ``target`` and ``baseline`` are each a number or a text. A field written as a number
+  (``80``, ``-2.5``, ``1e3``) is read as one; a text that would read as a number is written
+  with its first character escaped (``\\80`` is the text "80"), so each comes back as it was.
+  Whole numbers stay whole: ``80`` is 80, ``80.0`` is 80.0.
 
 Reading also accepts the files inside a folder of the zip, column names in any case, rows with
 missing trailing cells, blank rows, and CRLF or LF line ends. Problems name the file, the row as
@@ -57,6 +68,7 @@ from typing import Any, NamedTuple
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
 from toc.model import TheoryOfChange
+from toc.observations import parse_number
 
 __all__ = [
     "write_csv_zip",
@@ -64,12 +76,17 @@ __all__ = [
     "MODEL_CSV",
     "NODES_CSV",
     "LINKS_CSV",
+    "OBSERVATIONS_CSV",
     "INDICATOR_FIELDS",
     "EVIDENCE_FIELDS",
 ]
 
 MODEL_CSV, NODES_CSV, LINKS_CSV = "model.csv", "nodes.csv", "links.csv"
-INDICATOR_FIELDS = ("name", "measures", "target", "baseline", "source", "cadence")
+OBSERVATIONS_CSV = "observations.csv"
+# `id` came last, so files written before indicators had ids read the same.
+INDICATOR_FIELDS = ("name", "measures", "target", "baseline", "source", "cadence", "id")
+# Fields that hold a number or a text (SPEC §1).
+_NUMBER_OR_TEXT = frozenset({"target", "baseline"})
 # Tier before url: a team usually rates its evidence long before it finds a link for it.
 EVIDENCE_FIELDS = ("citation", "tier", "url", "note")
 
@@ -147,7 +164,14 @@ def _finish_field(token: list[tuple[str, bool]]) -> str | None:
         return None
     if len(kept) >= 2 and all(ch == '"' and not escaped for ch, escaped in kept):
         kept = kept[2:]
-    return "".join(ch for ch, _ in kept)
+    text = "".join(ch for ch, _ in kept)
+    return _Literal(text) if kept and kept[0][1] else text
+
+
+class _Literal(str):
+    """A field whose first character was escaped: a text even if it reads as a number."""
+
+    __slots__ = ()
 
 
 def _plain_field(text: str) -> str | None:
@@ -205,8 +229,14 @@ def _read_records(fields: tuple[str, ...], cell: str) -> list[dict[str, Any]]:
         for name, value in zip(fields, item, strict=False):
             if value is None:
                 continue
-            # The ESSA tier is the one number among the fields; JSON would carry it as one.
-            record[name] = int(value) if name == "tier" and _DIGITS.fullmatch(value) else value
+            if name == "tier" and _DIGITS.fullmatch(value):
+                # The ESSA tier is a number; JSON would carry it as one.
+                record[name] = int(value)
+            elif name in _NUMBER_OR_TEXT and type(value) is str:
+                parsed = parse_number(value)
+                record[name] = value if parsed is None else parsed
+            else:
+                record[name] = str(value)
         records.append(record)
     return records
 
@@ -217,10 +247,29 @@ def _write_records(fields: tuple[str, ...], records: Iterable[dict[str, Any]]) -
         values = [record.get(name) for name in fields]
         while values and values[-1] is None:
             values.pop()
-        items.append(
-            "|".join("" if value is None else _escape(str(value), ";|\\") for value in values)
-        )
+        items.append("|".join(_write_field(value) for value in values))
     return "; ".join(items)
+
+
+def _write_field(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, int | float):
+        return _write_number(value)
+    text = _escape(str(value), ";|\\")
+    # A text that reads as a number keeps its kind by an escaped first character.
+    return "\\" + text if parse_number(text) is not None else text
+
+
+def _write_number(value: int | float) -> str:
+    # repr gives the shortest text that reads back as the same float ("0.1", "1e+20").
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _read_value(cell: str) -> int | float | str | None:
+    number = parse_number(cell)
+    # Anything else goes through as text, for the contract to report as not a number.
+    return number if number is not None else cell.strip() or None
 
 
 def _read_checks(cell: str) -> dict[str, str]:
@@ -249,6 +298,8 @@ def _guarded(codec: _Codec) -> _Codec:
 
 _WORD = _Codec(_read_word, str)
 _NUMBER = _Codec(_read_whole_number, str)
+# Never guarded: a spreadsheet reads "-5" as a number, not a formula, and writes it back so.
+_VALUE = _Codec(_read_value, _write_number)
 _TEXT = _guarded(_Codec(_read_text, _write_text))
 _STRINGS = _guarded(_Codec(_read_strings, _write_strings))
 
@@ -293,7 +344,16 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         ),
         "assumptions": _STRINGS,
     },
+    OBSERVATIONS_CSV: {
+        "node": _WORD,
+        "indicator": _TEXT,
+        "date": _WORD,
+        "value": _VALUE,
+        "note": _TEXT,
+    },
 }
+# Files a zip may leave out: a model may have no links, and no observations yet.
+_OPTIONAL = frozenset({LINKS_CSV, OBSERVATIONS_CSV})
 _FILE_ORDER = {name: index for index, name in enumerate(_COLUMNS)}
 
 
@@ -313,7 +373,8 @@ def _write_table(columns: dict[str, _Codec], records: Iterable[dict[str, Any]]) 
 
 
 def write_csv_zip(model: TheoryOfChange) -> bytes:
-    """The model as a zip of `model.csv`, `nodes.csv` and `links.csv` (see the module doc).
+    """The model as a zip of `model.csv`, `nodes.csv`, `links.csv` and, when there are any,
+    `observations.csv` (see the module doc).
 
     >>> from toc.model import TheoryOfChange
     >>> data = write_csv_zip(TheoryOfChange(id="m", title="M"))
@@ -322,6 +383,9 @@ def write_csv_zip(model: TheoryOfChange) -> bytes:
     """
     document = model.to_document()
     tables = {MODEL_CSV: [document], NODES_CSV: document["nodes"], LINKS_CSV: document["links"]}
+    observations = _observation_rows(document["nodes"])
+    if observations:
+        tables[OBSERVATIONS_CSV] = observations
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, records in tables.items():
@@ -329,6 +393,46 @@ def write_csv_zip(model: TheoryOfChange) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, _write_table(_COLUMNS[name], records))
     return buffer.getvalue()
+
+
+def _indicator_key(indicators: list[dict[str, Any]], index: int) -> str:
+    """How observations.csv names the indicator at `index`: id, else name, else `#N`."""
+    indicator = indicators[index]
+    if "id" in indicator:
+        return str(indicator["id"])
+    name = str(indicator["name"])
+    # `#N` always names the N-th indicator: no id can hold `#`, and places come before names.
+    return name if _find_indicator(indicators, name) == index else f"#{index + 1}"
+
+
+def _find_indicator(indicators: list[dict[str, Any]], key: str) -> int | str:
+    """The index of the indicator `key` names (id, `#N`, unique name), or why there is none."""
+    for index, indicator in enumerate(indicators):
+        if indicator.get("id") == key:
+            return index
+    place = re.fullmatch(r"#([1-9][0-9]*)", key)
+    if place and int(place[1]) <= len(indicators):
+        return int(place[1]) - 1
+    named = [index for index, indicator in enumerate(indicators) if indicator.get("name") == key]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        return f"{len(named)} indicators are named {key!r}: use an id or #N (its place)"
+    return f"no indicator with id or name {key!r}"
+
+
+def _observation_rows(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per observation, by node, indicator and date: the model's own order."""
+    rows = []
+    for node in nodes:
+        indicators = node.get("indicators", [])
+        for index, indicator in enumerate(indicators):
+            observations = indicator.get("observations")
+            if not observations:
+                continue
+            key = _indicator_key(indicators, index)
+            rows += [{"node": node["id"], "indicator": key, **o} for o in observations]
+    return rows
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -381,7 +485,7 @@ def _unzip(data: bytes) -> dict[str, str]:
     for name in _COLUMNS:
         infos = found.get(name, [])
         if not infos:
-            if name != LINKS_CSV:
+            if name not in _OPTIONAL:
                 problems.append(_Located(name, 0, "", "missing from the zip"))
             continue
         if len(infos) > 1:
@@ -473,10 +577,51 @@ def _read_table(name: str, text: str, problems: list[_Located]) -> list[tuple[in
 
 
 _ITEM_PATH = re.compile(r"(nodes|links)\[(\d+)\]\.?(.*)")
+_OBSERVATION_PATH = re.compile(r"nodes\[(\d+)\]\.indicators\[(\d+)\]\.observations\[(\d+)\]\.?(.*)")
 
 
-def _locate(problem: Problem, rows: dict[str, list[int]]) -> _Located:
+def _attach_observations(
+    nodes: list[dict[str, Any]],
+    rows: list[tuple[int, dict[str, Any]]],
+    problems: list[_Located],
+) -> dict[tuple[int, int, int], int]:
+    """Add each observations.csv row to its indicator; returns where each one came from."""
+    by_id = {node.get("id"): index for index, node in enumerate(nodes)}
+    origin: dict[tuple[int, int, int], int] = {}
+    for number, row in rows:
+        node_index = by_id.get(row.get("node"))
+        if node_index is None:
+            message = f"no node with id {row['node']!r}" if "node" in row else "required"
+            problems.append(_Located(OBSERVATIONS_CSV, number, "node", message))
+            continue
+        indicators = nodes[node_index].get("indicators")
+        found: int | str = "required"
+        if "indicator" in row:
+            found = _find_indicator(
+                indicators if isinstance(indicators, list) else [], row["indicator"]
+            )
+        if isinstance(found, str):
+            problems.append(_Located(OBSERVATIONS_CSV, number, "indicator", found))
+            continue
+        assert isinstance(indicators, list)
+        observation = {k: v for k, v in row.items() if k not in ("node", "indicator")}
+        listed = indicators[found].setdefault("observations", [])
+        origin[(node_index, found, len(listed))] = number
+        listed.append(observation)
+    return origin
+
+
+def _locate(
+    problem: Problem,
+    rows: dict[str, list[int]],
+    observed: dict[tuple[int, int, int], int],
+) -> _Located:
     """A contract problem's toc/1 path told as file, row and column of the zip."""
+    observation = _OBSERVATION_PATH.fullmatch(problem.path)
+    if observation:
+        where = (int(observation[1]), int(observation[2]), int(observation[3]))
+        if where in observed:
+            return _Located(OBSERVATIONS_CSV, observed[where], observation[4], problem.message)
     item = _ITEM_PATH.fullmatch(problem.path)
     if item:
         name = f"{item[1]}.csv"
@@ -487,7 +632,7 @@ def _locate(problem: Problem, rows: dict[str, list[int]]) -> _Located:
 
 
 def read_csv_zip(data: bytes) -> TheoryOfChange:
-    """Read a model from a zip of `model.csv`, `nodes.csv` and `links.csv`.
+    """Read a model from a zip of `model.csv`, `nodes.csv`, `links.csv` and `observations.csv`.
 
     Raises `DocumentRejected` listing every problem at once, each at `file:row.column`.
     """
@@ -505,6 +650,7 @@ def read_csv_zip(data: bytes) -> TheoryOfChange:
     document: dict[str, Any] = dict(model_rows[0][1]) if model_rows else {}
     document["nodes"] = [record for _, record in tables[NODES_CSV]]
     document["links"] = [record for _, record in tables.get(LINKS_CSV, [])]
+    observed = _attach_observations(document["nodes"], tables.get(OBSERVATIONS_CSV, []), problems)
     rows = {
         MODEL_CSV: [model_rows[0][0] if model_rows else 2],
         NODES_CSV: [number for number, _ in tables[NODES_CSV]],
@@ -513,7 +659,7 @@ def read_csv_zip(data: bytes) -> TheoryOfChange:
     try:
         model = parse_document(document)
     except DocumentRejected as rejected:
-        problems.extend(_locate(problem, rows) for problem in rejected.problems)
+        problems.extend(_locate(problem, rows, observed) for problem in rejected.problems)
         raise _rejected(problems) from None
     if problems:
         raise _rejected(problems)
