@@ -473,3 +473,95 @@ def test_no_text_can_change_the_shape_of_the_mermaid_diagram(model: TheoryOfChan
     assert sum(line.startswith("  subgraph ") for line in lines) == 3
     assert sum(bool(_NODE_LINE.fullmatch(line)) for line in lines) == len(model.nodes)
     assert sum(bool(_LINK_LINE.fullmatch(line)) for line in lines) == len(model.links)
+
+
+_TRACKED = _model(
+    [
+        _node(
+            "talk",
+            indicators=[
+                {
+                    "id": "share",
+                    "name": "Share of lessons with discourse",
+                    "baseline": 20,
+                    "target": 40.0,
+                    "observations": [
+                        {"date": "2026-03-01", "value": -2.5, "note": "=SUM(A1)"},
+                        {"date": "2026-01-10", "value": 21},
+                    ],
+                },
+                {
+                    "name": "Twice",
+                    "baseline": "80",
+                    "target": "-5",
+                    "observations": [{"date": "2026-01-10", "value": 1e20}],
+                },
+                {
+                    "name": "Twice",
+                    "target": "1e3",
+                    "observations": [{"date": "2026-01-10", "value": 0}],
+                },
+                {"name": "Visits", "observations": [{"date": "2026-01-10", "value": 7}]},
+            ],
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)
+def test_numbers_stay_numbers_and_texts_that_look_like_numbers_stay_texts(fmt: str) -> None:
+    back = read(write(_TRACKED, fmt), fmt)
+    assert dump_json(back) == dump_json(_TRACKED)
+    share, twice = back.nodes[0].indicators[:2]
+    assert (share.baseline, share.target) == (20, 40.0)
+    assert type(share.baseline) is int and type(share.target) is float
+    assert (twice.baseline, twice.target) == ("80", "-5")
+
+
+def test_observations_travel_in_observations_csv_by_id_name_or_place() -> None:
+    files = _unzip(write_csv_zip(_TRACKED))
+    rows = list(csv.reader(io.StringIO(files["observations.csv"])))
+    assert rows == [
+        ["node", "indicator", "date", "value", "note"],
+        ["talk", "share", "2026-01-10", "21", ""],
+        ["talk", "share", "2026-03-01", "-2.5", "'=SUM(A1)"],
+        ["talk", "#2", "2026-01-10", "1e+20", ""],
+        ["talk", "#3", "2026-01-10", "0", ""],
+        ["talk", "Visits", "2026-01-10", "7", ""],
+    ]
+    indicators = list(csv.reader(io.StringIO(files["nodes.csv"])))[1][-1]
+    assert indicators.startswith(
+        "Share of lessons with discourse||40.0|20|||share; Twice||\\-5|\\80"
+    )
+    assert "observations.csv" not in _unzip(write_csv_zip(_model([_node("talk")])))
+
+
+def test_hand_written_observations_csv_is_read_and_its_problems_located() -> None:
+    nodes = "id,level,kind,title,indicators\ntalk,teacher,change,Talk,Visits|count|10|\\10\n"
+    good = "node,indicator,date,value\r\ntalk,Visits,2026-01-10, 3 \r\ntalk,#1,2026-02-10,4.5\r\n"
+    model = read_csv_zip(
+        _zip({"model.csv": "id,title\nm,M\n", "nodes.csv": nodes, "observations.csv": good})
+    )
+    visits = model.nodes[0].indicators[0]
+    assert (visits.target, visits.baseline) == (10, "10")
+    assert [(str(o.date), o.value) for o in visits.observations] == [
+        ("2026-01-10", 3),
+        ("2026-02-10", 4.5),
+    ]
+    bad = (
+        "node,indicator,date,value\n"
+        "talk,Visits,2026-13-01,3\n"
+        "ghost,Visits,2026-01-01,3\n"
+        "talk,Walks,2026-01-01,3\n"
+        "talk,Visits,2026-01-01,three\n"
+    )
+    problems = _rejected(
+        read_csv_zip,
+        _zip({"model.csv": "id,title\nm,M\n", "nodes.csv": nodes, "observations.csv": bad}),
+    )
+    assert problems == [
+        "observations.csv:2.date: expected a date written YYYY-MM-DD, got '2026-13-01'",
+        "observations.csv:3.node: no node with id 'ghost'",
+        "observations.csv:4.indicator: no indicator with id or name 'Walks'",
+        "observations.csv:5.value: expected a number, got a string",
+    ]

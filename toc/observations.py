@@ -172,15 +172,17 @@ def read_observations(data: bytes, fmt: str) -> list[ObservationInput]:
     raise DocumentRejected([Problem("$", f"cannot read observations as {fmt!r}; use json or csv")])
 
 
-def resolve_indicator(indicators: Sequence[Indicator], key: str) -> int | str:
+def resolve_indicator(
+    indicators: Sequence[Indicator], key: str, node: str = "the node"
+) -> int | str:
     """The index of the indicator `key` names (its id, or else its exact name), or a message.
 
     >>> from toc.model import Indicator
     >>> both = [Indicator(name="Visits"), Indicator(id="talk", name="Student talk")]
     >>> resolve_indicator(both, "talk"), resolve_indicator(both, "Visits")
     (1, 0)
-    >>> resolve_indicator(both, "visits")
-    "no indicator with id or name 'visits'"
+    >>> resolve_indicator(both, "visits", "'talk'")
+    "'talk' has no indicator with id or name 'visits'"
     """
     for index, indicator in enumerate(indicators):
         if indicator.id == key:
@@ -189,8 +191,8 @@ def resolve_indicator(indicators: Sequence[Indicator], key: str) -> int | str:
     if len(named) == 1:
         return named[0]
     if named:
-        return f"{len(named)} indicators are named {key!r}: give each an id and use that"
-    return f"no indicator with id or name {key!r}"
+        return f"{node} has {len(named)} indicators named {key!r}: give each an id and use that"
+    return f"{node} has no indicator with id or name {key!r}"
 
 
 def _date_problem(value: Any) -> str | None:
@@ -225,9 +227,11 @@ def _check(
                 Problem(f"{row.where}.indicator", "required: the indicator's id or name")
             )
         elif node_index >= 0:
-            answer = resolve_indicator(model.nodes[node_index].indicators, row.indicator)
+            answer = resolve_indicator(
+                model.nodes[node_index].indicators, row.indicator, f"node {row.node!r}"
+            )
             if isinstance(answer, str):
-                problems.append(Problem(f"{row.where}.indicator", f"{answer} in node {row.node!r}"))
+                problems.append(Problem(f"{row.where}.indicator", answer))
             else:
                 indicator_index = answer
         date_problem = _date_problem(row.date)
