@@ -42,8 +42,8 @@ Scope, for every check:
 - An **orphan** (TOC201) gets no TOC202 or TOC203 as well; TOC101, TOC301 and TOC302 still
   apply to it.
 - The **monitoring** checks (TOC701–TOC703) read indicators' observations against their
-  baselines, targets and cadences (progress and cadence are defined in [monitoring.md](monitoring.md));
-  TOC701 also reads the check date (`as_of`: `toc check --as-of DATE`, default today in UTC).
+  baselines, targets and cadences, as [monitoring.md](monitoring.md) defines them; TOC701
+  also reads the check date (`as_of`: `toc check --as-of DATE`, default today in UTC).
 - A `because` that is empty or only white space counts as no `because`; likewise `form`
   and `function`.
 

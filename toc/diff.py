@@ -104,10 +104,27 @@ def diff_models(
 ) -> dict[str, Any]:
     """What changed from `old` to `new`, in SPEC §5's shape (see the module doc).
 
-    Reports are computed when not given (both on the same check date, `as_of`, default today
-    in UTC, so that time passing alone changes nothing); a given report may be a `Report` or
-    its `to_dict()` form, as a store keeps it.
+    Parameters
+    ----------
+    old, new : TheoryOfChange
+        The two versions.
+    old_report, new_report : Report or dict, optional
+        Their check reports, as a `Report` or its `to_dict()` form (as a store keeps it);
+        computed when not given.
+    from_version, to_version : int, optional
+        The versions compared, reported as `from` and `to` (null for two files).
+    as_of : datetime.date, optional
+        The check date for reports computed here, the same for both so that time passing
+        alone changes nothing; default today in UTC.
 
+    Returns
+    -------
+    dict
+        `{"from", "to", "model", "nodes", "links", "findings", "metrics"}`, every key
+        present, only what changed listed, ids sorted.
+
+    Examples
+    --------
     >>> from toc.document import parse_document
     >>> old = parse_document({"id": "m", "title": "M", "nodes": [
     ...     {"id": "grant", "level": "system", "kind": "initiative", "title": "Grant"}]})
@@ -213,9 +230,23 @@ def diff_command(
 ) -> tuple[str, int]:
     """What `toc diff OLD NEW [--format text|json]` prints, and its exit status.
 
-    The status is 1 when NEW has an error-severity finding that OLD has not (the edit made the
-    theory worse: a CI gate), else 0. Reading the files, and exit status 2 for a rejected
-    document, are the CLI's.
+    Parameters
+    ----------
+    old, new : TheoryOfChange
+        The models read from OLD and NEW. Reading the files, and exit status 2 for a
+        rejected document, are the CLI's.
+    fmt : {"text", "json"}
+        `text` for a person (`render_diff_text`), `json` for a program (the diff itself).
+    as_of : datetime.date, optional
+        The check date for both reports; default today in UTC.
+
+    Returns
+    -------
+    text : str
+        What to print on stdout, ending in a newline.
+    status : int
+        1 when NEW has an error-severity finding that OLD has not (the edit made the theory
+        worse: a CI gate), else 0.
     """
     if fmt not in ("text", "json"):
         raise ValueError(f"unknown format {fmt!r}; expected text or json")

@@ -204,8 +204,10 @@ class Indicator(_Strict):
     baseline: NumberOrText | None = None
     source: ShortText | None = None
     cadence: ShortText | None = None
+    # Left out of a written document when empty: most indicators carry no data, and documents
+    # written before observations existed stay byte for byte the same.
     observations: Annotated[list[Observation], Field(max_length=OBSERVATIONS_MAX)] = Field(
-        default_factory=list
+        default_factory=list, exclude_if=lambda observations: not observations
     )
 
     @field_validator("observations")

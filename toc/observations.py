@@ -266,9 +266,28 @@ def merge_observations(
 ) -> TheoryOfChange:
     """The model with the observations added, all or nothing.
 
-    An observation for a date that already has one replaces it. Raises `DocumentRejected` with
-    every problem (unknown node or indicator, bad date, non-number), and leaves `model` as it
-    was; the result is validated again as a whole document.
+    Parameters
+    ----------
+    model : TheoryOfChange
+        Left as it was, whatever happens.
+    observations : sequence of ObservationInput
+        Rows from `read_observations_json` or `read_observations_csv`.
+
+    Returns
+    -------
+    TheoryOfChange
+        A new model in which each row's observation is added to its indicator; one for a
+        date that already has one replaces it. The result is validated again as a whole.
+
+    Raises
+    ------
+    DocumentRejected
+        With every problem, each at its row: unknown node or indicator, an indicator name
+        two indicators share, bad date, a value that is not a number, two rows for the same
+        indicator and date.
+
+    Examples
+    --------
 
     >>> from toc.document import parse_document
     >>> model = parse_document({"id": "m", "title": "M", "nodes": [{"id": "talk",
@@ -295,8 +314,27 @@ def merge_observations(
 def observe(
     model_data: bytes, model_format: str, observations_data: bytes, observations_format: str
 ) -> bytes:
-    """`toc observe`: read a model and observations, merge them, and write the model back in
-    its own format. Raises `DocumentRejected` for a bad model or bad observations."""
+    """`toc observe`: read a model and observations, merge them, write the model back.
+
+    Parameters
+    ----------
+    model_data : bytes
+        The model, in `model_format` (one of `toc.formats.READ_FORMATS`).
+    model_format : str
+    observations_data : bytes
+        The rows, in `observations_format`: `json` or `csv`.
+    observations_format : str
+
+    Returns
+    -------
+    bytes
+        The merged model, written in `model_format`.
+
+    Raises
+    ------
+    DocumentRejected
+        For a bad model or bad observations, with every problem; nothing is written.
+    """
     model = formats.read(model_data, model_format)
     merged = merge_observations(model, read_observations(observations_data, observations_format))
     return formats.write(merged, model_format)

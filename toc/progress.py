@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Iterable
+from functools import lru_cache
 
 from toc.indicators import REAL_MEASURES, measures_of
 from toc.model import Indicator, Node
@@ -27,6 +27,8 @@ __all__ = [
     "moved",
     "stalled",
     "step_not_holding",
+    "began_moving",
+    "stalled_since",
     "today_utc",
 ]
 
@@ -77,9 +79,26 @@ def today_utc() -> datetime.date:
     return datetime.datetime.now(datetime.UTC).date()
 
 
+# A portfolio repeats a handful of cadences across thousands of indicators.
+@lru_cache(maxsize=1024)
 def allowed_age(cadence: str | None) -> int | None:
-    """How many days old an indicator's latest observation may be, or None when not judged.
+    """How many days old an indicator's latest observation may be.
 
+    Parameters
+    ----------
+    cadence : str or None
+        The indicator's `cadence`, read with case ignored and whole words only.
+
+    Returns
+    -------
+    int or None
+        Twice the period of `every N days|weeks|months` (N in digits or a word from two to
+        twelve; a month is 30 days); else the days of the first of `weekly` (14), `monthly`
+        (45), `quarterly` (120), `termly`/`semester` (200), `annual`/`annually`/`yearly`
+        (400) found; None when the cadence is not judged.
+
+    Examples
+    --------
     >>> allowed_age("Weekly")
     14
     >>> allowed_age("every 2 weeks"), allowed_age("Every three months")
@@ -103,10 +122,22 @@ def allowed_age(cadence: str | None) -> int | None:
 
 
 def is_stale(indicator: Indicator, as_of: datetime.date) -> bool:
-    """True when the latest observation is strictly older than the cadence allows on `as_of`.
+    """Whether the latest observation is strictly older than the cadence allows.
 
-    Indicators with no observation, or a cadence toc does not understand, are never stale.
+    Parameters
+    ----------
+    indicator : Indicator
+        Its observations are sorted by date, so the last one is the latest.
+    as_of : datetime.date
+        The check date.
 
+    Returns
+    -------
+    bool
+        False for an indicator with no observation or a cadence that is not judged.
+
+    Examples
+    --------
     >>> from toc.model import Indicator
     >>> weekly = Indicator.model_validate({"name": "Visits", "cadence": "weekly",
     ...     "observations": [{"date": "2026-01-01", "value": 3}]})
@@ -125,8 +156,19 @@ def _number(value: int | float | str | None) -> int | float | None:
 
 
 def is_tracked(indicator: Indicator) -> bool:
-    """Baseline and target are different numbers, and there is at least one observation.
+    """Whether baseline and target are different numbers and there is an observation.
 
+    Parameters
+    ----------
+    indicator : Indicator
+
+    Returns
+    -------
+    bool
+        Only tracked indicators have a progress; text baselines and targets never do.
+
+    Examples
+    --------
     >>> from toc.model import Indicator
     >>> is_tracked(Indicator.model_validate({"name": "x", "baseline": 10, "target": "most",
     ...     "observations": [{"date": "2026-01-01", "value": 3}]}))
@@ -142,10 +184,21 @@ def is_tracked(indicator: Indicator) -> bool:
 
 
 def progress(indicator: Indicator) -> float | None:
-    """(latest − baseline) ÷ (target − baseline) for a tracked indicator, else None.
+    """How far the latest observation has come from the baseline towards the target.
 
-    "Latest" is the observation with the latest date, whatever order the document gave.
+    Parameters
+    ----------
+    indicator : Indicator
 
+    Returns
+    -------
+    float or None
+        (latest value − baseline) ÷ (target − baseline): 0 at the baseline, 1 at the target,
+        below 0 when it moved away, whichever way the target lies; None when the indicator
+        is not tracked. "Latest" is the observation with the latest date.
+
+    Examples
+    --------
     >>> from toc.model import Indicator
     >>> progress(Indicator.model_validate({"name": "Chronic absence", "baseline": 30,
     ...     "target": 20, "observations": [{"date": "2026-03-01", "value": 25},
@@ -169,32 +222,101 @@ def _real_tracked(node: Node) -> list[Indicator]:
 
 
 def moved_indicators(node: Node) -> list[Indicator]:
-    """The node's tracked indicators whose progress is at least 0.5 (of any kind)."""
+    """The node's tracked indicators, of any kind, whose progress is at least 0.5.
+
+    Parameters
+    ----------
+    node : Node
+
+    Returns
+    -------
+    list of Indicator
+        In the node's order; empty when the node did not move.
+    """
     return [i for i in node.indicators if (p := progress(i)) is not None and p >= 0.5]
 
 
 def moved(node: Node) -> bool:
-    """One of the node's tracked indicators has progress ≥ 0.5."""
+    """Whether one of the node's tracked indicators has progress of at least 0.5.
+
+    Parameters
+    ----------
+    node : Node
+
+    Returns
+    -------
+    bool
+    """
     return bool(moved_indicators(node))
 
 
 def stalled(node: Node) -> bool:
-    """At least one tracked change/outcome indicator, and every such has progress ≤ 0.1."""
-    real = _real_tracked(node)
-    return bool(real) and all((progress(i) or 0.0) <= 0.1 for i in real)
+    """Whether the node's change or outcome indicators say it has not moved.
+
+    Parameters
+    ----------
+    node : Node
+
+    Returns
+    -------
+    bool
+        True when the node has at least one tracked indicator that measures `change` or
+        `outcome` (stated or inferred from its name) and every such one has progress of at
+        most 0.1. Counts and fidelity checks take no part.
+    """
+    shares = [progress(i) for i in _real_tracked(node)]
+    return bool(shares) and all(share is not None and share <= 0.1 for share in shares)
 
 
-def _first_dates(indicators: Iterable[Indicator]) -> list[datetime.date]:
-    return [i.observations[0].date for i in indicators]
+def began_moving(node: Node) -> datetime.date | None:
+    """The earliest first-observation date among the node's moved indicators (None: not moved).
+
+    Parameters
+    ----------
+    node : Node
+
+    Returns
+    -------
+    datetime.date or None
+    """
+    return min((i.observations[0].date for i in moved_indicators(node)), default=None)
+
+
+def stalled_since(node: Node) -> datetime.date | None:
+    """When a stalled node was last measured: the latest observation date among its tracked
+    change/outcome indicators (None when it did not stall).
+
+    Parameters
+    ----------
+    node : Node
+
+    Returns
+    -------
+    datetime.date or None
+    """
+    if not stalled(node):
+        return None
+    return max(i.observations[-1].date for i in _real_tracked(node))
 
 
 def step_not_holding(source: Node, target: Node) -> bool:
-    """TOC703's test for a step `source → target`: the source moved, the target stalled, and the
-    target was measured after the source began to move.
+    """TOC703's test of a step: its source moved and its target did not.
 
-    That is, the latest observation date among the target's tracked change/outcome indicators
-    is not earlier than the earliest first-observation date among the source's moved ones.
+    Parameters
+    ----------
+    source, target : Node
+        The ends of a `leads_to` link.
 
+    Returns
+    -------
+    bool
+        True when `source` moved, `target` stalled, and the target was measured after the
+        source began to move: the latest observation date among the target's tracked
+        change/outcome indicators is not earlier than the earliest first-observation date
+        among the source's moved indicators.
+
+    Examples
+    --------
     >>> from toc.model import Node
     >>> def node(node_id, values):
     ...     return Node.model_validate({"id": node_id, "level": "teacher", "kind": "change",
@@ -206,8 +328,6 @@ def step_not_holding(source: Node, target: Node) -> bool:
     >>> step_not_holding(coaching, node("practice", [("2026-01-09", 1)]))
     False
     """
-    began = _first_dates(moved_indicators(source))
-    if not began or not stalled(target):
-        return False
-    measured = max(i.observations[-1].date for i in _real_tracked(target))
-    return measured >= min(began)
+    began = began_moving(source)
+    measured = stalled_since(target) if began is not None else None
+    return began is not None and measured is not None and measured >= began

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from toc.checks.registry import Hit, register
 from toc.graph import ChainGraph
 from toc.model import Indicator, Severity
-from toc.progress import allowed_age, is_stale, moved_indicators, progress, step_not_holding
+from toc.progress import (
+    allowed_age,
+    began_moving,
+    is_stale,
+    moved_indicators,
+    progress,
+    stalled_since,
+)
 
 
 def _key(indicator: Indicator) -> str:
@@ -109,9 +117,20 @@ def off_track(graph: ChainGraph) -> Iterator[Hit]:
 )
 def step_not_holding_check(graph: ChainGraph) -> Iterator[Hit]:
     nodes = graph.nodes
+    # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
+    began: dict[str, date | None] = {}
+    measured: dict[str, date | None] = {}
     for step in graph.leads_to:
-        source, target = nodes[step.source], nodes[step.target]
-        if step_not_holding(source, target):
+        if step.source not in began:
+            began[step.source] = began_moving(nodes[step.source])
+        start = began[step.source]
+        if start is None:
+            continue
+        if step.target not in measured:
+            measured[step.target] = stalled_since(nodes[step.target])
+        last = measured[step.target]
+        if last is not None and last >= start:
+            source, target = nodes[step.source], nodes[step.target]
             names = ", ".join(f"'{i.name}'" for i in moved_indicators(source))
             yield Hit(
                 step.key,
