@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toc.document import dump_json, load_json, parse_document
 from toc.errors import DocumentRejected
@@ -232,6 +234,18 @@ def test_a_bad_node_id_is_reported_once_not_again_at_every_link_using_it() -> No
     assert problems[1].startswith("links[2].to: 'Nowhere' is not a valid id on link")
 
 
+def test_link_ends_of_the_wrong_type_are_reported_not_raised() -> None:
+    document = _doc([_node("Bad Id")], [{"from": 1, "to": []}, {"from": {}, "to": None}])
+    assert _problems(document) == [
+        "nodes[0].id: 'Bad Id' is not a valid id: use lower-case letters, digits, '-', '_' or "
+        "'.', starting with a letter or digit, at most 128 characters",
+        "links[0].from: expected a string, got a number",
+        "links[0].to: expected a string, got an array",
+        "links[1].from: expected a string, got an object",
+        "links[1].to: expected a string, got null",
+    ]
+
+
 def test_an_unknown_check_code_or_setting_suggests_the_nearest() -> None:
     document = _doc()
     document["checks"] = {"TOC10": "warn", "toc601": "off", "TOC999": "of", "TOC502": "loud"}
@@ -252,3 +266,33 @@ def test_duplicate_indicator_ids_name_their_node() -> None:
         "nodes[0].indicators[1].id: duplicate indicator id 'i' on node 'a' (first used at "
         "indicators[0])"
     ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_FIELDS = st.sampled_from(
+    ["id", "level", "kind", "title", "from", "to", "polarity", "type", "becuase", "indicators"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    node_fields=st.dictionaries(_FIELDS, _JSON, max_size=4),
+    link_fields=st.dictionaries(_FIELDS, _JSON, max_size=4),
+    checks=st.dictionaries(st.text(max_size=6), _JSON, max_size=2),
+)
+def test_any_value_anywhere_is_a_rejection_never_a_crash(node_fields, link_fields, checks):
+    document = _doc(
+        [{**_node("a"), **node_fields}, _node("Bad Id")],
+        [{"from": "a", "to": "Bad Id", **link_fields}],
+    )
+    document["checks"] = checks
+    try:
+        parse_document(document)
+    except DocumentRejected as rejected:
+        assert all(problem.path and problem.message for problem in rejected.problems)

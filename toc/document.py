@@ -377,7 +377,8 @@ def parse_document(data: Any) -> TheoryOfChange:
             if loc == ("format",) and error["type"] == "literal_error":
                 continue
             # A node's bad id is reported once, at the node, not again at each link using it.
-            if _is_link_end(loc) and error.get("input") in rejected_ids:
+            end = error.get("input")
+            if _is_link_end(loc) and type(end) is str and end in rejected_ids:
                 continue
             located.append((loc, _message(error, _subject(data, loc))))
     located.extend(_semantic_problems(data))
