@@ -123,8 +123,8 @@ def test_a_rejected_document_exits_two_with_problems_on_stderr_only(tmp_path, ca
     out, err = capsys.readouterr()
     assert out == ""
     assert err.splitlines() == [
-        f"{path}: nodes[1].level: unknown level 'district'; expected 'system', 'teacher' or "
-        "'student'",
+        f"{path}: nodes[1].level: unknown level 'district' on node 'ask'; expected 'system', "
+        "'teacher' or 'student'",
         f"{path}: links[2].to: no node with id 'nowhere'",
     ]
 

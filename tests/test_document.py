@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toc.document import dump_json, load_json, parse_document
 from toc.errors import DocumentRejected
@@ -62,17 +64,20 @@ def test_a_document_with_many_faults_lists_every_one_with_its_path() -> None:
         "nodes[1].id: duplicate node id 'i-1' (first used at nodes[0])",
         "nodes[2].id: 'Bad Id' is not a valid id: use lower-case letters, digits, '-', '_' or "
         "'.', starting with a letter or digit, at most 128 characters",
-        "nodes[3].level: unknown level 'district'; expected 'system', 'teacher' or 'student'",
-        "nodes[4].level: an outcome is a student learning outcome: its level must be "
+        "nodes[3].level: unknown level 'district' on node 'x'; expected 'system', 'teacher' or "
+        "'student'",
+        "nodes[4].level: node 'o' is an outcome, a student learning outcome: its level must be "
         "'student', not 'teacher'",
-        "nodes[5].title: must not be empty",
-        "nodes[6].becuase: unknown field 'becuase'",
+        "nodes[5].title: must not be empty on node 't'",
+        "nodes[6].becuase: unknown field 'becuase' on node 'u'; its fields are id, level, kind, "
+        "title, description, actor, form, function, indicators, status, tags",
         "links[0].to: no node with id 'ghost'",
         "links[1].to: a link cannot join a node to itself ('x')",
         "links[3].id: duplicate link id 'i-1->o' (generated from from/to: links that join the "
         "same pair need ids of their own); first used at links[2]",
-        "links[4].evidence[0].tier: tier must be 1, 2, 3 or 4 (the ESSA evidence tiers), got 7",
-        "links[5].type: unknown type 'causes'; expected 'leads_to' or 'feedback'",
+        "links[4].evidence[0].tier: tier must be 1, 2, 3 or 4 (the ESSA evidence tiers), got 7 "
+        "on link 'i-1->t'",
+        "links[5].type: unknown type 'causes' on link 'i-1->u'; expected 'leads_to' or 'feedback'",
         "checks.TOC601: unknown setting 'loud'; expected one of 'off', 'error', 'warning' or "
         "'info'",
         "checks.TOC999: unknown check code 'TOC999'",
@@ -132,3 +137,162 @@ def test_dump_then_load_returns_an_equal_model() -> None:
         )
     )
     assert load_json(dump_json(model)) == model
+
+
+# --- Suggestions: a person fixes the document from the message alone --------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            _node("teachers-small-group", level="teachers"),
+            "nodes[0].level: unknown level 'teachers' on node 'teachers-small-group'; "
+            "did you mean 'teacher'?",
+        ),
+        (
+            _node("a", kind="Outcome"),  # case is a slip too
+            "nodes[0].kind: unknown kind 'Outcome' on node 'a'; did you mean 'outcome'?",
+        ),
+        (
+            _node("a", status="retierd"),
+            "nodes[0].status: unknown status 'retierd' on node 'a'; did you mean 'retired'?",
+        ),
+        (
+            _node("a", indicators=[{"name": "N", "measures": "outcomes"}]),
+            "nodes[0].indicators[0].measures: unknown measures 'outcomes' on node 'a'; "
+            "did you mean 'outcome'?",
+        ),
+        (
+            _node("a", indicators=[{"name": "N", "cadance": "monthly"}]),
+            "nodes[0].indicators[0].cadance: unknown field 'cadance' on node 'a'; "
+            "did you mean 'cadence'?",
+        ),
+        (
+            _node("a", fucntion="Builds belonging"),
+            "nodes[0].fucntion: unknown field 'fucntion' on node 'a'; did you mean 'function'?",
+        ),
+    ],
+)
+def test_a_misspelt_value_or_field_names_the_item_and_the_nearest_valid_one(item, expected):
+    assert _problems(_doc([item])) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (
+            _node("a", level="district"),
+            "nodes[0].level: unknown level 'district' on node 'a'; expected 'system', 'teacher' "
+            "or 'student'",
+        ),
+        (
+            _node("a", colour="red"),
+            "nodes[0].colour: unknown field 'colour' on node 'a'; its fields are id, level, kind, "
+            "title, description, actor, form, function, indicators, status, tags",
+        ),
+    ],
+)
+def test_nothing_is_suggested_when_nothing_is_close(item, expected) -> None:
+    assert _problems(_doc([item])) == [expected]
+
+
+def test_a_misspelt_link_field_names_the_link() -> None:
+    document = _doc(
+        [_node("a", "system", "initiative"), _node("b")],
+        [{"from": "a", "to": "b", "becuase": "x"}, {"id": "push", "from": "a", "to": "b", "x": 1}],
+    )
+    assert _problems(document) == [
+        "links[0].becuase: unknown field 'becuase' on link 'a->b'; did you mean 'because'?",
+        "links[1].x: unknown field 'x' on link 'push'; its fields are id, from, to, type, "
+        "polarity, because, evidence, assumptions",
+    ]
+
+
+def test_a_dangling_end_names_the_nearest_node_id_when_one_is_close() -> None:
+    document = _doc(
+        [_node("coaching", "system", "initiative"), _node("grade3-reading", "student", "outcome")],
+        [{"from": "coaching", "to": "grade3-readng"}, {"from": "coaching", "to": "attendance"}],
+    )
+    assert _problems(document) == [
+        "links[0].to: no node with id 'grade3-readng'; did you mean 'grade3-reading'?",
+        "links[1].to: no node with id 'attendance'",
+    ]
+
+
+def test_a_bad_node_id_is_reported_once_not_again_at_every_link_using_it() -> None:
+    document = _doc(
+        [_node("Small Group", "teacher"), _node("grant", "system", "initiative"), _node("b")],
+        [
+            {"from": "grant", "to": "Small Group"},
+            {"from": "Small Group", "to": "b"},
+            {"from": "grant", "to": "Nowhere"},  # no node has it: reported at the link
+        ],
+    )
+    problems = _problems(document)
+    assert [problem.split(":")[0] for problem in problems] == ["nodes[0].id", "links[2].to"]
+    assert problems[1].startswith("links[2].to: 'Nowhere' is not a valid id on link")
+
+
+def test_link_ends_of_the_wrong_type_are_reported_not_raised() -> None:
+    document = _doc([_node("Bad Id")], [{"from": 1, "to": []}, {"from": {}, "to": None}])
+    assert _problems(document) == [
+        "nodes[0].id: 'Bad Id' is not a valid id: use lower-case letters, digits, '-', '_' or "
+        "'.', starting with a letter or digit, at most 128 characters",
+        "links[0].from: expected a string, got a number",
+        "links[0].to: expected a string, got an array",
+        "links[1].from: expected a string, got an object",
+        "links[1].to: expected a string, got null",
+    ]
+
+
+def test_an_unknown_check_code_or_setting_suggests_the_nearest() -> None:
+    document = _doc()
+    document["checks"] = {"TOC10": "warn", "toc601": "off", "TOC999": "of", "TOC502": "loud"}
+    assert _problems(document) == [
+        "checks.TOC10: unknown setting 'warn'; did you mean 'warning'?",
+        "checks.TOC999: unknown setting 'of'; did you mean 'off'?",
+        "checks.TOC502: unknown setting 'loud'; expected one of 'off', 'error', 'warning' or "
+        "'info'",
+        "checks.TOC10: unknown check code 'TOC10'; did you mean 'TOC101'?",
+        "checks.toc601: unknown check code 'toc601'; did you mean 'TOC601'?",
+        "checks.TOC999: unknown check code 'TOC999'",
+    ]
+
+
+def test_duplicate_indicator_ids_name_their_node() -> None:
+    document = _doc([_node("a", indicators=[{"id": "i", "name": "N"}, {"id": "i", "name": "M"}])])
+    assert _problems(document) == [
+        "nodes[0].indicators[1].id: duplicate indicator id 'i' on node 'a' (first used at "
+        "indicators[0])"
+    ]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_FIELDS = st.sampled_from(
+    ["id", "level", "kind", "title", "from", "to", "polarity", "type", "becuase", "indicators"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    node_fields=st.dictionaries(_FIELDS, _JSON, max_size=4),
+    link_fields=st.dictionaries(_FIELDS, _JSON, max_size=4),
+    checks=st.dictionaries(st.text(max_size=6), _JSON, max_size=2),
+)
+def test_any_value_anywhere_is_a_rejection_never_a_crash(node_fields, link_fields, checks):
+    document = _doc(
+        [{**_node("a"), **node_fields}, _node("Bad Id")],
+        [{"from": "a", "to": "Bad Id", **link_fields}],
+    )
+    document["checks"] = checks
+    try:
+        parse_document(document)
+    except DocumentRejected as rejected:
+        assert all(problem.path and problem.message for problem in rejected.problems)

@@ -430,8 +430,8 @@ def test_mermaid_draws_three_bands_and_one_line_per_link() -> None:
     ]
     assert sum(line.strip() == "end" for line in lines) == 3
     arrows = [line.strip() for line in lines if "-->" in line or "-.->" in line]
-    assert arrows == ['n0 -->|"(−)"| n1', 'n2 -.->|"(−)"| n1']
-    assert "  class n0 retired" in lines
+    assert arrows == ['grant -->|"(−)"| practice', 'reading -.->|"(−)"| practice']
+    assert "  class grant retired" in lines
 
 
 def test_mermaid_shapes_follow_the_kind_and_because_is_cut_short() -> None:
@@ -444,9 +444,10 @@ def test_mermaid_shapes_follow_the_kind_and_because_is_cut_short() -> None:
         [{"from": "grant", "to": "practice", "because": "word " * 30}],
     )
     text = write_mermaid(model).decode()
-    assert '    n0["Grant"]' in text and '    n1("Practice")' in text and '    n2(["R"])' in text
+    assert '    grant["Grant"]' in text and '    practice("Practice")' in text
+    assert '    r(["R"])' in text
     [edge] = [line for line in text.splitlines() if "-->" in line]
-    label = re.fullmatch(r'  n0 -->\|"(.*)"\| n1', edge)
+    label = re.fullmatch(r'  grant -->\|"(.*)"\| practice', edge)
     assert label and len(label[1]) <= 40 and label[1].endswith("…")
 
 
@@ -455,14 +456,17 @@ def test_mermaid_escapes_titles_that_try_to_break_out() -> None:
     model = _model([_node("grant", "system", "initiative", title=title)], title=title)
     text = write_mermaid(model).decode()
     assert "<script>" not in text and '"]);' not in text and "%%{" not in text
-    [node] = [line for line in text.splitlines() if line.startswith("    n0")]
+    [node] = [line for line in text.splitlines() if line.startswith("    grant")]
     # One quoted label and nothing after it: every quote inside became an entity.
-    assert re.fullmatch(r'    n0\["[^"<>`{}%|]*"\]', node)
+    assert re.fullmatch(r'    grant\["[^"<>`{}%|]*"\]', node)
     assert "#34;])#59;#60;script#62;" in node
 
 
-_NODE_LINE = re.compile(r'    n\d+(\["[^"]*"\]|\("[^"]*"\)|\(\["[^"]*"\]\))')
-_LINK_LINE = re.compile(r'  n\d+ (-->|-\.->)(\|"[^"|]*"\|)? n\d+')
+# A Mermaid id as toc writes it: no arrow ("--", "-.", ".-") inside, none at the end.
+_ID = r"[a-z0-9_]+(?:[-.][a-z0-9_]+)*"
+_NODE_LINE = re.compile(rf'    ({_ID})(\["[^"]*"\]|\("[^"]*"\)|\(\["[^"]*"\]\))')
+_LINK_LINE = re.compile(rf'  {_ID} (-->|-\.->)(\|"[^"|]*"\|)? {_ID}')
+_KEYWORDS = {"end", "graph", "flowchart", "subgraph", "style", "linkstyle", "classdef", "class"}
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -471,7 +475,10 @@ def test_no_text_can_change_the_shape_of_the_mermaid_diagram(model: TheoryOfChan
     lines = write_mermaid(model).decode().splitlines()
     assert lines[0] == "---" and lines[1].startswith("title: ") and lines[2] == "---"
     assert sum(line.startswith("  subgraph ") for line in lines) == 3
-    assert sum(bool(_NODE_LINE.fullmatch(line)) for line in lines) == len(model.nodes)
+    node_ids = [m[1] for line in lines if (m := _NODE_LINE.fullmatch(line))]
+    assert len(node_ids) == len(set(node_ids)) == len(model.nodes)
+    assert not {re.split(r"[-._]", node_id)[0] for node_id in node_ids} & _KEYWORDS
+    assert not set(node_ids) & {"system", "teacher", "student"}  # the bands' subgraph ids
     assert sum(bool(_LINK_LINE.fullmatch(line)) for line in lines) == len(model.links)
 
 
@@ -560,8 +567,41 @@ def test_hand_written_observations_csv_is_read_and_its_problems_located() -> Non
         _zip({"model.csv": "id,title\nm,M\n", "nodes.csv": nodes, "observations.csv": bad}),
     )
     assert problems == [
-        "observations.csv:2.date: expected a date written YYYY-MM-DD, got '2026-13-01'",
+        "observations.csv:2.date: expected a date written YYYY-MM-DD, got '2026-13-01' "
+        "on node 'talk'",
         "observations.csv:3.node: no node with id 'ghost'",
         "observations.csv:4.indicator: no indicator with id or name 'Walks'",
-        "observations.csv:5.value: expected a number, got a string",
+        "observations.csv:5.value: expected a number, got a string on node 'talk'",
+    ]
+
+
+def test_mermaid_keeps_node_ids_so_a_diff_shows_what_changed() -> None:
+    before = _model(
+        [_node("grant", "system", "initiative"), _node("small-group.reteach"), _node("end")],
+        [{"from": "grant", "to": "small-group.reteach"}, {"from": "grant", "to": "end"}],
+    )
+    after = _model(
+        [*before.to_document()["nodes"], _node("coaching", "system", "initiative")],
+        [*before.to_document()["links"], {"from": "coaching", "to": "small-group.reteach"}],
+    )
+    old = write_mermaid(before).decode().splitlines()
+    new = write_mermaid(after).decode().splitlines()
+    # Adding a node and its link adds their lines and changes no other line.
+    assert [line for line in old if line not in new] == []
+    assert [line for line in new if line not in old] == [
+        '    coaching["Coaching"]',
+        "  coaching --> small-group.reteach",
+    ]
+    # "end" is a Mermaid keyword: it is renamed, the same way in both exports.
+    assert "  grant --> n_end" in old
+
+
+def test_ids_that_mermaid_writes_alike_stay_distinct() -> None:
+    model = _model([_node("a--b"), _node("a_b"), _node("a..b"), _node("x-")])
+    lines = write_mermaid(model).decode().splitlines()
+    assert [line.split("(")[0].strip() for line in lines if _NODE_LINE.fullmatch(line)] == [
+        "a_b_2",
+        "a_b",
+        "a_b_3",
+        "x_",
     ]

@@ -25,6 +25,24 @@ from toc.indicators import infer_measures
         ("PD sessions held", "count"),
         ("Coaching cycles logged", "count"),
         ("Workbooks distributed", "count"),
+        # SPEC §1's own examples of the wider vocabulary
+        ("Attendance rate, grades K-3", "change"),  # "attendance rate" is tried before count
+        ("percent of students screened", "count"),
+        ("Chronic absence, grades K-3", "change"),
+        ("Student absenteeism", "change"),
+        ("Session attendance", "count"),  # a head count of who came, not a rate
+        ("Students on track to read by grade 3", "outcome"),
+        ("On-track rate, grade 9", "outcome"),
+        ("Winter benchmark results", "outcome"),
+        ("State test scores, grade 3", "outcome"),
+        ("Reading achievement, all students", "outcome"),
+        ("Teachers trained in the science of reading", "count"),
+        ("Students enrolled in tutoring", "count"),
+        ("Reading coaches hired", "count"),
+        ("Family participation in literacy nights", "count"),
+        ("Screener coverage", "count"),
+        ("Number of students meeting the spring benchmark", "outcome"),  # outcome first
+        ("Increase in students screened on time", "change"),  # change before count
         ("Posts blogged", None),  # whole words only
         ("Reassessment window", None),  # "reassessment" is not the word "assessment"
         ("Teacher reflection", None),

@@ -165,7 +165,8 @@ def test_the_result_is_validated_again_as_a_whole() -> None:
         for i in range(OBSERVATIONS_MAX)
     ]
     assert _rejected(lambda: merge_observations(_model(), rows)) == [
-        f"nodes[0].indicators[0].observations: too many items: at most {OBSERVATIONS_MAX}"
+        "nodes[0].indicators[0].observations: too many items on node 'talk': "
+        f"at most {OBSERVATIONS_MAX}"
     ]
     assert len(merge_observations(_model(), rows[1:]).nodes[0].indicators[0].observations) == (
         OBSERVATIONS_MAX

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from toc.bulk import gc_paused
 from toc.errors import DocumentRejected, Problem
-from toc.model import FORMAT, Kind, Level, TheoryOfChange
+from toc.model import (
+    FORMAT,
+    NODE_ID_PATTERN,
+    Evidence,
+    Indicator,
+    Kind,
+    Level,
+    Link,
+    Node,
+    Observation,
+    TheoryOfChange,
+    generated_link_id,
+)
+from toc.suggest import NearestId, did_you_mean, nearest
 
 __all__ = ["parse_document", "load_json", "format_path", "dump_json"]
 
@@ -20,6 +34,7 @@ _ID_RULE = (
     "use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit, "
     "at most 128 characters"
 )
+_VALID_ID = re.compile(NODE_ID_PATTERN)
 _JSON_TYPES = {
     dict: "an object",
     list: "an array",
@@ -46,48 +61,99 @@ def _json_type(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
-def _message(error: Any) -> str:
-    """A pydantic error told in the document's terms rather than pydantic's."""
+# The item each stretch of a path lies in, by the field names along it: what an unknown
+# field could have been meant as.
+_ITEM_TYPES: dict[tuple[str, ...], type[BaseModel]] = {
+    (): TheoryOfChange,
+    ("nodes",): Node,
+    ("nodes", "indicators"): Indicator,
+    ("nodes", "indicators", "observations"): Observation,
+    ("links",): Link,
+    ("links", "evidence"): Evidence,
+}
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "list_type": "an array",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "bool_type": "true or false",
+}
+
+
+def _field_names(container: Loc) -> list[str]:
+    """The fields the document may hold at `container` (a path to an object), as spelt there."""
+    item = _ITEM_TYPES.get(tuple(part for part in container if isinstance(part, str)))
+    if item is None:
+        return []
+    return [info.alias or name for name, info in item.model_fields.items()]
+
+
+def _subject(data: Any, loc: Loc) -> str:
+    """The node or link a path lies in, named by its id (`" on node 'x'"`), or `""`.
+
+    The node's or link's own id is not named in a problem with that id: it is the problem.
+    """
+    if len(loc) < 2 or loc[0] not in ("nodes", "links") or not isinstance(loc[1], int):
+        return ""
+    items = data.get(str(loc[0]))
+    item = items[loc[1]] if type(items) is list and loc[1] < len(items) else None
+    if type(item) is not dict or loc[2:] == ("id",):
+        return ""
+    own_id = item.get("id")
+    if loc[0] == "nodes":
+        return f" on node {own_id!r}" if type(own_id) is str else ""
+    if type(own_id) is str:
+        return f" on link {own_id!r}"
+    source, target = item.get("from"), item.get("to")
+    if own_id is None and type(source) is str and type(target) is str:
+        return f" on link {generated_link_id(source, target)!r}"
+    return ""
+
+
+def _message(error: Any, subject: str = "") -> str:
+    """A pydantic error told in the document's terms rather than pydantic's.
+
+    `subject` names the node or link the error lies in (`" on node 'x'"`); where a value or
+    a field name is misspelt, the message ends with the nearest valid one when one is close.
+    """
     kind = error["type"]
     loc = error["loc"]
     field = loc[-1] if loc else ""
     value = error.get("input")
     ctx = error.get("ctx", {})
     if kind == "missing":
-        return "required field is missing"
+        return f"required field is missing{subject}"
     if kind == "extra_forbidden":
-        return f"unknown field '{field}'"
+        known = _field_names(loc[:-1])
+        hint = did_you_mean(str(field), known) or (
+            f"; its fields are {', '.join(known)}" if known else ""
+        )
+        return f"unknown field {field!r}{subject}{hint}"
     if kind in ("enum", "literal_error"):
         expected = ctx.get("expected", "")
+        hint = did_you_mean(str(value), re.findall(r"'([^']*)'", expected))
         if loc and loc[0] == "checks":
-            return f"unknown setting {value!r}; expected one of {expected}"
-        return f"unknown {field} {value!r}; expected {expected}"
+            return f"unknown setting {value!r}{hint or f'; expected one of {expected}'}"
+        return f"unknown {field} {value!r}{subject}{hint or f'; expected {expected}'}"
     if kind == "string_pattern_mismatch":
-        return f"{value!r} is not a valid id: {_ID_RULE}"
+        return f"{value!r} is not a valid id{subject}: {_ID_RULE}"
     if kind == "string_too_short":
-        return "must not be empty"
+        return f"must not be empty{subject}"
     if kind == "string_too_long":
-        return f"too long: {len(value)} characters, at most {ctx.get('max_length')}"
+        return f"too long{subject}: {len(value)} characters, at most {ctx.get('max_length')}"
     if kind == "too_long":
-        return f"too many items: at most {ctx.get('max_length')}"
+        return f"too many items{subject}: at most {ctx.get('max_length')}"
     if kind in ("greater_than_equal", "less_than_equal") and field == "tier":
-        return f"tier must be 1, 2, 3 or 4 (the ESSA evidence tiers), got {value!r}"
-    type_names = {
-        "string_type": "a string",
-        "int_type": "a whole number",
-        "int_parsing": "a whole number",
-        "int_from_float": "a whole number",
-        "list_type": "an array",
-        "dict_type": "an object",
-        "model_type": "an object",
-        "model_attributes_type": "an object",
-        "bool_type": "true or false",
-    }
+        return f"tier must be 1, 2, 3 or 4 (the ESSA evidence tiers), got {value!r}{subject}"
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    if kind in type_names:
-        return f"expected {type_names[kind]}, got {_json_type(value)}"
-    return str(error["msg"])
+        return str(error["msg"]).removeprefix("Value error, ") + subject
+    if kind in _TYPE_NAMES:
+        return f"expected {_TYPE_NAMES[kind]}, got {_json_type(value)}{subject}"
+    return str(error["msg"]) + subject
 
 
 _TOP_LEVEL_ORDER = {name: rank for rank, name in enumerate(TheoryOfChange.model_fields)}
@@ -104,7 +170,9 @@ def _sort_key(loc: Loc) -> tuple[int, int]:
     return rank, index
 
 
-def _indicator_problems(node_index: int, indicators: list[Any]) -> list[tuple[Loc, str]]:
+def _indicator_problems(
+    node_index: int, node_name: str, indicators: list[Any]
+) -> list[tuple[Loc, str]]:
     """Indicator ids unique within their node; at most one observation per date."""
     found: list[tuple[Loc, str]] = []
     seen_ids: dict[str, int] = {}
@@ -118,7 +186,7 @@ def _indicator_problems(node_index: int, indicators: list[Any]) -> list[tuple[Lo
                 found.append(
                     (
                         (*where, "id"),
-                        f"duplicate indicator id {indicator_id!r} in this node (first used at "
+                        f"duplicate indicator id {indicator_id!r}{node_name} (first used at "
                         f"indicators[{seen_ids[indicator_id]}])",
                     )
                 )
@@ -136,13 +204,36 @@ def _indicator_problems(node_index: int, indicators: list[Any]) -> list[tuple[Lo
                 found.append(
                     (
                         (*where, "observations", position, "date"),
-                        f"a second observation for {date} (first at "
+                        f"a second observation for {date}{node_name} (first at "
                         f"observations[{seen_dates[date]}]): at most one per date",
                     )
                 )
             else:
                 seen_dates[date] = position
     return found
+
+
+def _nearest_code(code: str) -> str:
+    """`"; did you mean 'TOC101'?"` for a misspelt check code, judged on its digits.
+
+    Every code starts with TOC, which would make any two codes look alike.
+    """
+    from toc.checks import registry
+
+    # In code order, so that of equally near codes the first is offered, whatever the hashing.
+    codes = {known.removeprefix("TOC"): known for known in sorted(registry.codes())}
+    digits = nearest(code.upper().removeprefix("TOC"), codes)
+    return f"; did you mean {codes[digits]!r}?" if digits is not None else ""
+
+
+def _dangling(loc: Loc, value: str, nearest_id: NearestId) -> list[tuple[Loc, str]]:
+    """A link end naming no node, with the nearest id when one is close.
+
+    An end that is not an id at all is reported once, as such, by the model's validation.
+    """
+    if not _VALID_ID.fullmatch(value):
+        return []
+    return [(loc, f"no node with id {value!r}{nearest_id.did_you_mean(value)}")]
 
 
 def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
@@ -175,7 +266,8 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                     node_ids[node_id] = index
             indicators = node.get("indicators")
             if type(indicators) is list and indicators:
-                found.extend(_indicator_problems(index, indicators))
+                node_name = f" on node {node_id!r}" if isinstance(node_id, str) else ""
+                found.extend(_indicator_problems(index, node_name, indicators))
             if node.get("kind") == Kind.OUTCOME and node.get("level") in (
                 Level.SYSTEM,
                 Level.TEACHER,
@@ -183,8 +275,8 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                 found.append(
                     (
                         ("nodes", index, "level"),
-                        f"an outcome is a student learning outcome: its level must be "
-                        f"'student', not {node.get('level')!r}",
+                        f"node {node_id!r} is an outcome, a student learning outcome: its "
+                        f"level must be 'student', not {node.get('level')!r}",
                     )
                 )
 
@@ -192,6 +284,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     link_ids: dict[str, int] = {}
     # Ends are only judged against a node list that is there to judge them by.
     known_nodes = node_ids if isinstance(nodes, list) else None
+    nearest_id = NearestId(node_ids)
     if isinstance(links, list):
         # This loop runs once per link of a statewide portfolio: kept lean on purpose.
         for index, link in enumerate(links):
@@ -201,9 +294,9 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
             source_ok, target_ok = type(source) is str, type(target) is str
             if known_nodes is not None:
                 if source_ok and source not in known_nodes:
-                    found.append((("links", index, "from"), f"no node with id {source!r}"))
+                    found.extend(_dangling(("links", index, "from"), str(source), nearest_id))
                 if target_ok and target not in known_nodes:
-                    found.append((("links", index, "to"), f"no node with id {target!r}"))
+                    found.extend(_dangling(("links", index, "to"), str(target), nearest_id))
             if source_ok and source == target:
                 found.append(
                     (("links", index, "to"), f"a link cannot join a node to itself ({source!r})")
@@ -236,8 +329,22 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         known = registry.codes()
         for code in checks:
             if code not in known:
-                found.append((("checks", code), f"unknown check code {code!r}"))
+                hint = _nearest_code(code)
+                found.append((("checks", code), f"unknown check code {code!r}{hint}"))
     return found
+
+
+def _rejected_node_ids(data: dict[str, Any]) -> set[str]:
+    """The node ids that are text but not valid ids."""
+    nodes = data.get("nodes")
+    if type(nodes) is not list:
+        return set()
+    ids = (node.get("id") for node in nodes if type(node) is dict)
+    return {node_id for node_id in ids if type(node_id) is str and not _VALID_ID.fullmatch(node_id)}
+
+
+def _is_link_end(loc: Loc) -> bool:
+    return len(loc) == 3 and loc[0] == "links" and loc[2] in ("from", "to")
 
 
 def parse_document(data: Any) -> TheoryOfChange:
@@ -251,7 +358,7 @@ def parse_document(data: Any) -> TheoryOfChange:
     ...     parse_document(doc)
     ... except DocumentRejected as rejected:
     ...     print(rejected.problems[0])
-    nodes[0].level: unknown level 'district'; expected 'system', 'teacher' or 'student'
+    nodes[0].level: unknown level 'district' on node 'a'; expected 'system', 'teacher' or 'student'
     """
     if not isinstance(data, dict):
         raise DocumentRejected(
@@ -263,12 +370,17 @@ def parse_document(data: Any) -> TheoryOfChange:
         with gc_paused():
             model = TheoryOfChange.model_validate(data)
     except ValidationError as invalid:
+        rejected_ids = _rejected_node_ids(data)
         for error in invalid.errors():
             loc = tuple(error["loc"])
             # A wrong value for the `format` literal is reported once, by the semantic pass.
             if loc == ("format",) and error["type"] == "literal_error":
                 continue
-            located.append((loc, _message(error)))
+            # A node's bad id is reported once, at the node, not again at each link using it.
+            end = error.get("input")
+            if _is_link_end(loc) and type(end) is str and end in rejected_ids:
+                continue
+            located.append((loc, _message(error, _subject(data, loc))))
     located.extend(_semantic_problems(data))
     if located:
         located.sort(key=lambda item: _sort_key(item[0]))

@@ -18,10 +18,35 @@ REAL_MEASURES = frozenset({Measures.CHANGE, Measures.OUTCOME})
 # Tried in this order, first match wins: "number of students reaching proficiency" is an
 # outcome, "changes in school attendance" a change.
 INFERENCE_RULES: tuple[tuple[Measures, tuple[str, ...]], ...] = (
-    (Measures.OUTCOME, ("assessment", "proficiency", "growth", "graduation")),
+    (
+        Measures.OUTCOME,
+        (
+            "assessment",
+            "proficiency",
+            "growth",
+            "graduation",
+            "achievement",
+            "benchmark",
+            "test scores",
+            "on track",
+            "on-track",
+        ),
+    ),
     (
         Measures.CHANGE,
-        ("change in", "changes in", "increase in", "decrease in", "improvement in", "improved"),
+        (
+            "change in",
+            "changes in",
+            "increase in",
+            "decrease in",
+            "improvement in",
+            "improved",
+            # Before count's "attendance": a rate of attendance is a change in experience,
+            # a head count of who turned up to a session is not.
+            "attendance rate",
+            "absenteeism",
+            "chronic absence",
+        ),
     ),
     (
         Measures.FIDELITY,
@@ -33,6 +58,12 @@ INFERENCE_RULES: tuple[tuple[Measures, tuple[str, ...]], ...] = (
             "number of",
             "# of",
             "% of teachers trained",
+            "trained",
+            "screened",
+            "enrolled",
+            "hired",
+            "participation",
+            "coverage",
             "sessions held",
             "attendance",
             "logged",

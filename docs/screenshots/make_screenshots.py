@@ -27,7 +27,7 @@ from api.main import create_app
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[1] / "examples" / "state-portfolio.json"
 MODEL_ID = "state-portfolio"
-INITIATIVE = "literacy-coaching-network"
+INITIATIVE = "pacing-compliance-review"
 ARGS = [
     "--headless",
     "--no-sandbox",

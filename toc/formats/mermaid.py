@@ -4,9 +4,9 @@ Written only: a flowchart cannot carry indicators, evidence or assumptions. Layo
 
 - a `flowchart TD` titled with the model's title, with subgraphs System, Teachers and
   Students, each holding the nodes of its level in model order;
-- nodes are ``n0``, ``n1``, ... in model order (node ids may hold ``-`` and ``.``, which
-  Mermaid reads as arrows and styles), labelled with their titles; initiatives are
-  rectangles, changes rounded boxes, outcomes stadiums;
+- nodes keep the model's ids, so that a diff of two exports shows what changed (see
+  `mermaid_ids` for the few ids Mermaid cannot read as they are), labelled with their
+  titles; initiatives are rectangles, changes rounded boxes, outcomes stadiums;
 - ``-->`` for `leads_to` links and ``-.->`` for `feedback` links, labelled with their
   `because` cut to 40 characters; a link of polarity ``-`` is labelled ``(−)`` and drawn red;
 - retired nodes are faded and dashed.
@@ -22,7 +22,7 @@ import re
 
 from toc.model import Kind, Level, LinkType, Polarity, TheoryOfChange
 
-__all__ = ["write_mermaid", "mermaid_label"]
+__all__ = ["write_mermaid", "mermaid_label", "mermaid_ids"]
 
 _LEVELS = ((Level.SYSTEM, "System"), (Level.TEACHER, "Teachers"), (Level.STUDENT, "Students"))
 _SHAPES = {Kind.INITIATIVE: ("[", "]"), Kind.CHANGE: ("(", ")"), Kind.OUTCOME: ("([", "])")}
@@ -45,6 +45,68 @@ def mermaid_label(text: str) -> str:
     )
 
 
+# Mermaid's flowchart grammar rejects an id that is one of its keywords or starts with one
+# followed by `-`, `.` or `/` ("end-of-year", "class.size", "style-guide"): its own parser
+# tests list these; the rest are statements that would read a bare id as a command.
+_KEYWORDS = frozenset(
+    {
+        "graph",
+        "flowchart",
+        "subgraph",
+        "end",
+        "style",
+        "linkstyle",
+        "classdef",
+        "class",
+        "interpolate",
+        "default",
+        "click",
+        "call",
+        "href",
+        "direction",
+        "acctitle",
+        "accdescr",
+    }
+)
+# The subgraphs of the three bands are named like this in the same namespace as nodes.
+_BAND_IDS = frozenset(level.value for level, _name in _LEVELS)
+# "--", "-." and ".-" start arrows; an id ending in "-" or "." runs into the arrow after it.
+_ARROWISH = re.compile(r"[-.]{2,}|[-.]$")
+
+
+def _sanitised(node_id: str) -> str:
+    """The id as Mermaid can read it: itself, unless it would read as an arrow or keyword."""
+    safe = _ARROWISH.sub("_", node_id)
+    first_word = re.split(r"[-._]", safe, maxsplit=1)[0]
+    if first_word in _KEYWORDS or safe in _BAND_IDS:
+        safe = f"n_{safe}"
+    return safe
+
+
+def mermaid_ids(node_ids: list[str]) -> dict[str, str]:
+    """Each node id → its Mermaid id: the same id wherever Mermaid can read it.
+
+    An id that Mermaid would read as an arrow or a keyword is changed as little as it can be
+    (``end`` → ``n_end``, ``a--b`` → ``a_b``); when two ids would then be written alike, the
+    one that sorts later gets ``_2``, ``_3``... Ids Mermaid reads as they are never change,
+    so adding a node never renames another that is unlike it.
+
+    >>> mermaid_ids(["grant", "end", "a--b", "a_b", "a..b"])
+    {'grant': 'grant', 'end': 'n_end', 'a--b': 'a_b_2', 'a_b': 'a_b', 'a..b': 'a_b_3'}
+    """
+    ids = {node_id: node_id for node_id in node_ids if _sanitised(node_id) == node_id}
+    taken = set(ids)
+    for node_id in sorted(set(node_ids) - taken):
+        candidate = base = _sanitised(node_id)
+        suffix = 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{base}_{suffix}"
+        ids[node_id] = candidate
+        taken.add(candidate)
+    return {node_id: ids[node_id] for node_id in node_ids}
+
+
 def _title(text: str) -> str:
     """The title as a YAML double-quoted scalar, with nothing Mermaid could read as syntax."""
     quoted = json.dumps(" ".join(text.split()), ensure_ascii=False)
@@ -58,7 +120,7 @@ def _shorten(text: str, limit: int) -> str:
 
 def write_mermaid(model: TheoryOfChange) -> bytes:
     """The model as a Mermaid `flowchart TD` (see the module doc), UTF-8 encoded."""
-    ids = {node.id: f"n{index}" for index, node in enumerate(model.nodes)}
+    ids = mermaid_ids([node.id for node in model.nodes])
     # Front matter is YAML, and a JSON string is a valid YAML double-quoted scalar.
     lines = ["---", f"title: {_title(model.title)}", "---", "flowchart TD"]
     for level, name in _LEVELS:
