@@ -76,10 +76,6 @@ class Principal:
     def can_write(self) -> bool:
         return self.role.allows(Role.EDITOR)
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
 
 def hash_token(token: str) -> str:
     """The SHA-256 (hex) under which a token is stored and looked up."""

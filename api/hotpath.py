@@ -38,7 +38,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.responses import json_text
-from api.service import CACHED_REPORT_FOR_TOKEN, cached_report_parameters
+from api.store import CACHED_REPORT_FOR_TOKEN, cached_report_parameters
 
 __all__ = [
     "CachedReports",
