@@ -71,7 +71,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
     if args.to == "csv" and (args.output is None or Path(args.output).suffix.lower() != ".zip"):
         # A zip written under another name would be taken for one CSV file and fail to open.
-        raise _Usage("--to csv writes a zip of nodes.csv and links.csv: give -o OUT.zip")
+        raise _Usage("--to csv writes a zip (model.csv, nodes.csv, links.csv): give -o OUT.zip")
     _one_shot()
     model = _read_model(args.file)
     payload = formats.write(model, args.to)
