@@ -1,6 +1,6 @@
-"""The store: the rows of stored models, nodes, links and reports, and every query on them.
+"""The store: the rows of models, nodes, links, reports, workspaces and tokens, and their queries.
 
-The one place the services' SQL lives. Functions take a SQLModel `Session` and work on rows;
+The one place the service's SQL lives. Functions take a SQLModel `Session` and work on rows;
 they know the toc/1 types only to turn items into rows and rows back into documents. Ids that
 could never have been stored are refused before any SQL (`known`), as `NotFound`.
 """
@@ -20,10 +20,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from api.auth import lookup_hash
 from api.db import writing
 from api.services.errors import AlreadyExists, Expected, NotFound, VersionConflict
-from api.tables import CheckReport, StoredLink, StoredModel, StoredNode, utcnow
+from api.tables import (
+    ApiToken,
+    CheckReport,
+    StoredLink,
+    StoredModel,
+    StoredNode,
+    Workspace,
+    utcnow,
+)
 from toc.model import FORMAT, LINK_ID_PATTERN, NODE_ID_PATTERN, Link, Node, TheoryOfChange
 
 __all__ = [
@@ -54,7 +61,10 @@ __all__ = [
     "cached_report",
     "upsert_report",
     "CACHED_REPORT_FOR_TOKEN",
-    "cached_report_parameters",
+    "token_grant",
+    "workspace_id",
+    "insert_workspace",
+    "insert_token",
 ]
 
 MODEL_ID = re.compile(NODE_ID_PATTERN)  # a model's id follows the same rule as a node's
@@ -540,11 +550,42 @@ CACHED_REPORT_FOR_TOKEN = (
 )
 
 
-def cached_report_parameters(token: str, model_id: str) -> dict[str, str] | None:
-    """The parameters of `CACHED_REPORT_FOR_TOKEN` for a token and a model id, or None when
-    no row could answer (a token or an id that could never have been stored).
+# -- workspaces and tokens ----------------------------------------------------------------
+
+_GRANT_BY_HASH = text(
+    "SELECT api_token.role, workspace.id, workspace.name FROM api_token"
+    " JOIN workspace ON workspace.id = api_token.workspace_id"
+    " WHERE api_token.token_hash = :token_hash"
+)
+
+
+def token_grant(session: Session, token_hash: str) -> tuple[str, int, str] | None:
+    """(role, workspace id, workspace name) of the token stored under `token_hash`, or None.
+
+    Every request runs this: plain SQL, compiled once, rather than an ORM query.
     """
-    token_hash = lookup_hash(token)
-    if token_hash is None or not could_be_stored(model_id, MODEL_ID):
+    row = session.connection().execute(_GRANT_BY_HASH, {"token_hash": token_hash}).first()
+    if row is None:
         return None
-    return {"token_hash": token_hash, "slug": model_id}
+    role, workspace_id, workspace = row
+    return role, workspace_id, workspace
+
+
+def workspace_id(session: Session, name: str) -> int | None:
+    """The id of the workspace called `name`, or None."""
+    found: int | None = session.exec(select(Workspace.id).where(Workspace.name == name)).first()
+    return found
+
+
+def insert_workspace(session: Session, name: str) -> int:
+    """Insert a workspace (inside the caller's write transaction); return its id."""
+    workspace = Workspace(name=name)
+    session.add(workspace)
+    session.flush()
+    assert workspace.id is not None
+    return workspace.id
+
+
+def insert_token(session: Session, workspace_id: int, role: str, token_hash: str) -> None:
+    """Store a token by its hash (inside the caller's write transaction)."""
+    session.add(ApiToken(workspace_id=workspace_id, role=role, token_hash=token_hash))

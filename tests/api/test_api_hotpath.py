@@ -16,8 +16,7 @@ from sqlalchemy import text
 
 import api.services.reports
 from api.db import make_engine
-from api.hotpath import APPLICATION_NAME, open_cached_reports
-from api.store import cached_report_parameters
+from api.hotpath import APPLICATION_NAME, cached_report_parameters, open_cached_reports
 
 M = "/api/v1/models/milford-hqi"
 
