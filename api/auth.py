@@ -16,12 +16,11 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from api import store
 from api.db import writing
-from api.tables import ApiToken, Workspace
 
 __all__ = [
     "Role",
@@ -37,11 +36,6 @@ __all__ = [
 ]
 
 SESSION_COOKIE = "toc_session"
-_BY_HASH = text(
-    "SELECT api_token.role, workspace.id, workspace.name FROM api_token"
-    " JOIN workspace ON workspace.id = api_token.workspace_id"
-    " WHERE api_token.token_hash = :token_hash"
-)
 WORKSPACE_NAME_PATTERN = r"^[a-z0-9][a-z0-9-_.]{0,127}$"
 TOKEN_PREFIX = "toc_"
 
@@ -76,10 +70,6 @@ class Principal:
     def can_write(self) -> bool:
         return self.role.allows(Role.EDITOR)
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
 
 def hash_token(token: str) -> str:
     """The SHA-256 (hex) under which a token is stored and looked up."""
@@ -107,28 +97,23 @@ def principal_for_token(session: Session, token: str | None) -> Principal | None
     token_hash = lookup_hash(token)
     if token_hash is None:
         return None
-    # Every request runs this: plain SQL, compiled once, rather than an ORM query.
-    row = session.connection().execute(_BY_HASH, {"token_hash": token_hash}).first()
-    if row is None:
+    grant = store.token_grant(session, token_hash)
+    if grant is None:
         return None
-    role, workspace_id, workspace = row
+    role, workspace_id, workspace = grant
     return Principal(workspace_id=workspace_id, workspace=workspace, role=Role(role))
 
 
 def ensure_workspace(session: Session, name: str) -> int:
     """The id of workspace `name`, created if needed (commits)."""
-    found = session.exec(select(Workspace.id).where(Workspace.name == name)).first()
+    found = store.workspace_id(session, name)
     if found is not None:
         return found
     try:
         with writing(session):
-            workspace = Workspace(name=name)
-            session.add(workspace)
-            session.flush()
-            assert workspace.id is not None
-            return workspace.id
+            return store.insert_workspace(session, name)
     except IntegrityError:  # created meanwhile by someone else
-        found = session.exec(select(Workspace.id).where(Workspace.name == name)).first()
+        found = store.workspace_id(session, name)
         assert found is not None
         return found
 
@@ -142,7 +127,5 @@ def create_token(session: Session, workspace: str, role: Role | str) -> str:
     workspace_id = ensure_workspace(session, workspace)
     token = new_token()
     with writing(session):
-        session.add(
-            ApiToken(workspace_id=workspace_id, role=role.value, token_hash=hash_token(token))
-        )
+        store.insert_token(session, workspace_id, role.value, hash_token(token))
     return token

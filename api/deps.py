@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
-from api.auth import SESSION_COOKIE, Principal, Role, principal_for_token
+from api.auth import Principal, Role, principal_for_token
 from api.config import Settings, get_settings
 from api.problems import ApiProblem
-from api.service import Expected
+from api.services.errors import Expected
 from toc.errors import DocumentRejected, Problem
 
 __all__ = [
@@ -33,7 +33,6 @@ __all__ = [
     "get_principal",
     "resolve_principal",
     "CredentialsDep",
-    "cookie_principal",
     "parse_if_match",
     "json_body",
 ]
@@ -128,11 +127,6 @@ async def require_admin(principal: PrincipalDep) -> Principal:
 
 EditorDep = Annotated[Principal, Depends(require_editor)]
 AdminDep = Annotated[Principal, Depends(require_admin)]
-
-
-def cookie_principal(request: Request, session: SessionDep) -> Principal | None:
-    """For the pages: the principal of the session cookie's token, or None when signed out."""
-    return principal_for_token(session, request.cookies.get(SESSION_COOKIE))
 
 
 def parse_if_match(value: str | None) -> Expected:

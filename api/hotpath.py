@@ -37,15 +37,28 @@ from sqlalchemy import Engine, text
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.auth import lookup_hash
 from api.responses import json_text
-from api.service import CACHED_REPORT_FOR_TOKEN, cached_report_parameters
+from api.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
 
 __all__ = [
     "CachedReports",
     "CachedCheckMiddleware",
     "open_cached_reports",
     "APPLICATION_NAME",
+    "cached_report_parameters",
 ]
+
+
+def cached_report_parameters(token: str, model_id: str) -> dict[str, str] | None:
+    """The parameters of `CACHED_REPORT_FOR_TOKEN` for a token and a model id, or None when
+    no row could answer (a token or an id that could never have been stored).
+    """
+    token_hash = lookup_hash(token)
+    if token_hash is None or not could_be_stored(model_id, MODEL_ID):
+        return None
+    return {"token_hash": token_hash, "slug": model_id}
+
 
 # How the PostgreSQL connections of these reads name themselves.
 APPLICATION_NAME = "toc cached reports"

@@ -13,7 +13,15 @@ from api.problems import PROBLEM_MEDIA_TYPE
 from api.schemas import LinkUpdate, NodeUpdate, TokenCreate
 from toc.model import Link, Node, TheoryOfChange
 
-__all__ = ["install_openapi"]
+__all__ = ["install_openapi", "API_DESCRIPTION"]
+
+API_DESCRIPTION = """\
+Theories of change of school systems, stored, versioned and checked.
+
+Every request but `/healthz` needs `Authorization: Bearer TOKEN` (`toc token create`).
+Reads send `ETag: "VERSION"`; writes accept `If-Match` and answer 412 on a stale version.
+Errors are RFC 9457 problem details (`application/problem+json`).
+"""
 
 # Bodies that routes read raw (so that every fault is reported in the document's own terms)
 # are described by these schemas, referenced from each route's `openapi_extra`.

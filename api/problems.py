@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.services.errors import AlreadyExists, NotFound, VersionConflict
 from toc.document import format_path
 from toc.errors import DocumentRejected, Problem, UnwritableText
 
@@ -162,6 +163,25 @@ def _on_unwritable(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _on_not_found(_request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(404, str(exc), kind="not-found")
+
+
+def _on_exists(_request: Request, exc: Exception) -> JSONResponse:
+    return problem_response(409, str(exc), kind="already-exists", title="Already exists")
+
+
+def _on_conflict(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, VersionConflict)
+    return problem_response(
+        412,
+        f"{exc}; nothing was changed: read it again and retry",
+        kind="version-conflict",
+        title="Version conflict",
+        headers={"ETag": f'"{exc.current}"'},
+    )
+
+
 def _on_request_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
@@ -212,6 +232,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _on_api_problem)
     app.add_exception_handler(DocumentRejected, _on_rejected)
     app.add_exception_handler(UnwritableText, _on_unwritable)
+    app.add_exception_handler(NotFound, _on_not_found)
+    app.add_exception_handler(AlreadyExists, _on_exists)
+    app.add_exception_handler(VersionConflict, _on_conflict)
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(IntegrityError, _on_integrity)

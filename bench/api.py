@@ -2,7 +2,7 @@
 
     python bench/api.py [--database-url URL] [--nodes 10000] [--check-nodes 1000] [--seconds 3]
 
-1. Importing a 10k-node model: the service's store (`service.create_model`) and the whole
+1. Importing a 10k-node model: the service's store (`models.create_model`) and the whole
    HTTP import (`POST /models/import`: read, validate, store), against a bare `executemany`
    of the same rows into the same tables (target: store ≤ 3× bare).
 2. `GET /models/{id}/check` of a stored 1k-node model, cold (checked then cached) and cached,
@@ -39,12 +39,12 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from api import service  # noqa: E402
 from api.auth import create_token, ensure_workspace  # noqa: E402
 from api.config import Settings  # noqa: E402
 from api.db import make_engine, run_migrations  # noqa: E402
-from api.main import create_app  # noqa: E402
+from api.services import models  # noqa: E402
 from api.tables import StoredLink, StoredModel, StoredNode  # noqa: E402
+from app.main import create_app  # noqa: E402
 from toc.document import parse_document  # noqa: E402
 from toc.model import TheoryOfChange  # noqa: E402
 from toc.report import check_model  # noqa: E402
@@ -213,7 +213,7 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
 
     def stored() -> None:
         with Session(state["engine"]) as session:
-            service.create_model(session, state["workspace"], model)
+            models.create_model(session, state["workspace"], model)
 
     def http_import() -> None:
         state["client"].post(
@@ -238,7 +238,7 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
     state["client"].__exit__(None, None, None)
     print(f"   bare executemany of the rows      {bare_time * 1000:8.1f} ms")
     print(
-        f"   service.create_model (store)      {store_time * 1000:8.1f} ms"
+        f"   models.create_model (store)       {store_time * 1000:8.1f} ms"
         f"   ratio {store_time / bare_time:5.2f}× bare  (target ≤ 3×)"
     )
     print(f"   parse_document alone (toc core)   {parse_time * 1000:8.1f} ms")
@@ -373,7 +373,7 @@ def bench_throughput(args: argparse.Namespace, url: str, token: str) -> None:
     env = {**os.environ, "TOC_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     ours_port, trivial_port = _free_port(), _free_port()
     ours = _serve(
-        "import uvicorn; from api.main import create_app; "
+        "import uvicorn; from app.main import create_app; "
         f"uvicorn.run(create_app(), host='127.0.0.1', port={ours_port}, log_level='warning')",
         env,
         ours_port,

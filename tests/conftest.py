@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from api.auth import create_token
 from api.config import Settings
-from api.main import create_app
+from app.main import create_app
 
 POSTGRES_URL = os.environ.get(
     "TOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

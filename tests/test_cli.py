@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from toc.cli import main
+from app.cli import main
 
 CLEAN = {
     "format": "toc/1",
@@ -152,7 +152,7 @@ def test_toc_check_does_not_load_the_service_or_the_map(tmp_path) -> None:
     # The domain core is pure: checking a file must not import a web framework, ORM or pyvis.
     path = _write(tmp_path, CLEAN)
     probe = (
-        "import sys; from toc.cli import main; code = main(['check', sys.argv[1]]); "
+        "import sys; from app.cli import main; code = main(['check', sys.argv[1]]); "
         "bad = sorted(m for m in ('fastapi', 'sqlmodel', 'sqlalchemy', 'pyvis', 'starlette') "
         "if m in sys.modules); print(bad); raise SystemExit(code)"
     )
@@ -161,3 +161,13 @@ def test_toc_check_does_not_load_the_service_or_the_map(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_convert_to_csv_refuses_an_output_that_is_not_a_zip(tmp_path, capsys) -> None:
+    # The CSV form is a zip of two files: written as x.csv it would be taken for one CSV file.
+    source = _write(tmp_path, CLEAN)
+    out = tmp_path / "model.csv"
+    assert main(["convert", source, "--to", "csv", "-o", str(out)]) == 2
+    assert "writes a zip" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["convert", source, "--to", "csv", "-o", str(tmp_path / "model.zip")]) == 0

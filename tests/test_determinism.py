@@ -24,7 +24,7 @@ def test_two_runs_in_separate_processes_print_the_same_report(example: Path) -> 
     outputs = []
     for seed in ("1", "2"):
         result = subprocess.run(
-            [sys.executable, "-m", "toc.cli", "check", str(example), "--format", "json"],
+            [sys.executable, "-m", "app.cli", "check", str(example), "--format", "json"],
             capture_output=True,
             text=True,
             env={**os.environ, "PYTHONHASHSEED": seed},

@@ -1,7 +1,7 @@
 """toc: a multi-level Theory of Change modeler for school systems (the domain core)."""
 
 from toc.document import dump_json, load_json, parse_document
-from toc.errors import DocumentRejected, Problem, TocError, UnknownSubject
+from toc.errors import DocumentRejected, Problem, TocError
 from toc.graph import ChainGraph, build_graph
 from toc.model import Evidence, Indicator, Link, Node, TheoryOfChange
 from toc.report import Finding, Report, check_model
@@ -13,7 +13,6 @@ __all__ = [
     "DocumentRejected",
     "Problem",
     "TocError",
-    "UnknownSubject",
     "ChainGraph",
     "build_graph",
     "TheoryOfChange",

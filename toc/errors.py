@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TocError", "Problem", "DocumentRejected", "UnknownSubject", "UnwritableText"]
+__all__ = ["TocError", "Problem", "DocumentRejected", "UnwritableText"]
 
 
 class TocError(Exception):
@@ -35,15 +35,6 @@ class DocumentRejected(TocError):
             f"document rejected: {count} problem{'s' if count != 1 else ''}"
             + "".join(f"\n  {p}" for p in problems)
         )
-
-
-class UnknownSubject(TocError):
-    """A node, link or initiative id that the model does not hold."""
-
-    def __init__(self, kind: str, subject_id: str):
-        self.kind = kind
-        self.subject_id = subject_id
-        super().__init__(f"no {kind} '{subject_id}' in the model")
 
 
 class UnwritableText(TocError, ValueError):

@@ -1,6 +1,6 @@
 """Server-rendered web pages: sign-in, the workspace's models, a model's page, forms to edit it.
 
-The pages are a thin shell over `api.service`, like the REST routes: they read and write
+The pages are a thin shell over `api.services`, like the REST routes: they read and write
 through the same functions, so versions, validation and workspaces behave the same.
 
 - Sign-in stores the raw token in an HttpOnly, SameSite=Lax session cookie
@@ -30,9 +30,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from api import service
 from api.auth import SESSION_COOKIE, Principal, principal_for_token
 from api.deps import SessionDep
+from api.services import items, reports
+from api.services import models as model_service
+from api.services.errors import AlreadyExists, NotFound, VersionConflict
 from toc import formats
 from toc.errors import DocumentRejected, Problem
 from toc.graph import build_graph
@@ -258,10 +260,10 @@ def _models_page(
     status: int = 200,
     import_errors: list[str] | None = None,
 ) -> HTMLResponse:
-    infos, _ = service.list_models(session, visitor.principal.workspace_id)
+    infos, _ = model_service.list_models(session, visitor.principal.workspace_id)
     rows = []
     for info in infos:
-        report, _ = service.get_report(session, visitor.principal.workspace_id, info.id)
+        report, _ = reports.get_report(session, visitor.principal.workspace_id, info.id)
         rows.append({"info": info, "counts": report["metrics"]["findings"]})
     return render(
         request,
@@ -300,12 +302,12 @@ def import_model(
     if fmt is None:  # from the file name's suffix; the name is never used as a path
         fmt = formats.format_for_path(Path(upload.filename))
     try:
-        info, _ = service.import_model(
+        info, _ = model_service.import_model(
             session, visitor.principal.workspace_id, data, fmt, replace=form.get("replace") == "on"
         )
     except DocumentRejected as rejected:
         return _models_page(request, session, visitor, 400, [str(p) for p in rejected.problems])
-    except service.AlreadyExists as exists:
+    except AlreadyExists as exists:
         return _models_page(
             request, session, visitor, 409, [f"{exists} Tick “replace” to overwrite it."]
         )
@@ -323,10 +325,10 @@ def export_model(
             request, visitor, 400, f"Unknown format. Choose one of {', '.join(EXPORT_FORMATS)}."
         )
     try:
-        payload, version = service.export_model(
+        payload, version = model_service.export_model(
             session, visitor.principal.workspace_id, model_id, format
         )
-    except service.NotFound:
+    except NotFound:
         return _error_page(request, visitor, 404, "No such model in this workspace.")
     filename = f"{model_id}.{formats.EXTENSIONS[format]}"
     return Response(
@@ -347,8 +349,8 @@ def _percent(value: float | None) -> str:
 
 def _load(session: SessionDep, visitor: Visitor, model_id: str) -> TheoryOfChange | None:
     try:
-        model, _ = service.get_model(session, visitor.principal.workspace_id, model_id)
-    except service.NotFound:
+        model, _ = model_service.get_model(session, visitor.principal.workspace_id, model_id)
+    except NotFound:
         return None
     return model
 
@@ -695,7 +697,7 @@ _NODE_FORMS = _ItemForms(
     "node_form.html",
     _node_values,
     _node_fields,
-    service.get_node,
+    items.get_node,
     fixed_id=True,
 )
 _LINK_FORMS = _ItemForms(
@@ -703,7 +705,7 @@ _LINK_FORMS = _ItemForms(
     "link_form.html",
     _link_values,
     _link_fields,
-    service.get_link,
+    items.get_link,
     fixed_id=False,
 )
 
@@ -722,7 +724,7 @@ def _edit(
     visitor, model = found
     try:
         item, version = forms.get(session, visitor.principal.workspace_id, model_id, item_id)
-    except service.NotFound:
+    except NotFound:
         return _error_page(request, visitor, 404, f"No such {forms.what} in this model.")
     return _form_page(
         request,
@@ -790,13 +792,13 @@ def _save(
     except DocumentRejected as rejected:
         _place_problems(state, rejected.problems)
         return again(400)
-    except service.VersionConflict as conflict:
+    except VersionConflict as conflict:
         stored: dict[str, str] | None = None
         if not adding:
             try:
                 item, _ = forms.get(session, workspace, model_id, item_id or "")
                 stored = forms.values(None, item)
-            except service.NotFound:
+            except NotFound:
                 stored = None
         model = _load(session, visitor, model_id) or model
         return again(
@@ -808,7 +810,7 @@ def _save(
                 "gone": not adding and stored is None,
             },
         )
-    except service.NotFound:
+    except NotFound:
         return _error_page(request, visitor, 404, f"That {forms.what} no longer exists.")
     saved = f"{forms.what}-{'added' if adding else 'saved'}"
     return RedirectResponse(
@@ -855,9 +857,9 @@ def _save_node(
         if node_id is None:
             fields["id"] = state.values["id"]
             node = {k: v for k, v in fields.items() if v is not None}
-            service.add_node(session, workspace, model_id, node, expected_version=expected)
+            items.add_node(session, workspace, model_id, node, expected_version=expected)
             return state.values["id"]
-        service.patch_node(session, workspace, model_id, node_id, fields, expected_version=expected)
+        items.patch_node(session, workspace, model_id, node_id, fields, expected_version=expected)
         return node_id
 
     return _save(request, session, visitor, form, model_id, node_id, _NODE_FORMS, write)
@@ -909,7 +911,7 @@ def _delete(
         )
     try:
         remove(visitor.principal.workspace_id, expected)
-    except service.VersionConflict as conflict:
+    except VersionConflict as conflict:
         return _error_page(
             request,
             visitor,
@@ -917,7 +919,7 @@ def _delete(
             f"Nothing was deleted: the model changed since you opened the page (you had version "
             f"{expected}, it is now at {conflict.current}). Look at it again before deleting.",
         )
-    except service.NotFound as missing:
+    except NotFound as missing:
         return _error_page(request, visitor, 404, f"Nothing was deleted: {missing}.")
     return RedirectResponse(_model_url(model_id, saved=saved), status_code=303)
 
@@ -937,7 +939,7 @@ def delete_node(
         visitor,
         form,
         model_id,
-        lambda workspace, expected: service.delete_node(
+        lambda workspace, expected: items.delete_node(
             session, workspace, model_id, node_id, expected_version=expected
         ),
         "node-deleted",
@@ -981,11 +983,11 @@ def _save_link(
     def write(state: FormState, fields: dict[str, Any], workspace: int, expected: int) -> str:
         if link_id is None:
             link = {k: v for k, v in fields.items() if v is not None}
-            _, key, _ = service.add_link(
+            _, key, _ = items.add_link(
                 session, workspace, model_id, link, expected_version=expected
             )
         else:
-            _, key, _ = service.patch_link(
+            _, key, _ = items.patch_link(
                 session, workspace, model_id, link_id, fields, expected_version=expected
             )
         return key
@@ -1034,7 +1036,7 @@ def delete_link(
         visitor,
         form,
         model_id,
-        lambda workspace, expected: service.delete_link(
+        lambda workspace, expected: items.delete_link(
             session, workspace, model_id, link_id, expected_version=expected
         ),
         "link-deleted",

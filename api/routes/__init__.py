@@ -1,1 +1,25 @@
-"""One router per resource, all thin over `api.service`."""
+"""One router per resource, thin over `api.services`; `api_router` puts them under the prefix."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api import API_PREFIX
+from api.routes import check, health, links, models, nodes, tokens
+
+__all__ = ["API_PREFIX", "routers", "api_router", "health"]
+
+# Every resource's router, in the order the OpenAPI document lists them.
+routers = (models.router, nodes.router, links.router, check.router, tokens.router)
+
+
+def api_router() -> APIRouter:
+    """Every REST route under `API_PREFIX` (liveness too, kept out of the OpenAPI document).
+
+    `health.router` is also served at the root (`/healthz`) by the composition root.
+    """
+    api = APIRouter(prefix=API_PREFIX)
+    for router in routers:
+        api.include_router(router)
+    api.include_router(health.router, include_in_schema=False)
+    return api

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api import service
 from api.deps import PrincipalDep, RawBodyDep, json_body
 from api.problems import responses
 from api.responses import binary_body, json_value
 from api.schemas import CheckReportPublic
+from api.services import reports
 from toc import formats
 from toc.report import check_model
 
@@ -35,5 +35,5 @@ def check_document(
     ] = "json",
 ) -> Response:
     if format == "json":
-        return json_value(service.check_document(json_body(raw)))
+        return json_value(reports.check_document(json_body(raw)))
     return json_value(check_model(formats.read(raw, format)).to_dict())

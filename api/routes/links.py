@@ -6,17 +6,18 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
-from api import service
+from api import API_PREFIX
 from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep, json_body
 from api.problems import responses
 from api.responses import document_body, etag, json_value
+from api.services import items
 from toc.model import Link
 
 router = APIRouter(prefix="/models/{model_id}/links", tags=["links"])
 
 
 def _location(model_id: str, link_id: str) -> str:
-    return f"/api/v1/models/{quote(model_id, safe='')}/links/{quote(link_id, safe='')}"
+    return f"{API_PREFIX}/models/{quote(model_id, safe='')}/links/{quote(link_id, safe='')}"
 
 
 @router.post(
@@ -30,7 +31,7 @@ def _location(model_id: str, link_id: str) -> str:
 def add_link(
     principal: EditorDep, session: SessionDep, raw: RawBodyDep, if_match: IfMatchDep, model_id: str
 ) -> Response:
-    link, key, version = service.add_link(
+    link, key, version = items.add_link(
         session, principal.workspace_id, model_id, json_body(raw), expected_version=if_match
     )
     return json_value(link, version, 201, {"Location": _location(model_id, key)})
@@ -38,7 +39,7 @@ def add_link(
 
 @router.get("/{link_id}", summary="One link", response_model=Link, responses=responses(401, 404))
 def get_link(principal: PrincipalDep, session: SessionDep, model_id: str, link_id: str) -> Response:
-    link, version = service.get_link(session, principal.workspace_id, model_id, link_id)
+    link, version = items.get_link(session, principal.workspace_id, model_id, link_id)
     return json_value(link, version)
 
 
@@ -59,7 +60,7 @@ def patch_link(
     model_id: str,
     link_id: str,
 ) -> Response:
-    link, key, version = service.patch_link(
+    link, key, version = items.patch_link(
         session,
         principal.workspace_id,
         model_id,
@@ -79,7 +80,7 @@ def patch_link(
 def delete_link(
     principal: EditorDep, session: SessionDep, if_match: IfMatchDep, model_id: str, link_id: str
 ) -> Response:
-    version = service.delete_link(
+    version = items.delete_link(
         session, principal.workspace_id, model_id, link_id, expected_version=if_match
     )
     return Response(status_code=204, headers=etag(version))

@@ -1,4 +1,4 @@
-"""`/models`: store, list, read, replace, delete models; check, chains, map, import, export."""
+"""`/models`: store, list, read, replace, delete models; check, chains, import, export."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import HTMLResponse
 
-from api import service
+from api import API_PREFIX
 from api.deps import (
     EditorDep,
     IfMatchDep,
@@ -23,6 +22,8 @@ from api.deps import (
 from api.problems import ApiProblem, responses
 from api.responses import binary_body, document_body, etag, json_text, json_value
 from api.schemas import ChainsPublic, CheckReportPublic, ModelDocument, ModelPage, ModelPublic
+from api.services import models, reports
+from api.store import ModelInfo
 from toc import formats
 from toc.document import parse_document
 from toc.errors import Problem
@@ -41,7 +42,7 @@ _DOCUMENT = document_body(
 
 
 def _location(model_id: str) -> str:
-    return f"/api/v1/models/{quote(model_id, safe='')}"
+    return f"{API_PREFIX}/models/{quote(model_id, safe='')}"
 
 
 def encode_cursor(after: str) -> str:
@@ -65,7 +66,7 @@ def decode_cursor(cursor: str) -> str:
     return after
 
 
-def _written(info: service.ModelInfo, created: bool) -> Response:
+def _written(info: ModelInfo, created: bool) -> Response:
     headers = {"Location": _location(info.id)} if created else None
     return json_value(info.to_dict(), info.version, 201 if created else 200, headers)
 
@@ -80,7 +81,7 @@ def _written(info: service.ModelInfo, created: bool) -> Response:
 )
 def create_model(principal: EditorDep, session: SessionDep, raw: RawBodyDep) -> Response:
     model = parse_document(json_body(raw))
-    return _written(service.create_model(session, principal.workspace_id, model), True)
+    return _written(models.create_model(session, principal.workspace_id, model), True)
 
 
 @router.get(
@@ -98,7 +99,7 @@ def list_models(
     ] = None,
 ) -> Response:
     after = decode_cursor(cursor) if cursor is not None else None
-    page, last = service.list_models(session, principal.workspace_id, limit=limit, after=after)
+    page, last = models.list_models(session, principal.workspace_id, limit=limit, after=after)
     return json_value(
         {
             "items": [info.to_dict() for info in page],
@@ -131,7 +132,7 @@ def import_model(
         bool, Query(description="Replace a model of the same id instead of answering 409.")
     ] = False,
 ) -> Response:
-    info, created = service.import_model(
+    info, created = models.import_model(
         session, principal.workspace_id, raw, format, replace=replace, expected_version=if_match
     )
     return _written(info, created)
@@ -144,7 +145,7 @@ def import_model(
     responses=responses(401, 404),
 )
 def get_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> Response:
-    text, version = service.document_json(session, principal.workspace_id, model_id)
+    text, version = models.document_json(session, principal.workspace_id, model_id)
     return json_text(text, version)
 
 
@@ -165,7 +166,7 @@ def replace_model(
     if isinstance(data, dict):
         data.setdefault("id", model_id)
     model = parse_document(data)
-    info, created = service.replace_model(
+    info, created = models.replace_model(
         session, principal.workspace_id, model_id, model, expected_version=if_match
     )
     return _written(info, created)
@@ -180,7 +181,7 @@ def replace_model(
 def delete_model(
     principal: EditorDep, session: SessionDep, if_match: IfMatchDep, model_id: str
 ) -> Response:
-    service.delete_model(session, principal.workspace_id, model_id, expected_version=if_match)
+    models.delete_model(session, principal.workspace_id, model_id, expected_version=if_match)
     return Response(status_code=204)
 
 
@@ -193,7 +194,7 @@ def delete_model(
 def check_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> Response:
     # A report already cached for the model's version is answered before routing
     # (api/hotpath.py); this checks the model and caches the report, or answers 401 or 404.
-    text, version = service.report_json(session, principal.workspace_id, model_id)
+    text, version = reports.report_json(session, principal.workspace_id, model_id)
     return json_text(text, version)
 
 
@@ -206,21 +207,8 @@ def check_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> 
 def get_chains(
     principal: PrincipalDep, session: SessionDep, model_id: str, initiative: str
 ) -> Response:
-    subgraph, version = service.chains(session, principal.workspace_id, model_id, initiative)
+    subgraph, version = reports.chains(session, principal.workspace_id, model_id, initiative)
     return json_value(subgraph, version)
-
-
-@router.get(
-    "/{model_id}/map",
-    summary="The interactive map of the model",
-    response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **responses(401, 404)},
-)
-def get_map(principal: PrincipalDep, session: SessionDep, model_id: str) -> Response:
-    from web.map import render_map_html  # the map loads pyvis and Jinja2: only when asked
-
-    model, version = service.get_model(session, principal.workspace_id, model_id)
-    return HTMLResponse(render_map_html(model), headers=etag(version))
 
 
 @router.get(
@@ -243,7 +231,7 @@ def export_model(
     model_id: str,
     format: Annotated[WriteFormat, Query(description="The format to write.")] = "json",
 ) -> Response:
-    payload, version = service.export_model(session, principal.workspace_id, model_id, format)
+    payload, version = models.export_model(session, principal.workspace_id, model_id, format)
     filename = f"{model_id}.{formats.EXTENSIONS[format]}"
     return Response(
         payload,

@@ -6,10 +6,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
-from api import service
+from api import API_PREFIX
 from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep, json_body
 from api.problems import responses
 from api.responses import document_body, etag, json_value
+from api.services import items
 from toc.model import Node
 
 router = APIRouter(prefix="/models/{model_id}/nodes", tags=["nodes"])
@@ -26,16 +27,16 @@ router = APIRouter(prefix="/models/{model_id}/nodes", tags=["nodes"])
 def add_node(
     principal: EditorDep, session: SessionDep, raw: RawBodyDep, if_match: IfMatchDep, model_id: str
 ) -> Response:
-    node, version = service.add_node(
+    node, version = items.add_node(
         session, principal.workspace_id, model_id, json_body(raw), expected_version=if_match
     )
-    location = f"/api/v1/models/{quote(model_id, safe='')}/nodes/{quote(node['id'], safe='')}"
+    location = f"{API_PREFIX}/models/{quote(model_id, safe='')}/nodes/{quote(node['id'], safe='')}"
     return json_value(node, version, 201, {"Location": location})
 
 
 @router.get("/{node_id}", summary="One node", response_model=Node, responses=responses(401, 404))
 def get_node(principal: PrincipalDep, session: SessionDep, model_id: str, node_id: str) -> Response:
-    node, version = service.get_node(session, principal.workspace_id, model_id, node_id)
+    node, version = items.get_node(session, principal.workspace_id, model_id, node_id)
     return json_value(node, version)
 
 
@@ -56,7 +57,7 @@ def patch_node(
     model_id: str,
     node_id: str,
 ) -> Response:
-    node, version = service.patch_node(
+    node, version = items.patch_node(
         session,
         principal.workspace_id,
         model_id,
@@ -76,7 +77,7 @@ def patch_node(
 def delete_node(
     principal: EditorDep, session: SessionDep, if_match: IfMatchDep, model_id: str, node_id: str
 ) -> Response:
-    version = service.delete_node(
+    version = items.delete_node(
         session, principal.workspace_id, model_id, node_id, expected_version=if_match
     )
     return Response(status_code=204, headers=etag(version))

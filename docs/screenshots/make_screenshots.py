@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from api.auth import create_token
 from api.config import Settings
-from api.main import create_app
+from app.main import create_app
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[1] / "examples" / "state-portfolio.json"

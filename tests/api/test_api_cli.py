@@ -16,9 +16,9 @@ from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
-from api.cli import EXAMPLES_DIR
+from app.serve import EXAMPLES_DIR
 
-TOC = [sys.executable, "-c", "from toc.cli import main; raise SystemExit(main())"]
+TOC = [sys.executable, "-c", "from app.cli import main; raise SystemExit(main())"]
 
 
 def _toc(args: list[str], database_url: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -36,7 +36,7 @@ def _start(database: Path, port: int) -> tuple[subprocess.Popen[str], str]:
         [
             sys.executable,
             "-c",
-            "from toc.cli import main; raise SystemExit(main())",
+            "from app.cli import main; raise SystemExit(main())",
             "serve",
             "--port",
             str(port),

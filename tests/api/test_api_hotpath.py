@@ -14,10 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-import api.service
+import api.services.reports
 from api.db import make_engine
-from api.hotpath import APPLICATION_NAME, open_cached_reports
-from api.service import cached_report_parameters
+from api.hotpath import APPLICATION_NAME, cached_report_parameters, open_cached_reports
 
 M = "/api/v1/models/milford-hqi"
 
@@ -28,7 +27,7 @@ def _route_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("the route was asked")
 
-    monkeypatch.setattr(api.service, "report_json", broken)
+    monkeypatch.setattr(api.services.reports, "report_json", broken)
 
 
 def test_a_cached_report_is_answered_as_the_route_answered_it(

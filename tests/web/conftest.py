@@ -96,7 +96,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     from api.auth import create_token
     from api.config import Settings
-    from api.main import create_app
+    from app.main import create_app
 
     database = tmp_path_factory.mktemp("live") / "toc.db"
     app = create_app(Settings(database_url=f"sqlite:///{database}"))

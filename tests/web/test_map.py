@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from webtest_support import PAYLOAD, hostile_document, parse_elements
 
-from toc.cli import main as toc_main
+from app.cli import main as toc_main
 from toc.document import parse_document
 from toc.graph import build_graph
 from toc.model import TheoryOfChange

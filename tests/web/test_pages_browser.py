@@ -10,7 +10,7 @@ import httpx
 import pytest
 from webtest_support import PAYLOAD, demo_document, hostile_document, wait_for_map
 
-from toc.cli import main as toc_main
+from app.cli import main as toc_main
 
 pytestmark = pytest.mark.browser
 

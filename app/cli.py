@@ -1,7 +1,8 @@
-"""The `toc` command: a thin shell over the domain core, the map and the service.
+"""The `toc` command: the whole CLI, a thin shell over the domain core, the map and the service.
 
 `check` and `convert` use only the domain core; `map`, `serve` and `token` import the map
-renderer and the service when they run, so checking a file never loads a web framework.
+renderer and the service inside the commands that need them (downward imports, from the
+composition root), so checking a file never loads a web framework, an ORM or pyvis.
 """
 
 from __future__ import annotations
@@ -68,13 +69,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 def _cmd_convert(args: argparse.Namespace) -> int:
     from toc import formats
 
+    if args.to == "csv" and (args.output is None or Path(args.output).suffix.lower() != ".zip"):
+        # A zip written under another name would be taken for one CSV file and fail to open.
+        raise _Usage("--to csv writes a zip (model.csv, nodes.csv, links.csv): give -o OUT.zip")
     _one_shot()
     model = _read_model(args.file)
     payload = formats.write(model, args.to)
     if args.output:
         Path(args.output).write_bytes(payload)
-    elif args.to == "csv":
-        raise _Usage("--to csv writes a zip of nodes.csv and links.csv: give -o OUT.zip")
     else:
         sys.stdout.write(payload.decode("utf-8"))
     return EXIT_OK
@@ -89,14 +91,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from api.cli import serve
+    from app.serve import serve
 
     serve(host=args.host, port=args.port, demo=args.demo)
     return EXIT_OK
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
-    from api.cli import create_token
+    from app.serve import create_token
 
     print(create_token(workspace=args.workspace, role=args.role))
     return EXIT_OK
@@ -125,7 +127,9 @@ def _parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="convert between toc/1 and other formats")
     convert.add_argument("file", metavar="FILE", help=f"one of: {', '.join(READ_FORMATS)}")
     convert.add_argument("--to", required=True, choices=WRITE_FORMATS)
-    convert.add_argument("-o", "--output", metavar="OUT")
+    convert.add_argument(
+        "-o", "--output", metavar="OUT", help="the file to write (csv: a .zip); else stdout"
+    )
     convert.set_defaults(run=_cmd_convert)
 
     serve = commands.add_parser("serve", help="run the web service and pages")

@@ -1,0 +1,591 @@
+"""The store: the rows of models, nodes, links, reports, workspaces and tokens, and their queries.
+
+The one place the service's SQL lives. Functions take a SQLModel `Session` and work on rows;
+they know the toc/1 types only to turn items into rows and rows back into documents. Ids that
+could never have been stored are refused before any SQL (`known`), as `NotFound`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import delete, func, insert, or_, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from api.db import writing
+from api.services.errors import AlreadyExists, Expected, NotFound, VersionConflict
+from api.tables import (
+    ApiToken,
+    CheckReport,
+    StoredLink,
+    StoredModel,
+    StoredNode,
+    Workspace,
+    utcnow,
+)
+from toc.model import FORMAT, LINK_ID_PATTERN, NODE_ID_PATTERN, Link, Node, TheoryOfChange
+
+__all__ = [
+    "ModelInfo",
+    "Items",
+    "NODES",
+    "LINKS",
+    "MODEL_ID",
+    "dumps",
+    "could_be_stored",
+    "known",
+    "begin_read",
+    "model_row",
+    "bump",
+    "model_infos",
+    "model_info",
+    "document_text",
+    "document_dict",
+    "load_model",
+    "insert_model",
+    "rewrite_model",
+    "delete_model",
+    "item_with_version",
+    "stored_item",
+    "add_item",
+    "update_item",
+    "delete_item",
+    "cached_report",
+    "upsert_report",
+    "CACHED_REPORT_FOR_TOKEN",
+    "token_grant",
+    "workspace_id",
+    "insert_workspace",
+    "insert_token",
+]
+
+MODEL_ID = re.compile(NODE_ID_PATTERN)  # a model's id follows the same rule as a node's
+
+_Row = TypeVar("_Row", StoredNode, StoredLink)
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text, as the store keeps it."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a listing says about a stored model (and what writes of whole models return)."""
+
+    id: str
+    title: str
+    description: str | None
+    version: int
+    nodes: int
+    links: int
+    created_at: datetime
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "description": self.description,
+            "version": self.version,
+            "nodes": self.nodes,
+            "links": self.links,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def _node_row(model_pk: int, position: int, node: Node, data: str) -> dict[str, Any]:
+    return {
+        "model_id": model_pk,
+        "position": position,
+        "node_id": node.id,
+        "level": node.level.value,
+        "kind": node.kind.value,
+        "status": node.status.value,
+        "data": data,
+    }
+
+
+def _link_row(model_pk: int, position: int, link: Link, data: str) -> dict[str, Any]:
+    return {
+        "model_id": model_pk,
+        "position": position,
+        "link_key": link.key,
+        "source": link.source,
+        "target": link.target,
+        "type": link.type.value,
+        "data": data,
+    }
+
+
+def _node_columns(node: Node) -> dict[str, Any]:
+    return {"level": node.level.value, "kind": node.kind.value, "status": node.status.value}
+
+
+def _link_columns(link: Link) -> dict[str, Any]:
+    return {
+        "link_key": link.key,
+        "source": link.source,
+        "target": link.target,
+        "type": link.type.value,
+    }
+
+
+@dataclass(frozen=True)
+class Items(Generic[_Row]):
+    """How one kind of a model's items (nodes or links) is stored and named."""
+
+    what: str  # the word in `NotFound` and in messages: "node" or "link"
+    table: type[_Row]
+    key: Any  # the column that holds an item's id
+    pattern: re.Pattern[str]  # what an item's id can look like
+    row: Any  # (model_pk, position, item, data) -> the row's columns
+    columns: Any  # item -> the columns besides `data` that follow the item's fields
+
+
+NODES = Items(
+    "node",
+    StoredNode,
+    col(StoredNode.node_id),
+    re.compile(NODE_ID_PATTERN),
+    _node_row,
+    _node_columns,
+)
+LINKS = Items(
+    "link",
+    StoredLink,
+    col(StoredLink.link_key),
+    re.compile(LINK_ID_PATTERN),
+    _link_row,
+    _link_columns,
+)
+
+
+def could_be_stored(subject: str, pattern: re.Pattern[str]) -> bool:
+    return len(subject) <= 257 and pattern.match(subject) is not None
+
+
+def known(what: str, subject: str, pattern: re.Pattern[str], model_id: str | None = None) -> None:
+    """An id that could never have been stored is simply not found (and never sent to SQL)."""
+    if not could_be_stored(subject, pattern):
+        raise NotFound(what, subject, model_id)
+
+
+def _versions(expected: Expected) -> list[int] | None:
+    if expected is None:
+        return None
+    if isinstance(expected, int):
+        return [expected]
+    return [v for v in expected if isinstance(v, int)]
+
+
+def begin_read(session: Session) -> None:
+    """Start a read transaction that sees one consistent snapshot (version and rows agree)."""
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+# -- models -------------------------------------------------------------------------------
+
+
+def model_row(
+    session: Session, workspace_id: int, model_id: str, *, fresh: bool = False
+) -> StoredModel:
+    """The model's row; `NotFound` when the workspace has no such model."""
+    known("model", model_id, MODEL_ID)
+    statement = select(StoredModel).where(
+        StoredModel.workspace_id == workspace_id, StoredModel.slug == model_id
+    )
+    if fresh:  # the row just changed in the database: don't trust the identity map's copy
+        statement = statement.execution_options(populate_existing=True)
+    row = session.exec(statement).first()
+    if row is None:
+        raise NotFound("model", model_id)
+    return row
+
+
+def bump(session: Session, workspace_id: int, model_id: str, expected: Expected) -> StoredModel:
+    """Take the model for writing: raise its version by one, atomically, if it is as expected.
+
+    Being the first statement of the write transaction, the UPDATE also takes the row lock
+    (PostgreSQL) so concurrent writers of one model queue up instead of losing updates.
+    """
+    known("model", model_id, MODEL_ID)
+    statement = (
+        update(StoredModel)
+        .where(
+            col(StoredModel.workspace_id) == workspace_id,
+            col(StoredModel.slug) == model_id,
+        )
+        .values(version=StoredModel.version + 1, updated_at=utcnow())
+    )
+    versions = _versions(expected)
+    if versions is not None:
+        statement = statement.where(col(StoredModel.version).in_(versions))
+    result = session.exec(statement)
+    if getattr(result, "rowcount", 0) != 1:
+        current = session.exec(
+            select(StoredModel.version).where(
+                StoredModel.workspace_id == workspace_id, StoredModel.slug == model_id
+            )
+        ).first()
+        if current is None:
+            raise NotFound("model", model_id)
+        raise VersionConflict(model_id, expected, current)
+    return model_row(session, workspace_id, model_id, fresh=True)
+
+
+def _info(row: StoredModel, nodes: int, links: int) -> ModelInfo:
+    return ModelInfo(
+        id=row.slug,
+        title=row.title,
+        description=row.description,
+        version=row.version,
+        nodes=nodes,
+        links=links,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _count(items: Items[_Row]) -> Any:
+    return (
+        select(func.count())
+        .select_from(items.table)
+        .where(items.table.model_id == StoredModel.id)
+        .scalar_subquery()
+    )
+
+
+def model_infos(
+    session: Session, workspace_id: int, *, limit: int | None = None, after: str | None = None
+) -> list[ModelInfo]:
+    """The workspace's models ordered by id after id `after`: `limit + 1` of them at most."""
+    statement = (
+        select(StoredModel, _count(NODES), _count(LINKS))
+        .where(StoredModel.workspace_id == workspace_id)
+        .order_by(col(StoredModel.slug))
+    )
+    if after is not None:
+        statement = statement.where(StoredModel.slug > after)
+    if limit is not None:
+        statement = statement.limit(limit + 1)
+    return [_info(row, nodes, links) for row, nodes, links in session.exec(statement).all()]
+
+
+def model_info(session: Session, workspace_id: int, model_id: str) -> ModelInfo:
+    row = model_row(session, workspace_id, model_id)
+    nodes = session.exec(
+        select(func.count()).select_from(StoredNode).where(StoredNode.model_id == row.id)
+    ).one()
+    links = session.exec(
+        select(func.count()).select_from(StoredLink).where(StoredLink.model_id == row.id)
+    ).one()
+    return _info(row, nodes, links)
+
+
+def _item_texts(session: Session, items: Items[_Row], model_pk: int) -> Sequence[str]:
+    return session.exec(
+        select(items.table.data)
+        .where(items.table.model_id == model_pk)
+        .order_by(col(items.table.position))
+    ).all()
+
+
+def document_text(session: Session, row: StoredModel, *, with_version: bool = True) -> str:
+    """The stored model as toc/1 JSON text, spliced from the rows' own JSON (three queries)."""
+    assert row.id is not None
+    head: dict[str, Any] = {"format": FORMAT, "id": row.slug, "title": row.title}
+    if row.description is not None:
+        head["description"] = row.description
+    if with_version:
+        head["version"] = row.version
+    parts = [dumps(head)[:-1]]
+    parts.append(',"nodes":[' + ",".join(_item_texts(session, NODES, row.id)) + "]")
+    parts.append(',"links":[' + ",".join(_item_texts(session, LINKS, row.id)) + "]")
+    if row.checks and row.checks != "{}":
+        parts.append(',"checks":' + row.checks)
+    return "".join(parts) + "}"
+
+
+def document_dict(session: Session, row: StoredModel) -> dict[str, Any]:
+    """The stored model as a toc/1 document (a dict, without its version)."""
+    document: dict[str, Any] = json.loads(document_text(session, row, with_version=False))
+    return document
+
+
+def load_model(session: Session, row: StoredModel) -> TheoryOfChange:
+    """The stored model as a `TheoryOfChange`, its `version` set."""
+    model = TheoryOfChange.model_validate(document_dict(session, row))
+    model.version = row.version
+    return model
+
+
+def _item_json(item: Any) -> str:
+    """The node's or link's toc/1 JSON, as stored (pydantic writes it: no dict in between)."""
+    return item.model_dump_json(by_alias=True, exclude_none=True)
+
+
+def _checks_text(model: TheoryOfChange) -> str:
+    return dumps(model.checks) if model.checks else "{}"
+
+
+def _insert_items(session: Session, model_pk: int, model: TheoryOfChange) -> None:
+    """Insert every node and link of `model` as rows, in two executemany calls."""
+    connection = session.connection()
+    for items, members in ((NODES, model.nodes), (LINKS, model.links)):
+        if members:
+            connection.execute(
+                insert(items.table),
+                [items.row(model_pk, i, item, _item_json(item)) for i, item in enumerate(members)],
+            )
+
+
+def insert_model(session: Session, workspace_id: int, model: TheoryOfChange) -> ModelInfo:
+    """Insert a new model at version 1 with its items; `AlreadyExists` if its id is taken.
+
+    Runs inside the caller's write transaction.
+    """
+    taken = session.exec(
+        select(StoredModel.id).where(
+            StoredModel.workspace_id == workspace_id, StoredModel.slug == model.id
+        )
+    ).first()
+    if taken is not None:
+        raise AlreadyExists(model.id)
+    row = StoredModel(
+        workspace_id=workspace_id,
+        slug=model.id,
+        title=model.title,
+        description=model.description,
+        checks=_checks_text(model),
+        version=1,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    _insert_items(session, row.id, model)
+    return _info(row, len(model.nodes), len(model.links))
+
+
+def rewrite_model(session: Session, row: StoredModel, model: TheoryOfChange) -> ModelInfo:
+    """Replace a (bumped) model row's head and every item by `model`'s."""
+    assert row.id is not None
+    row.title = model.title
+    row.description = model.description
+    row.checks = _checks_text(model)
+    session.add(row)
+    connection = session.connection()
+    connection.execute(delete(StoredLink).where(col(StoredLink.model_id) == row.id))
+    connection.execute(delete(StoredNode).where(col(StoredNode.model_id) == row.id))
+    _insert_items(session, row.id, model)
+    session.flush()
+    return _info(row, len(model.nodes), len(model.links))
+
+
+def delete_model(session: Session, row: StoredModel) -> None:
+    """Delete the model's row with its nodes, links and cached report."""
+    connection = session.connection()
+    # Explicit deletes rather than trusting ON DELETE CASCADE alone (SQLite needs a pragma).
+    connection.execute(delete(CheckReport).where(col(CheckReport.model_id) == row.id))
+    connection.execute(delete(StoredLink).where(col(StoredLink.model_id) == row.id))
+    connection.execute(delete(StoredNode).where(col(StoredNode.model_id) == row.id))
+    connection.execute(delete(StoredModel).where(col(StoredModel.id) == row.id))
+
+
+# -- items (nodes and links) --------------------------------------------------------------
+
+
+def item_with_version(
+    session: Session, workspace_id: int, model_id: str, items: Items[_Row], item_id: str
+) -> tuple[dict[str, Any], int]:
+    """One node or link as its toc/1 object, and the model's version (one query when found)."""
+    known("model", model_id, MODEL_ID)
+    known(items.what, item_id, items.pattern, model_id)
+    found = session.exec(
+        select(items.table.data, StoredModel.version)
+        .join(StoredModel, col(StoredModel.id) == items.table.model_id)
+        .where(
+            StoredModel.workspace_id == workspace_id,
+            StoredModel.slug == model_id,
+            items.key == item_id,
+        )
+    ).first()
+    if found is None:
+        model_row(session, workspace_id, model_id)
+        raise NotFound(items.what, item_id, model_id)
+    data, version = found
+    item: dict[str, Any] = json.loads(data)
+    return item, version
+
+
+def stored_item(
+    session: Session, items: Items[_Row], model_pk: int, model_id: str, item_id: str
+) -> tuple[int, _Row]:
+    """The item's index in the document, and its row."""
+    stored = session.exec(
+        select(items.table).where(items.table.model_id == model_pk, items.key == item_id)
+    ).first()
+    if stored is None:
+        raise NotFound(items.what, item_id, model_id)
+    index: int = session.exec(
+        select(func.count())
+        .select_from(items.table)
+        .where(items.table.model_id == model_pk, items.table.position < stored.position)
+    ).one()
+    return index, stored
+
+
+def add_item(session: Session, items: Items[_Row], model_pk: int, item: Any, data: str) -> None:
+    """Insert an item's row after the model's last one of its kind."""
+    position: int = session.exec(
+        select(func.coalesce(func.max(items.table.position) + 1, 0)).where(
+            items.table.model_id == model_pk
+        )
+    ).one()
+    session.connection().execute(insert(items.table), [items.row(model_pk, position, item, data)])
+
+
+def update_item(session: Session, items: Items[_Row], stored: _Row, item: Any, data: str) -> None:
+    """Rewrite an item's row from the item it now holds."""
+    for column, value in items.columns(item).items():
+        setattr(stored, column, value)
+    stored.data = data
+    session.add(stored)
+    session.flush()
+
+
+def delete_item(
+    session: Session, items: Items[_Row], model_pk: int | None, model_id: str, item_id: str
+) -> None:
+    """Delete the item's row (a node's with every link to or from it); absent is `NotFound`."""
+    connection = session.connection()
+    removed = connection.execute(
+        delete(items.table).where(col(items.table.model_id) == model_pk, items.key == item_id)
+    )
+    if removed.rowcount != 1:
+        raise NotFound(items.what, item_id, model_id)
+    if items is NODES:
+        connection.execute(
+            delete(StoredLink).where(
+                col(StoredLink.model_id) == model_pk,
+                or_(col(StoredLink.source) == item_id, col(StoredLink.target) == item_id),
+            )
+        )
+
+
+# -- check reports ------------------------------------------------------------------------
+
+_CACHED_REPORT = text(
+    "SELECT toc_model.id, toc_model.version, toc_check_report.version, toc_check_report.report"
+    " FROM toc_model LEFT OUTER JOIN toc_check_report"
+    " ON toc_check_report.model_id = toc_model.id"
+    " WHERE toc_model.workspace_id = :workspace_id AND toc_model.slug = :slug"
+)
+
+
+def cached_report(
+    session: Session, workspace_id: int, model_id: str
+) -> tuple[int, int, str | None]:
+    """(the model's key, its version, the report cached for that version or None).
+
+    One plain query of four columns: no ORM object, no JSON work.
+    """
+    known("model", model_id, MODEL_ID)
+    found = (
+        session.connection()
+        .execute(_CACHED_REPORT, {"workspace_id": workspace_id, "slug": model_id})
+        .first()
+    )
+    if found is None:
+        raise NotFound("model", model_id)
+    model_pk, version, cached_version, cached = found
+    return model_pk, version, cached if cached_version == version else None
+
+
+def upsert_report(session: Session, model_pk: int, version: int, report: str) -> None:
+    """Cache a model's report for `version`, unless a later version's is cached already.
+
+    A failure to cache is no failure: the model went away, or the store is busy.
+    """
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    values = {"model_id": model_pk, "version": version, "report": report}
+    # Both dialects spell an upsert the same way; only the insert construct differs.
+    statement = (postgresql_insert if postgresql else sqlite_insert)(CheckReport).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["model_id"],
+        set_={"version": statement.excluded.version, "report": statement.excluded.report},
+        where=col(CheckReport.version) < statement.excluded.version,
+    )
+    try:
+        with writing(session):
+            session.connection().execute(statement)
+    except (IntegrityError, OperationalError):
+        pass
+
+
+# The hot read of `GET .../check` (see api/hotpath.py): the report of a model of the token's
+# workspace, only when it is cached for the model's current version. Plain SQL with named
+# parameters, so that it runs both through SQLAlchemy and on a bare sqlite3 connection.
+CACHED_REPORT_FOR_TOKEN = (
+    "SELECT toc_model.version, toc_check_report.report"
+    " FROM api_token"
+    " JOIN toc_model"
+    " ON toc_model.workspace_id = api_token.workspace_id AND toc_model.slug = :slug"
+    " JOIN toc_check_report"
+    " ON toc_check_report.model_id = toc_model.id"
+    " AND toc_check_report.version = toc_model.version"
+    " WHERE api_token.token_hash = :token_hash"
+)
+
+
+# -- workspaces and tokens ----------------------------------------------------------------
+
+_GRANT_BY_HASH = text(
+    "SELECT api_token.role, workspace.id, workspace.name FROM api_token"
+    " JOIN workspace ON workspace.id = api_token.workspace_id"
+    " WHERE api_token.token_hash = :token_hash"
+)
+
+
+def token_grant(session: Session, token_hash: str) -> tuple[str, int, str] | None:
+    """(role, workspace id, workspace name) of the token stored under `token_hash`, or None.
+
+    Every request runs this: plain SQL, compiled once, rather than an ORM query.
+    """
+    row = session.connection().execute(_GRANT_BY_HASH, {"token_hash": token_hash}).first()
+    if row is None:
+        return None
+    role, workspace_id, workspace = row
+    return role, workspace_id, workspace
+
+
+def workspace_id(session: Session, name: str) -> int | None:
+    """The id of the workspace called `name`, or None."""
+    found: int | None = session.exec(select(Workspace.id).where(Workspace.name == name)).first()
+    return found
+
+
+def insert_workspace(session: Session, name: str) -> int:
+    """Insert a workspace (inside the caller's write transaction); return its id."""
+    workspace = Workspace(name=name)
+    session.add(workspace)
+    session.flush()
+    assert workspace.id is not None
+    return workspace.id
+
+
+def insert_token(session: Session, workspace_id: int, role: str, token_hash: str) -> None:
+    """Store a token by its hash (inside the caller's write transaction)."""
+    session.add(ApiToken(workspace_id=workspace_id, role=role, token_hash=token_hash))

@@ -1,0 +1,65 @@
+"""The app factory: the service's routes under /api/v1, the pages and map, static files, the
+problem details, the OpenAPI document, the body cap and the cached-check fast path.
+
+No engine exists at import time: `create_app` opens the store when the app starts (lifespan),
+from the settings it is given (tests pass their own `Settings`) or else `get_settings()`, the
+environment's (an lru_cache, which tests may clear).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import web
+from api import API_PREFIX
+from api.config import Settings, get_settings
+from api.hotpath import CachedCheckMiddleware
+from api.lifespan import store_lifespan
+from api.limits import BodyLimitMiddleware
+from api.openapi import API_DESCRIPTION, install_openapi
+from api.problems import install_problem_handlers
+from api.routes import api_router, health
+from web.routes import router as web_router
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The toc web app. With `settings`, those are used instead of the environment's."""
+
+    def current_settings() -> Settings:
+        return settings if settings is not None else get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with store_lifespan(app, current_settings()):
+            yield
+
+    config = current_settings()
+    app = FastAPI(
+        title="toc",
+        version="1",
+        description=API_DESCRIPTION,
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+    )
+    # Routes read the app's settings from its state (SettingsDep): no dependency override, as
+    # FastAPI rebuilds every route's dependencies on each request while any override is set.
+    app.state.settings = config
+
+    app.include_router(api_router())
+    app.include_router(health.router)
+    app.include_router(web_router)
+    if web.STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
+
+    install_problem_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    # Outermost, so that a cached report skips routing altogether (see api/hotpath.py).
+    app.add_middleware(CachedCheckMiddleware, prefix=API_PREFIX)
+    return app
