@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-import web.pages
-from api import service
+import web.routes
+from api import API_PREFIX, service
 from api.config import Settings, get_settings
 from api.db import make_engine, run_migrations
 from api.hotpath import CachedCheckMiddleware, open_cached_reports
@@ -27,8 +26,6 @@ from api.routes import check, health, links, models, nodes, tokens
 
 __all__ = ["create_app", "API_PREFIX"]
 
-API_PREFIX = "/api/v1"
-STATIC_DIR = Path(web.pages.__file__).resolve().parent / "static"
 
 DESCRIPTION = """\
 Theories of change of school systems, stored, versioned and checked.
@@ -100,9 +97,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(health.router, prefix=API_PREFIX, include_in_schema=False)
-    app.include_router(web.pages.router)
-    if STATIC_DIR.is_dir():
-        app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(web.routes.router)
+    if web.STATIC_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
 
     install_problem_handlers(app)
     _service_handlers(app)

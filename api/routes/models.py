@@ -1,4 +1,7 @@
-"""`/models`: store, list, read, replace, delete models; check, chains, map, import, export."""
+"""`/models`: store, list, read, replace, delete models; check, chains, import, export.
+
+The model's map (`/models/{id}/map`) is served by the web layer, which draws it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import HTMLResponse
 
 from api import service
 from api.deps import (
@@ -208,19 +210,6 @@ def get_chains(
 ) -> Response:
     subgraph, version = service.chains(session, principal.workspace_id, model_id, initiative)
     return json_value(subgraph, version)
-
-
-@router.get(
-    "/{model_id}/map",
-    summary="The interactive map of the model",
-    response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **responses(401, 404)},
-)
-def get_map(principal: PrincipalDep, session: SessionDep, model_id: str) -> Response:
-    from web.map import render_map_html  # the map loads pyvis and Jinja2: only when asked
-
-    model, version = service.get_model(session, principal.workspace_id, model_id)
-    return HTMLResponse(render_map_html(model), headers=etag(version))
 
 
 @router.get(

@@ -1,0 +1,11 @@
+"""Every route of the web layer, in one router: the pages, one module per resource, and the map."""
+
+from fastapi import APIRouter
+
+from web.routes import links, map, models, nodes, signin
+
+__all__ = ["router"]
+
+router = APIRouter()
+for module in (signin, map, models, nodes, links):
+    router.include_router(module.router)
