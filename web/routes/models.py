@@ -119,6 +119,7 @@ def _percent(value: float | None) -> str:
 
 
 def load_model(session: SessionDep, visitor: Visitor, model_id: str) -> TheoryOfChange | None:
+    """The model of that id in the visitor's workspace; None when it has none."""
     try:
         model, _ = service.get_model(session, visitor.principal.workspace_id, model_id)
     except service.NotFound:
