@@ -1,7 +1,8 @@
 """The one flow of a model's item forms, nodes and links alike: edit, save, delete.
 
 What the two differ in — their fields, their template, the service calls — is an `ItemForms`;
-`web.routes.nodes` and `web.routes.links` hold each its own and its routes.
+`web.routes.nodes` and `web.routes.links` each hold their own, the form of a new item, and
+call `add_item_routes` for the rest.
 
 Every edit form carries the model's version in a hidden field; a write made against a stale
 version shows the conflict instead of overwriting.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -26,7 +27,7 @@ from toc.model import TheoryOfChange
 from web.forms import FormState, choices, differences, form_version, place_problems
 from web.render import error_page, model_url, render
 from web.routes.models import load_model
-from web.session import Refused, Visitor, read_only, to_login
+from web.session import FormDep, Refused, Visitor, VisitorDep, WriterDep, read_only, to_login
 
 __all__ = [
     "ItemForms",
@@ -36,6 +37,7 @@ __all__ = [
     "edit_item",
     "save_item",
     "delete_item",
+    "add_item_routes",
 ]
 
 Fields = dict[str, Any]
@@ -243,3 +245,42 @@ def delete_item(
     except service.NotFound as missing:
         return error_page(request, visitor, 404, f"Nothing was deleted: {missing}.")
     return RedirectResponse(model_url(model_id, saved=f"{forms.what}-deleted"), status_code=303)
+
+
+def add_item_routes(router: APIRouter, forms: ItemForms) -> None:
+    """Add, edit, save and delete routes of one item type, at `/models/{id}/{what}s/...`."""
+    items = f"/models/{{model_id}}/{forms.what}s"
+
+    @router.post(items, name=f"add_{forms.what}")
+    def add(
+        request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
+    ) -> Response:
+        return save_item(request, session, visitor, form, model_id, None, forms)
+
+    @router.get(items + "/{item_id}/edit", name=f"edit_{forms.what}")
+    def edit(
+        request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, item_id: str
+    ) -> Response:
+        return edit_item(request, session, visitor, model_id, item_id, forms)
+
+    @router.post(items + "/{item_id}", name=f"save_{forms.what}")
+    def save(
+        request: Request,
+        session: SessionDep,
+        visitor: WriterDep,
+        form: FormDep,
+        model_id: str,
+        item_id: str,
+    ) -> Response:
+        return save_item(request, session, visitor, form, model_id, item_id, forms)
+
+    @router.post(items + "/{item_id}/delete", name=f"delete_{forms.what}")
+    def delete(
+        request: Request,
+        session: SessionDep,
+        visitor: WriterDep,
+        form: FormDep,
+        model_id: str,
+        item_id: str,
+    ) -> Response:
+        return delete_item(request, session, visitor, form, model_id, item_id, forms)

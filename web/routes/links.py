@@ -11,8 +11,8 @@ from sqlmodel import Session
 from api import service
 from api.deps import SessionDep
 from web.forms import link_fields, link_values
-from web.routes.items import ItemForms, delete_item, edit_item, new_item, save_item
-from web.session import FormDep, PageRoute, VisitorDep, WriterDep
+from web.routes.items import ItemForms, add_item_routes, new_item
+from web.session import PageRoute, VisitorDep
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -68,39 +68,4 @@ def new_link(
     return new_item(request, session, visitor, model_id, LINK_FORMS, link)
 
 
-@router.post("/models/{model_id}/links")
-def add_link(
-    request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
-) -> Response:
-    return save_item(request, session, visitor, form, model_id, None, LINK_FORMS)
-
-
-@router.get("/models/{model_id}/links/{link_id}/edit")
-def edit_link(
-    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, link_id: str
-) -> Response:
-    return edit_item(request, session, visitor, model_id, link_id, LINK_FORMS)
-
-
-@router.post("/models/{model_id}/links/{link_id}")
-def save_link(
-    request: Request,
-    session: SessionDep,
-    visitor: WriterDep,
-    form: FormDep,
-    model_id: str,
-    link_id: str,
-) -> Response:
-    return save_item(request, session, visitor, form, model_id, link_id, LINK_FORMS)
-
-
-@router.post("/models/{model_id}/links/{link_id}/delete")
-def delete_link(
-    request: Request,
-    session: SessionDep,
-    visitor: WriterDep,
-    form: FormDep,
-    model_id: str,
-    link_id: str,
-) -> Response:
-    return delete_item(request, session, visitor, form, model_id, link_id, LINK_FORMS)
+add_item_routes(router, LINK_FORMS)

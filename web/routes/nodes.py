@@ -12,8 +12,8 @@ from api import service
 from api.deps import SessionDep
 from toc.model import Level
 from web.forms import node_fields, node_values
-from web.routes.items import ItemForms, delete_item, edit_item, new_item, save_item
-from web.session import FormDep, PageRoute, VisitorDep, WriterDep
+from web.routes.items import ItemForms, add_item_routes, new_item
+from web.session import PageRoute, VisitorDep
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -67,39 +67,4 @@ def new_node(
     return new_item(request, session, visitor, model_id, NODE_FORMS, node)
 
 
-@router.post("/models/{model_id}/nodes")
-def add_node(
-    request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
-) -> Response:
-    return save_item(request, session, visitor, form, model_id, None, NODE_FORMS)
-
-
-@router.get("/models/{model_id}/nodes/{node_id}/edit")
-def edit_node(
-    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, node_id: str
-) -> Response:
-    return edit_item(request, session, visitor, model_id, node_id, NODE_FORMS)
-
-
-@router.post("/models/{model_id}/nodes/{node_id}")
-def save_node(
-    request: Request,
-    session: SessionDep,
-    visitor: WriterDep,
-    form: FormDep,
-    model_id: str,
-    node_id: str,
-) -> Response:
-    return save_item(request, session, visitor, form, model_id, node_id, NODE_FORMS)
-
-
-@router.post("/models/{model_id}/nodes/{node_id}/delete")
-def delete_node(
-    request: Request,
-    session: SessionDep,
-    visitor: WriterDep,
-    form: FormDep,
-    model_id: str,
-    node_id: str,
-) -> Response:
-    return delete_item(request, session, visitor, form, model_id, node_id, NODE_FORMS)
+add_item_routes(router, NODE_FORMS)
