@@ -27,16 +27,9 @@ from typing import Any
 from toc.document import parse_document
 from toc.model import TheoryOfChange
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+# Every headless Chromium toc launches takes the browser tests' flags.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "web"))
+from webtest_support import CHROMIUM_ARGS  # noqa: E402
 
 
 def synthetic_model(size: int, seed: int = 7) -> TheoryOfChange:

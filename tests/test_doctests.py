@@ -1,4 +1,4 @@
-"""The examples in the domain core's docstrings run, so the documentation stays true."""
+"""The examples in the docstrings of the core and of the web layer run, so the docs stay true."""
 
 from __future__ import annotations
 
@@ -9,17 +9,28 @@ import pkgutil
 import pytest
 
 import toc
+import web
 
-MODULES = sorted(info.name for info in pkgutil.walk_packages(toc.__path__, "toc."))
+CORE = sorted(info.name for info in pkgutil.walk_packages(toc.__path__, "toc."))
+WEB = sorted(info.name for info in pkgutil.walk_packages(web.__path__, "web."))
+MODULES = CORE + WEB
+
+
+def _examples(names: list[str]) -> int:
+    return sum(
+        len(test.examples)
+        for name in names
+        for test in doctest.DocTestFinder().find(importlib.import_module(name))
+    )
 
 
 def test_the_core_has_docstring_examples() -> None:
-    examples = sum(
-        len(test.examples)
-        for name in MODULES
-        for test in doctest.DocTestFinder().find(importlib.import_module(name))
-    )
-    assert examples >= 10
+    assert _examples(CORE) >= 10
+
+
+def test_the_web_layer_has_docstring_examples() -> None:
+    assert "web.map.layout" in WEB
+    assert _examples(WEB) >= 5
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -1,6 +1,7 @@
-"""The map renderer, the server-rendered pages, their templates and static assets."""
+"""toc's HTML face: the server-rendered pages, the interactive map, their templates and assets."""
 
 from pathlib import Path
 
-# The pages' own scripts and styles, served at /static by the composition root.
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+WEB_DIR = Path(__file__).resolve().parent
+STATIC_DIR = WEB_DIR / "static"
+TEMPLATES_DIR = WEB_DIR / "templates"

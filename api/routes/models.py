@@ -1,4 +1,7 @@
-"""`/models`: store, list, read, replace, delete models; check, chains, import, export."""
+"""`/models`: store, list, read, replace, delete models; check, chains, import, export.
+
+The model's map (`/models/{id}/map`) is served by the web layer, which draws it.
+"""
 
 from __future__ import annotations
 

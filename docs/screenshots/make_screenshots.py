@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -24,20 +25,14 @@ from api.auth import create_token
 from api.config import Settings
 from app.main import create_app
 
+# Every headless Chromium toc launches takes the browser tests' flags.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "web"))
+from webtest_support import CHROMIUM_ARGS  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE.parents[1] / "examples" / "state-portfolio.json"
 MODEL_ID = "state-portfolio"
 INITIATIVE = "pacing-compliance-review"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def main() -> None:
@@ -67,7 +62,9 @@ def main() -> None:
         model_id = response.json()["id"]
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=args.chromium, args=ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=args.chromium, args=CHROMIUM_ARGS
+                )
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
                 page.goto(f"{base}/login?token={token}")
                 page.goto(f"{base}/models/{model_id}")

@@ -351,6 +351,29 @@ def test_errors_are_shown_beside_their_fields(editor: TestClient) -> None:
     assert field is not None and 'name="to"' in field.group(1)
 
 
+@pytest.mark.parametrize("number", ["\u00b2", "\u2460", "-1"])
+def test_numbers_that_are_not_digits_are_form_errors(editor: TestClient, number: str) -> None:
+    """`²` passes `str.isdigit` but not `int`: a tier or version of it is refused, not a crash."""
+    csrf = _csrf(editor.get("/models/milford-hqi/links/new").text)
+    response = editor.post(
+        "/models/milford-hqi/links",
+        data={**NEW_LINK, "evidence": f"A study | {number}", "csrf": csrf, "version": "1"},
+    )
+    assert response.status_code == 400
+    assert "line 1: the tier is 1, 2, 3 or 4" in response.text
+    response = editor.post(
+        "/models/milford-hqi/links", data={**NEW_LINK, "csrf": csrf, "version": number}
+    )
+    assert response.status_code == 400
+    assert "The form lost the model&#39;s version" in response.text
+    response = editor.post(
+        "/models/milford-hqi/links/hqi-live-%3Eteachers-plan/delete",
+        data={"csrf": csrf, "version": number},
+    )
+    assert response.status_code == 400
+    assert "Nothing was deleted" in response.text
+
+
 def test_a_stale_version_shows_the_conflict_and_changes_nothing(
     editor: TestClient, tokens: Any
 ) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = os.environ.get("TOC_CHROMIUM", "/usr/bin/chromium")
+# The flags of every headless Chromium toc launches: these tests, bench/map.py, the screenshots.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

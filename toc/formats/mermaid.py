@@ -20,11 +20,12 @@ from __future__ import annotations
 import json
 import re
 
-from toc.model import Kind, Level, LinkType, Polarity, TheoryOfChange
+from toc.model import Kind, LinkType, Polarity, TheoryOfChange
+from toc.vocabulary import LEVEL_LABELS
 
 __all__ = ["write_mermaid", "mermaid_label", "mermaid_ids"]
 
-_LEVELS = ((Level.SYSTEM, "System"), (Level.TEACHER, "Teachers"), (Level.STUDENT, "Students"))
+_LEVELS = tuple(LEVEL_LABELS.items())  # top to bottom, named as on the map
 _SHAPES = {Kind.INITIATIVE: ("[", "]"), Kind.CHANGE: ("(", ")"), Kind.OUTCOME: ("([", "])")}
 _BECAUSE_MAX = 40
 # Inside quotes Mermaid stops only at `"`, but `#…;` is its entity syntax, `%%{` a directive,

@@ -1,14 +1,11 @@
-"""Every route of the web: the pages and the HTML map, gathered in one `router`."""
-
-from __future__ import annotations
+"""Every route of the web layer, in one router: the pages, one module per resource, and the map."""
 
 from fastapi import APIRouter
 
-import web.pages
-from web.routes import map
+from web.routes import links, map, models, nodes, signin
 
 __all__ = ["router"]
 
 router = APIRouter()
-router.include_router(map.router)
-router.include_router(web.pages.router)
+for module in (signin, map, models, nodes, links):
+    router.include_router(module.router)

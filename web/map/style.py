@@ -1,0 +1,191 @@
+"""How the map draws things: colours, shapes and marks of nodes and links, by kind and finding.
+
+Colour, shape and text go together, so that no mark is told by colour alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from toc.model import Kind, Link, LinkType, Node, Polarity, Severity
+from toc.report import Finding
+
+__all__ = [
+    "EDGE_DEFAULTS",
+    "node_groups",
+    "node_group",
+    "node_label",
+    "link_options",
+    "worst_severity",
+]
+
+# A label wraps at LABEL_WIDTH (less in an ellipse, which needs room around its text) and is
+# cut at LABEL_CHARS, so that every node fits its cell; the full title is in the tooltip.
+LABEL_WIDTH = 170
+ELLIPSE_LABEL_WIDTH = 140
+LABEL_CHARS = 64
+
+KIND_STYLE: dict[Kind, dict[str, Any]] = {
+    Kind.INITIATIVE: {
+        "shape": "box",
+        "background": "#1d4e89",
+        "border": "#0f2f57",
+        "font": "#ffffff",
+    },
+    Kind.CHANGE: {
+        "shape": "ellipse",
+        "background": "#d9eef0",
+        "border": "#2c7a7b",
+        "font": "#102a2b",
+    },
+    Kind.OUTCOME: {"shape": "box", "background": "#ffd166", "border": "#8a5a00", "font": "#2b1d00"},
+}
+RETIRED_STYLE = {"background": "#eceff1", "border": "#9aa5ad", "font": "#6b7780"}
+ERROR_BORDER = "#b3261e"
+WARNING_BORDER = "#b85c00"
+LINK_COLOUR = "#37474f"
+LINK_FINDING_COLOUR = "#b85c00"
+FEEDBACK_COLOUR = "#6a3d9a"
+RETIRED_LINK_COLOUR = "#b0bac1"
+ERROR_MARK, WARNING_MARK, OUTCOME_MARK = "\u2716", "\u26a0", "\u2605"  # ✖ ⚠ ★
+
+
+def worst_severity(findings: Iterable[Finding]) -> Severity | None:
+    """The gravest severity among the findings; None when there are none."""
+    severities = {f.severity for f in findings}
+    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+        if severity in severities:
+            return severity
+    return None
+
+
+def _shortened(title: str) -> str:
+    """A title cut at a word boundary to fit a node's cell on the map.
+
+    >>> _shortened("  Teachers   plan  together ")
+    'Teachers plan together'
+    >>> len(_shortened("word " * 40)) <= LABEL_CHARS
+    True
+    """
+    title = " ".join(title.split())
+    if len(title) <= LABEL_CHARS:
+        return title
+    cut = title[: LABEL_CHARS - 1]
+    space = cut.rfind(" ")
+    if space > LABEL_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def node_label(node: Node, worst: Severity | None) -> str:
+    marks = ""
+    if worst is Severity.ERROR:
+        marks = ERROR_MARK + " "
+    elif worst is Severity.WARNING:
+        marks = WARNING_MARK + " "
+    if node.kind is Kind.OUTCOME:
+        marks += OUTCOME_MARK + " "
+    label = marks + _shortened(node.title)
+    if node.retired:
+        label += "\n(retired)"
+    return label
+
+
+def node_group(node: Node, worst: Severity | None) -> str:
+    """The style group of a node: its kind and the mark it carries."""
+    if node.retired:
+        return f"{node.kind.value}-retired"
+    if worst in (Severity.ERROR, Severity.WARNING):
+        return f"{node.kind.value}-{worst.value}"
+    return node.kind.value
+
+
+def _group_style(kind: Kind, mark: str | None) -> dict[str, Any]:
+    """vis-network node options shared by every node of one kind and mark."""
+    style = KIND_STYLE[kind]
+    colours = RETIRED_STYLE if mark == "retired" else style
+    border, border_width = colours["border"], 1.5
+    dashes: bool | list[int] = False
+    if mark == Severity.ERROR.value:
+        border, border_width = ERROR_BORDER, 5
+    elif mark == Severity.WARNING.value:
+        border, border_width, dashes = WARNING_BORDER, 4, [6, 4]
+    elif mark == "retired":
+        dashes = [3, 3]
+    return {
+        "shape": style["shape"],
+        "color": {
+            "background": colours["background"],
+            "border": border,
+            "highlight": {"background": colours["background"], "border": "#000000"},
+            "hover": {"background": colours["background"], "border": "#000000"},
+        },
+        "font": {
+            "color": colours["font"],
+            "size": 17 if kind is Kind.OUTCOME else 15,
+            "face": "DejaVu Sans, Arial, sans-serif",
+        },
+        "borderWidth": border_width,
+        "borderWidthSelected": border_width + 1,
+        "shapeProperties": {
+            "borderDashes": dashes,
+            "borderRadius": 14 if kind is Kind.OUTCOME else 2,
+        },
+        "widthConstraint": {
+            "maximum": ELLIPSE_LABEL_WIDTH if style["shape"] == "ellipse" else LABEL_WIDTH
+        },
+        "margin": 10,
+    }
+
+
+def node_groups() -> dict[str, dict[str, Any]]:
+    """Every style group a node can be in, by name (`change`, `change-warning`, ...)."""
+    groups = {}
+    for kind in Kind:
+        groups[kind.value] = _group_style(kind, None)
+        for mark in (Severity.ERROR.value, Severity.WARNING.value, "retired"):
+            groups[f"{kind.value}-{mark}"] = _group_style(kind, mark)
+    return groups
+
+
+# What most links look like; each link carries only where it differs.
+EDGE_DEFAULTS: dict[str, Any] = {
+    "color": {"color": LINK_COLOUR, "highlight": "#000000", "hover": "#000000", "inherit": False},
+    "width": 2,
+    "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}},
+    "smooth": False,
+    "selectionWidth": 2,
+    "hoverWidth": 1.5,
+}
+
+
+def link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str, Any]:
+    """What a link's drawing changes from EDGE_DEFAULTS: dashes, colour, a label, a curve."""
+    worst = worst_severity(findings)
+    colour = LINK_COLOUR
+    if retired:
+        colour = RETIRED_LINK_COLOUR
+    elif worst in (Severity.ERROR, Severity.WARNING):
+        colour = LINK_FINDING_COLOUR
+    elif link.type is LinkType.FEEDBACK:
+        colour = FEEDBACK_COLOUR
+    options: dict[str, Any] = {"id": link.key}
+    if not link.has_because:
+        options["dashes"] = [8, 6]
+    if colour != LINK_COLOUR:
+        options["color"] = {**EDGE_DEFAULTS["color"], "color": colour}
+    labels = []
+    if link.polarity is Polarity.MINUS:
+        labels.append("\u2212 weakens")
+    if link.type is LinkType.FEEDBACK:
+        labels.append("feedback")
+        options["smooth"] = {"enabled": True, "type": "curvedCCW", "roundness": 0.25}
+    if any(
+        f.code != "TOC103" and f.severity in (Severity.ERROR, Severity.WARNING) for f in findings
+    ):
+        labels.append(WARNING_MARK)
+    if labels:
+        options["label"] = " ".join(labels)
+        options["font"] = {"size": 13, "color": colour, "strokeWidth": 4, "strokeColor": "#ffffff"}
+    return options

@@ -1,0 +1,213 @@
+"""The workspace's models: the list, import and export, and a model's own page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
+
+from api.deps import SessionDep
+from api.services import errors, reports
+from api.services import models as model_service
+from toc import formats
+from toc.errors import DocumentRejected
+from toc.graph import build_graph
+from toc.model import TheoryOfChange
+from toc.report import check_model
+from toc.vocabulary import FORMAT_LABELS
+from web.map import VIS_URL, map_context
+from web.render import error_page, model_url, render
+from web.session import FormDep, PageRoute, Visitor, VisitorDep, WriterDep, to_login
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+# Rows of one table on a model's page; past this, the map is the way to a node or link.
+TABLE_LIMIT = 500
+EXPORT_FORMATS = formats.WRITE_FORMATS
+IMPORT_FORMATS = formats.READ_FORMATS
+
+
+def _models_page(
+    request: Request,
+    session: SessionDep,
+    visitor: Visitor,
+    status: int = 200,
+    import_errors: list[str] | None = None,
+) -> HTMLResponse:
+    infos, _ = model_service.list_models(session, visitor.principal.workspace_id)
+    rows = []
+    for info in infos:
+        report, _ = reports.get_report(session, visitor.principal.workspace_id, info.id)
+        rows.append({"info": info, "counts": report["metrics"]["findings"]})
+    return render(
+        request,
+        "models.html",
+        visitor,
+        status,
+        rows=rows,
+        export_formats=EXPORT_FORMATS,
+        import_formats=IMPORT_FORMATS,
+        format_labels=FORMAT_LABELS,
+        import_errors=import_errors or [],
+    )
+
+
+@router.get("/models")
+def models(request: Request, session: SessionDep, visitor: VisitorDep) -> Response:
+    if visitor is None:
+        return to_login()
+    return _models_page(request, session, visitor)
+
+
+@router.post("/models/import")
+def import_model(
+    request: Request, session: SessionDep, visitor: WriterDep, form: FormDep
+) -> Response:
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return _models_page(request, session, visitor, 400, ["Choose a file to import."])
+    data = upload.file.read()
+    chosen = form.get("format")
+    fmt = chosen if isinstance(chosen, str) and chosen in IMPORT_FORMATS else None
+    if fmt is None:  # from the file name's suffix; the name is never used as a path
+        fmt = formats.format_for_path(Path(upload.filename))
+    try:
+        info, _ = model_service.import_model(
+            session, visitor.principal.workspace_id, data, fmt, replace=form.get("replace") == "on"
+        )
+    except DocumentRejected as rejected:
+        return _models_page(request, session, visitor, 400, [str(p) for p in rejected.problems])
+    except errors.AlreadyExists as exists:
+        return _models_page(
+            request, session, visitor, 409, [f"{exists} Tick “replace” to overwrite it."]
+        )
+    return RedirectResponse(model_url(info.id, saved="imported"), status_code=303)
+
+
+@router.get("/models/{model_id}/export")
+def export_model(
+    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, format: str = "json"
+) -> Response:
+    if visitor is None:
+        return to_login()
+    if format not in EXPORT_FORMATS:
+        return error_page(
+            request, visitor, 400, f"Unknown format. Choose one of {', '.join(EXPORT_FORMATS)}."
+        )
+    try:
+        payload, version = model_service.export_model(
+            session, visitor.principal.workspace_id, model_id, format
+        )
+    except errors.NotFound:
+        return error_page(request, visitor, 404, "No such model in this workspace.")
+    filename = f"{model_id}.{formats.EXTENSIONS[format]}"
+    return Response(
+        payload,
+        media_type=formats.MEDIA_TYPES[format],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": f'"{version}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+# -- a model's page ----------------------------------------------------------------------------
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 100)}%"
+
+
+def load_model(session: SessionDep, visitor: Visitor, model_id: str) -> TheoryOfChange | None:
+    """The model of that id in the visitor's workspace; None when it has none."""
+    try:
+        model, _ = model_service.get_model(session, visitor.principal.workspace_id, model_id)
+    except errors.NotFound:
+        return None
+    return model
+
+
+SAVED = {
+    "imported": "Imported.",
+    "node-added": "Node added.",
+    "node-saved": "Node saved.",
+    "node-deleted": "Node deleted, with its links.",
+    "link-added": "Link added.",
+    "link-saved": "Link saved.",
+    "link-deleted": "Link deleted.",
+}
+
+
+@router.get("/models/{model_id}")
+def model_page(
+    request: Request,
+    session: SessionDep,
+    visitor: VisitorDep,
+    model_id: str,
+    severity: str = "",
+    code: str = "",
+    saved: str = "",
+) -> Response:
+    if visitor is None:
+        return to_login()
+    model = load_model(session, visitor, model_id)
+    if model is None:
+        return error_page(request, visitor, 404, "No such model in this workspace.")
+    graph = build_graph(model)
+    report = check_model(model, graph)
+    titles = {node.id: node.title for node in model.nodes}
+    link_titles = {
+        link.key: f"{titles[link.source]} \u2192 {titles[link.target]}" for link in model.links
+    }
+    findings = [
+        {
+            "finding": finding,
+            "kind": "link" if finding.link else "node",
+            "shown": (not severity or finding.severity.value == severity)
+            and (not code or finding.code == code),
+        }
+        for finding in report.findings
+    ]
+    # A portfolio can have thousands of findings: past TABLE_LIMIT the table holds only the
+    # rows the filter selects, the first TABLE_LIMIT of them, and filtering goes to the server.
+    partial = len(findings) > TABLE_LIMIT
+    matching = sum(1 for row in findings if row["shown"])
+    if partial:
+        findings = [row for row in findings if row["shown"]][:TABLE_LIMIT]
+    metrics = report.metrics
+    shares = [
+        ("Initiatives with a chain to students", _percent(metrics["anchored_share"])),
+        ("Initiatives with a because-chain", _percent(metrics["explained_share"])),
+        ("Chain links with a because", _percent(metrics["because_share"])),
+        ("Chain links with evidence", _percent(metrics["evidence_share"])),
+    ]
+    strength = [
+        {"id": initiative, "title": titles[initiative], "tier": tier}
+        for initiative, tier in metrics["evidence_strength"].items()
+    ]
+    return render(
+        request,
+        "model.html",
+        visitor,
+        model=model,
+        report=report,
+        findings=findings,
+        findings_partial=partial,
+        findings_matching=matching,
+        table_limit=TABLE_LIMIT,
+        codes=sorted({f.code for f in report.findings}),
+        severity=severity,
+        code=code,
+        shares=shares,
+        strength=strength,
+        titles=titles,
+        link_titles=link_titles,
+        saved=SAVED.get(saved),
+        export_formats=EXPORT_FORMATS,
+        format_labels=FORMAT_LABELS,
+        vis_url=VIS_URL,
+        **map_context(
+            model, report, graph, edit_base=model_url(model.id) if visitor.can_write else None
+        ),
+    )

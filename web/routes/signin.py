@@ -1,0 +1,61 @@
+"""Signing in and out: the sign-in form, `/login?token=` links, and the way home."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.auth import SESSION_COOKIE, principal_for_token
+from api.deps import SessionDep
+from web.render import error_page
+from web.session import (
+    LOGIN_CSRF_COOKIE,
+    FormDep,
+    PageRoute,
+    VisitorDep,
+    login_page,
+    signed_in,
+)
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+INVALID_TOKEN = "That token is not valid. Ask an admin for a new one."
+
+
+@router.get("/")
+def home(visitor: VisitorDep) -> Response:
+    return RedirectResponse("/models" if visitor else "/login", status_code=303)
+
+
+@router.get("/login")
+def login(request: Request, session: SessionDep, token: str | None = None) -> Response:
+    """`/login?token=TOKEN` signs in with the token (the URL `toc serve` prints); else the form."""
+    if token is None:
+        return login_page(request)
+    if principal_for_token(session, token) is None:
+        return login_page(request, 401, INVALID_TOKEN)
+    return signed_in(request, token)
+
+
+@router.post("/login")
+def login_form(request: Request, session: SessionDep, form: FormDep) -> Response:
+    sent = form.get("login_csrf")
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE)
+    if not (isinstance(sent, str) and expected and hmac.compare_digest(sent, expected)):
+        return login_page(request, 403, "The sign-in form expired. Please try again.")
+    token = form.get("token")
+    token = token.strip() if isinstance(token, str) else ""
+    if principal_for_token(session, token) is None:
+        return login_page(request, 401, INVALID_TOKEN)
+    return signed_in(request, token)
+
+
+@router.post("/logout")
+def logout(request: Request, visitor: VisitorDep, form: FormDep) -> Response:
+    if visitor is not None and not visitor.sent_own_form(form):
+        return error_page(request, visitor, 403, "This form came from another site.")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
