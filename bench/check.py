@@ -27,9 +27,10 @@ from typing import Any
 
 import networkx as nx
 
-from toc.document import load_json, parse_document
-from toc.graph import ChainGraph, build_graph
-from toc.report import check_model
+from toc.checks.registry import all_checks
+from toc.engine import Engine
+from toc.reading import decode_fast
+from toc.report import check_bytes, check_document
 
 LEVELS = ("system", "teacher", "student")
 
@@ -123,7 +124,7 @@ def synthetic_portfolio(size: int, seed: int = 7) -> dict[str, Any]:
     }
 
 
-def floor(text: str) -> int:
+def floor(text: bytes) -> int:
     """Parse, build the graph, one reverse breadth-first search from the outcomes."""
     data = json.loads(text)
     graph = nx.DiGraph()
@@ -141,13 +142,12 @@ def floor(text: str) -> int:
     return len(seen)
 
 
-def toc_check(text: str) -> int:
+def toc_check(text: bytes) -> int:
     """What `toc check FILE --format json` does, minus printing and reading the file."""
-    report = check_model(load_json(text))
-    return len(json.dumps(report.to_dict()))
+    return len(check_bytes(text).to_json())
 
 
-def best_time(function: Callable[[str], int], text: str, repeat: int) -> float:
+def best_time(function: Callable[[bytes], Any], text: bytes, repeat: int) -> float:
     """The best of `repeat` runs, each with the cyclic collector off, as `toc check` runs.
 
     Both the floor and `toc check` are timed this way, so the ratio compares the work and
@@ -166,7 +166,7 @@ def best_time(function: Callable[[str], int], text: str, repeat: int) -> float:
     return min(times) if repeat > 2 else statistics.mean(times)
 
 
-def peak_memory(function: Callable[[str], int], text: str) -> int:
+def peak_memory(function: Callable[[bytes], Any], text: bytes) -> int:
     gc.collect()
     tracemalloc.start()
     function(text)
@@ -175,57 +175,45 @@ def peak_memory(function: Callable[[str], int], text: str) -> int:
     return peak
 
 
-def _searches(graph: ChainGraph) -> None:
-    # Every derived set the checks read is a cached property of the graph: computing them all
-    # on a fresh graph is the checks' shared search work.
-    for name, member in vars(ChainGraph).items():
+def _searches(engine: Engine) -> None:
+    # Every derived set the checks share is a cached property of the engine: computing them
+    # all on a fresh engine is the shared search work.
+    for name, member in vars(Engine).items():
         if isinstance(member, cached_property):
-            getattr(graph, name)
+            getattr(engine, name)
 
 
-def print_parts(text: str, repeat: int, floor_s: float) -> None:
+def _own_passes(engine: Engine) -> int:
+    return sum(len(list(check(engine))) for check in all_checks())
+
+
+def print_parts(text: bytes, repeat: int, floor_s: float) -> None:
     """Time each stage of one `toc check` on its own, against the floor of the same run.
 
-    Each stage is given the previous stages' results, prepared outside its timing. The stages
-    marked * are what any `toc check` of this design must do, whatever its checks: their sum
-    against the floor is the least ratio that tuning the searches and checks could reach.
+    Each stage is given the previous stages' results, prepared outside its timing.
     """
-    data = json.loads(text)
-    model = parse_document(data)
-    graph = build_graph(model)
-    _searches(graph)
-    report = check_model(model, graph)
-    build_s = best_time(lambda _: build_graph(model), text, repeat)
-    # The searches need a graph of their own, as they are cached on it; its build is taken out.
-    searches_s = best_time(lambda _: _searches(build_graph(model)), text, repeat) - build_s
+    document = decode_fast(text)
+    assert document is not None, "the synthetic portfolio is valid"
+    engine = Engine(document)
+    _searches(engine)
+    report = check_document(document)
+    build_s = best_time(lambda _: Engine(document), text, repeat)
+    # The searches need an engine of their own, as they are cached on it; its build is taken out.
+    searches_s = best_time(lambda _: _searches(Engine(document)), text, repeat) - build_s
     stages = [
-        ("* read the JSON (json.loads)", True, best_time(json.loads, text, repeat)),
+        ("read and validate (msgspec, cross-item rules)", best_time(decode_fast, text, repeat)),
+        ("build the engine (indices, adjacency, flags)", build_s),
+        ("shared searches (every derived set)", searches_s),
+        ("checks' own passes (with their searches)", best_time(lambda _: _own_passes(engine), text, repeat)),
         (
-            "* validate fields and cross-item rules",
-            True,
-            best_time(lambda _: parse_document(data), text, repeat),
+            "  + findings sorted, metrics (whole run)",
+            best_time(lambda _: check_document(document), text, repeat) - build_s - searches_s,
         ),
-        ("* build the graph with its edge data", True, build_s),
-        ("  shared searches (every derived set)", False, searches_s),
-        (
-            "  checks' own passes, findings, metrics",
-            False,
-            best_time(lambda _: check_model(model, graph), text, repeat),
-        ),
-        (
-            "* write the JSON report",
-            True,
-            best_time(lambda _: json.dumps(report.to_dict()), text, repeat),
-        ),
+        ("write the JSON report (msgspec)", best_time(lambda _: report.to_json(), text, repeat)),
     ]
-    mandatory = sum(seconds for _, needed, seconds in stages if needed)
-    print(f"\n{'stage of toc check':<42} {'s':>7} {'x floor':>8}")
-    for label, _, seconds in stages:
-        print(f"{label:<42} {seconds:>7.3f} {seconds / floor_s:>8.2f}")
-    print(
-        f"{'* sum of the stages any check must run':<42} {mandatory:>7.3f} "
-        f"{mandatory / floor_s:>8.2f}"
-    )
+    print(f"\n{'stage of toc check':<48} {'s':>7} {'x floor':>8}")
+    for label, seconds in stages:
+        print(f"{label:<48} {seconds:>7.3f} {seconds / floor_s:>8.2f}")
 
 
 def main() -> int:
@@ -243,10 +231,10 @@ def main() -> int:
     )
     for size in args.sizes:
         document = synthetic_portfolio(size)
-        text = json.dumps(document)
+        text = json.dumps(document).encode("utf-8")
         floor_s = best_time(floor, text, args.repeat)
         check_s = best_time(toc_check, text, args.repeat)
-        findings = len(check_model(load_json(text)).findings)
+        findings = len(check_bytes(text).findings)
         peak = "-" if args.no_memory else f"{peak_memory(toc_check, text) / 2**20:.0f}"
         print(
             f"{size:>8} {len(document['links']):>8} {floor_s:>9.3f} {check_s:>9.3f} "

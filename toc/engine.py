@@ -98,116 +98,147 @@ class Engine:
     """What every check reads about one model, built once; derived sets computed on first use.
 
     Nodes (not retired) are numbered in document order: `ids[i]`, `node[i]` (the document's
-    own item), `kinds[i]` and `levels[i]` (0 system, 1 teacher, 2 student). Links whose ends
-    are both such nodes are numbered in document order: `link[k]`, `link_key[k]` (own id or
-    `FROM->TO`), `link_source[k]`/`link_target[k]` (node numbers), `link_because[k]`,
-    `link_tier[k]` (best ESSA tier, `NO_TIER` when unrated), `link_plus[k]` (polarity) and
-    `link_leads[k]` (False for `feedback`, which only TOC104 and TOC201 look at).
-    The `leads_to` links, merged per (from, to) pair, are the edges: `succ[u]`/`pred[v]` list
-    neighbour nodes, `out_edges[u]`/`in_edges[v]` the matching edge numbers, and each edge
-    has `edge_because`, `edge_tier` (best of its links), `edge_sign` (PLUS | MINUS bits) and
-    `edge_links` (its link numbers). `as_of` is the day the checks judge by (today when None).
+    own item), `kinds[i]` (text) and `levels[i]` (0 system, 1 teacher, 2 student); `index`
+    maps an id to its number. Links whose ends are both such nodes are numbered in document
+    order: `link[k]` (the document's item), `key(k)` (own id or `FROM->TO`),
+    `link_source[k]`/`link_target[k]` (node numbers), `link_because[k]`, `link_plus[k]`
+    (polarity) and `link_leads[k]` (False for `feedback`, which only TOC104 and TOC201 look
+    at); `leads_to` lists the `leads_to` links. Those, merged per (from, to) pair, are the
+    edges, numbered by their first link `edge_link[e]` (`links_of(e)` gives all): each has
+    `edge_because`, `edge_sign` (PLUS | MINUS bits) and `edge_tier` (best ESSA tier of its
+    links, `NO_TIER` when unrated). `succ[u]`/`pred[v]` list neighbour nodes in the order
+    networkx would (first link first); `out_edges`/`in_edges` the matching edge numbers.
+    `as_of` is the day the checks judge by (today when None).
     """
 
     def __init__(self, document: Any, *, as_of: datetime.date | None = None):
         self.document = document
         self.as_of = as_of
         self.checks: dict[str, str] = dict(document.checks)
-        ids: list[str] = []
-        nodes: list[Any] = []
-        kinds: list[str] = []
-        levels: list[int] = []
-        index: dict[str, int] = {}
-        rank = _LEVEL_RANK
-        for item in document.nodes:
-            if item.status == "retired":
-                continue
-            index[item.id] = len(ids)
-            ids.append(item.id)
-            nodes.append(item)
-            # str(): a StrEnum member hashes by its name, so comparisons and lookups use text.
-            kinds.append(str(item.kind))
-            levels.append(rank[str(item.level)])
-        self.ids, self.node, self.kinds, self.levels, self.index = ids, nodes, kinds, levels, index
+        # Comprehensions rather than one loop with appends: each runs at C speed over the
+        # items, and a statewide portfolio has hundreds of thousands of them.
+        nodes = [item for item in document.nodes if item.status != "retired"]
+        ids = [item.id for item in nodes]
         size = len(ids)
+        index = dict(zip(ids, range(size), strict=True))
+        kinds = [item.kind for item in nodes]
+        levels = [item.level for item in nodes]
+        if nodes and type(kinds[0]) is not str:
+            # A StrEnum member hashes by its name: the typed model's fields become plain text.
+            kinds = [str(kind) for kind in kinds]
+            levels = [str(level) for level in levels]
+        rank = _LEVEL_RANK
+        self.ids, self.node, self.kinds, self.index = ids, nodes, kinds, index
+        self.levels = [rank[level] for level in levels]
 
-        links: list[Any] = []
-        keys: list[str] = []
-        sources: list[int] = []
-        targets: list[int] = []
-        becauses: list[bool] = []
-        tiers: list[int] = []
-        pluses: list[bool] = []
-        leads: list[bool] = []
+        # Links that touch a retired node are out of every check, like the node itself.
+        links = list(document.links)
+        get = index.get
+        sources = [get(item.source) for item in links]
+        targets = [get(item.target) for item in links]
+        if None in sources or None in targets:
+            kept = [
+                k
+                for k, (u, v) in enumerate(zip(sources, targets, strict=True))
+                if u is not None and v is not None
+            ]
+            links = [links[k] for k in kept]
+            sources = [sources[k] for k in kept]
+            targets = [targets[k] for k in kept]
+        self.link: list[Any] = links
+        self.link_source: list[int] = sources  # type: ignore[assignment]
+        self.link_target: list[int] = targets  # type: ignore[assignment]
+        self.link_because = [
+            text is not None and text != "" and not text.isspace()
+            for text in [item.because for item in links]
+        ]
+        self.link_plus = [item.polarity == "+" for item in links]
+        self.link_leads = leads = [item.type == "leads_to" for item in links]
+        self.leads_to = [k for k, lead in enumerate(leads) if lead]
+
+        # Edges: the leads_to links merged per (from, to) pair, numbered by first link.
+        edge_link = self.leads_to
+        edge_because = [self.link_because[k] for k in edge_link]
+        edge_sign = [PLUS if self.link_plus[k] else MINUS for k in edge_link]
+        self.edge_more: dict[int, list[int]] = {}
+        pairs = [sources[k] * size + targets[k] for k in edge_link]  # type: ignore[operator]
+        if len(set(pairs)) != len(pairs):
+            edge_link, edge_because, edge_sign = self._merge(pairs)
+        self.edge_link, self.edge_because, self.edge_sign = edge_link, edge_because, edge_sign
         succ: list[list[int]] = [[] for _ in range(size)]
         pred: list[list[int]] = [[] for _ in range(size)]
-        out_edges: list[list[int]] = [[] for _ in range(size)]
-        in_edges: list[list[int]] = [[] for _ in range(size)]
+        for k in edge_link:
+            u, v = sources[k], targets[k]
+            succ[u].append(v)  # type: ignore[index]
+            pred[v].append(u)  # type: ignore[index,arg-type]
+        self.succ, self.pred = succ, pred
+
+    def _merge(self, pairs: list[int]) -> tuple[list[int], list[bool], list[int]]:
+        """Edges when some links join the same pair: flags merged, later links kept aside."""
         edge_of: dict[int, int] = {}
+        edge_link: list[int] = []
         edge_because: list[bool] = []
-        edge_tier: list[int] = []
         edge_sign: list[int] = []
-        edge_links: list[list[int]] = []
-        get = index.get
-        for item in document.links:
-            source, target = item.source, item.target
-            # Links that touch a retired node are out of every check, like the node itself.
-            u = get(source)
-            if u is None:
-                continue
-            v = get(target)
-            if v is None:
-                continue
-            number = len(links)
-            links.append(item)
-            key = item.id
-            keys.append(key if key is not None else f"{source}->{target}")
-            sources.append(u)
-            targets.append(v)
-            text = item.because
-            because = bool(text and text.strip())
-            becauses.append(because)
-            tier = NO_TIER
-            for evidence in item.evidence:
-                rated = evidence.tier
-                if rated is not None and (tier == NO_TIER or rated < tier):
-                    tier = rated
-            tiers.append(tier)
-            plus = item.polarity == "+"
-            pluses.append(plus)
-            is_lead = item.type == "leads_to"
-            leads.append(is_lead)
-            if not is_lead:
-                continue
-            pair = u * size + v
+        more = self.edge_more
+        for k, pair in zip(self.leads_to, pairs, strict=True):
+            because = self.link_because[k]
+            sign = PLUS if self.link_plus[k] else MINUS
             edge = edge_of.get(pair)
             if edge is None:
-                edge_of[pair] = edge = len(edge_because)
+                edge_of[pair] = len(edge_link)
+                edge_link.append(k)
                 edge_because.append(because)
-                edge_tier.append(tier)
-                edge_sign.append(PLUS if plus else MINUS)
-                edge_links.append([number])
-                succ[u].append(v)
-                pred[v].append(u)
-                out_edges[u].append(edge)
-                in_edges[v].append(edge)
-                continue
-            edge_links[edge].append(number)
-            edge_because[edge] = edge_because[edge] or because
-            if tier != NO_TIER and (edge_tier[edge] == NO_TIER or tier < edge_tier[edge]):
-                edge_tier[edge] = tier
-            edge_sign[edge] |= PLUS if plus else MINUS
-        self.link, self.link_key = links, keys
-        self.link_source, self.link_target = sources, targets
-        self.link_because, self.link_tier, self.link_plus, self.link_leads = (
-            becauses,
-            tiers,
-            pluses,
-            leads,
-        )
-        self.succ, self.pred, self.out_edges, self.in_edges = succ, pred, out_edges, in_edges
-        self.edge_because, self.edge_tier = edge_because, edge_tier
-        self.edge_sign, self.edge_links = edge_sign, edge_links
+                edge_sign.append(sign)
+            else:
+                more.setdefault(edge, []).append(k)
+                edge_because[edge] = edge_because[edge] or because
+                edge_sign[edge] |= sign
+        return edge_link, edge_because, edge_sign
+
+    def key(self, link: int) -> str:
+        """A link's id: its own, or the generated `FROM->TO`."""
+        item = self.link[link]
+        own = item.id
+        return own if own is not None else f"{item.source}->{item.target}"
+
+    def links_of(self, edge: int) -> list[int]:
+        """The numbers of the links merged into an edge, in document order."""
+        first = self.edge_link[edge]
+        more = self.edge_more.get(edge)
+        return [first, *more] if more else [first]
+
+    @cached_property
+    def edge_tier(self) -> list[int]:
+        """Each edge's best ESSA tier among its links' evidence (`NO_TIER` when unrated)."""
+        links = self.link
+        tiers = []
+        for edge, k in enumerate(self.edge_link):
+            best = NO_TIER
+            for member in self.links_of(edge) if edge in self.edge_more else (k,):
+                for evidence in links[member].evidence:
+                    rated = evidence.tier
+                    if rated is not None and (best == NO_TIER or rated < best):
+                        best = rated
+            tiers.append(best)
+        return tiers
+
+    @cached_property
+    def in_edges(self) -> list[list[int]]:
+        """For each node, the edge numbers parallel to `pred[node]`."""
+        found: list[list[int]] = [[] for _ in self.ids]
+        targets = self.link_target
+        for edge, k in enumerate(self.edge_link):
+            found[targets[k]].append(edge)
+        return found
+
+    @cached_property
+    def out_edges(self) -> list[list[int]]:
+        """For each node, the edge numbers parallel to `succ[node]`."""
+        found: list[list[int]] = [[] for _ in self.ids]
+        sources = self.link_source
+        for edge, k in enumerate(self.edge_link):
+            found[sources[k]].append(edge)
+        return found
 
     # -- node classes -------------------------------------------------------------------
     def __len__(self) -> int:
@@ -223,11 +254,6 @@ class Engine:
     @cached_property
     def outcomes(self) -> list[int]:
         return [i for i, kind in enumerate(self.kinds) if kind == "outcome"]
-
-    @cached_property
-    def leads_to(self) -> list[int]:
-        """Numbers of the `leads_to` links, in document order."""
-        return [k for k, lead in enumerate(self.link_leads) if lead]
 
     @cached_property
     def linked(self) -> bytearray:
@@ -278,12 +304,10 @@ class Engine:
     def explained(self) -> bytearray:
         """Flags of initiatives with a chain on which every link has a `because`."""
         pred_because: list[list[int]] = [[] for _ in self.ids]
-        because, source = self.edge_because, self.link_source
-        links = self.edge_links
-        for edge, has in enumerate(because):
+        sources, targets = self.link_source, self.link_target
+        for k, has in zip(self.edge_link, self.edge_because, strict=True):
             if has:
-                first = links[edge][0]
-                pred_because[self.link_target[first]].append(source[first])
+                pred_because[targets[k]].append(sources[k])
         reached = reach(self.outcomes, pred_because)
         flags = bytearray(len(self.ids))
         for i in self.initiatives:
@@ -304,7 +328,12 @@ class Engine:
         A bottleneck search back from the outcomes with one bucket per tier: each node is
         settled with the best tier of any rated path to an outcome, every edge looked at once.
         """
-        in_edges, tiers, pred = self.in_edges, self.edge_tier, self.pred
+        tiers, sources, targets = self.edge_tier, self.link_source, self.link_target
+        # Each node's rated incoming edges as (node it comes from, tier).
+        rated_pred: list[list[tuple[int, int]]] = [[] for _ in self.ids]
+        for k, tier in zip(self.edge_link, tiers, strict=True):
+            if tier != NO_TIER:
+                rated_pred[targets[k]].append((sources[k], tier))
         best = [-1] * len(self.ids)
         buckets: list[list[int]] = [list(self.outcomes), [], [], [], []]
         for tier in range(5):
@@ -314,10 +343,9 @@ class Engine:
                 if best[node] >= 0:
                     continue
                 best[node] = tier
-                for other, edge in zip(pred[node], in_edges[node], strict=True):
-                    rated = tiers[edge]
-                    if rated != NO_TIER and best[other] < 0:
-                        buckets[max(tier, rated)].append(other)
+                for other, rated in rated_pred[node]:
+                    if best[other] < 0:
+                        buckets[rated if rated > tier else tier].append(other)
         # Outcomes sit at 0; an initiative is never an outcome, so it is settled at 1–4 or not.
         ids = self.ids
         return {ids[i]: (best[i] if best[i] >= 0 else None) for i in self.initiatives}

@@ -60,7 +60,7 @@ class ChainGraph:
         """Every link between nodes that are not retired (feedback too), in document order."""
         engine = self.engine
         return [
-            Step(link, engine.link_key[k], link.source, link.target, engine.link_because[k])
+            Step(link, engine.key(k), link.source, link.target, engine.link_because[k])
             for k, link in enumerate(engine.link)
         ]
 
@@ -93,7 +93,7 @@ class ChainGraph:
             return Chains(initiative, [], [])
         nodes, links = engine.chain_of(number)
         return Chains(
-            initiative, [engine.ids[i] for i in nodes], [engine.link_key[k] for k in links]
+            initiative, [engine.ids[i] for i in nodes], [engine.key(k) for k in links]
         )
 
     @cached_property
@@ -120,18 +120,17 @@ class ChainGraph:
         engine = self.engine
         graph: nx.DiGraph = nx.DiGraph()
         graph.add_nodes_from(engine.ids)
-        ids, keys, plus = engine.ids, engine.link_key, engine.link_plus
-        for edge, links in enumerate(engine.edge_links):
-            first = links[0]
+        ids, plus, tiers = engine.ids, engine.link_plus, engine.edge_tier
+        for edge, first in enumerate(engine.edge_link):
             sign = engine.edge_sign[edge]
             graph.add_edge(
                 ids[engine.link_source[first]],
                 ids[engine.link_target[first]],
                 because=engine.edge_because[edge],
-                tier=engine.edge_tier[edge] or None,
+                tier=tiers[edge] or None,
                 plus=bool(sign & PLUS),
                 minus=bool(sign & MINUS),
-                links=[(keys[k], plus[k]) for k in links],
+                links=[(engine.key(k), plus[k]) for k in engine.links_of(edge)],
             )
         return graph
 

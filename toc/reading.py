@@ -126,21 +126,33 @@ def _cross_item_rules_hold(document: FastDocument) -> bool:
     node_ids = {node.id for node in nodes}
     if len(node_ids) != len(nodes):
         return False
-    for node in nodes:
-        if node.kind == "outcome" and node.level != "student":
-            return False
-        if node.indicators and not _indicators_hold(node.indicators):
-            return False
-    link_ids: set[str] = set()
-    add = link_ids.add
-    for link in document.links:
-        source, target = link.source, link.target
-        if source == target or source not in node_ids or target not in node_ids:
-            return False
-        own = link.id
-        add(own if own is not None else f"{source}->{target}")
-    if len(link_ids) != len(document.links):
+    # An outcome is a student learning outcome.
+    if any(node.kind == "outcome" and node.level != "student" for node in nodes):
         return False
+    for indicators in [node.indicators for node in nodes]:
+        if indicators and (len(indicators) > 1 or indicators[0].observations):
+            if not _indicators_hold(indicators):
+                return False
+    links = document.links
+    sources = [link.source for link in links]
+    targets = [link.target for link in links]
+    if not (node_ids.issuperset(sources) and node_ids.issuperset(targets)):
+        return False
+    if any(source == target for source, target in zip(sources, targets, strict=True)):
+        return False
+    # Own ids and generated FROM->TO ids share one namespace; each must be unique in it.
+    own = [link.id for link in links]
+    if own.count(None) == len(own):
+        generated = set(zip(sources, targets, strict=True))
+        if len(generated) != len(links):
+            return False
+    else:
+        link_ids = {
+            key if key is not None else f"{source}->{target}"
+            for key, source, target in zip(own, sources, targets, strict=True)
+        }
+        if len(link_ids) != len(links):
+            return False
     return not document.checks or set(document.checks) <= registry.codes()
 
 

@@ -189,7 +189,7 @@ def check_bytes(data: bytes, *, as_of: datetime.date | None = None) -> Report:
     >>> report = check_bytes(b'{"id": "m", "title": "M", "nodes": [{"id": "o", '
     ...     b'"level": "student", "kind": "outcome", "title": "O"}]}')
     >>> [(f.code, f.subject) for f in report.findings]
-    [('TOC201', 'o'), ('TOC203', 'o')]
+    [('TOC201', 'o')]
     """
     from toc.reading import read_document
 

@@ -80,7 +80,7 @@ def missing_because(engine: Engine) -> Iterator[Hit]:
         if not because[k]:
             link = links[k]
             yield Hit(
-                engine.link_key[k], f"no because on the step '{link.source}' → '{link.target}'"
+                engine.key(k), f"no because on the step '{link.source}' → '{link.target}'"
             )
 
 
@@ -99,9 +99,9 @@ def missing_because(engine: Engine) -> Iterator[Hit]:
     hint="Cite the research or local data behind the mechanism, with its ESSA tier if known.",
 )
 def unevidenced_because(engine: Engine) -> Iterator[Hit]:
-    because, keys = engine.link_because, engine.link_key
+    because = engine.link_because
     for k, link in enumerate(engine.link):
         if because[k] and not link.evidence:
             yield Hit(
-                keys[k], f"the because on '{link.source}' → '{link.target}' cites no evidence"
+                engine.key(k), f"the because on '{link.source}' → '{link.target}' cites no evidence"
             )

@@ -32,13 +32,33 @@ def pushes(engine: Engine) -> list[tuple[list[int], list[int]]] | None:
             up_first[initiative] = initiative
             queue.append((initiative, UP, initiative))
     push = queue.append
-    succ, out_edges, signs = engine.succ, engine.out_edges, engine.edge_sign
+    succ, signs = engine.succ, engine.edge_sign
+    # Signs of each node's out-edges, parallel to succ; None for a node whose are all `+`.
+    signed: list[list[int] | None] = [None] * size
+    for edge, k in enumerate(engine.edge_link):
+        if signs[edge] != PLUS:
+            signed[engine.link_source[k]] = []
+    if any(found is not None for found in signed):
+        for u, out in enumerate(engine.out_edges):
+            if signed[u] is not None:
+                signed[u] = [signs[edge] for edge in out]
     for node, sign, label in queue:
         same_first, same_second = labels[sign]
+        carried_by = signed[node]
+        if carried_by is None:
+            # Every out-edge is `+`: the push passes on unchanged (the common case).
+            for other in succ[node]:
+                held = same_first[other]
+                if held < 0:
+                    same_first[other] = label
+                    push((other, sign, label))
+                elif held != label and same_second[other] < 0:
+                    same_second[other] = label
+                    push((other, sign, label))
+            continue
         flip = 1 - sign
         flip_first, flip_second = labels[flip]
-        for other, edge in zip(succ[node], out_edges[node], strict=True):
-            carried = signs[edge]
+        for other, carried in zip(succ[node], carried_by, strict=True):
             # A `+` link passes the push on unchanged, a `-` link turns it over; an edge whose
             # links carry both does both, `+` first.
             if carried & PLUS:
@@ -81,7 +101,7 @@ def pressure_meetings(engine: Engine) -> dict[int, tuple[str, str]]:
             and (up_second[node] >= 0 or down_second[node] >= 0 or up_first[node] != pusher)
         ):
             conflicted[node] = 1
-    ids, keys, link_plus = engine.ids, engine.link_key, engine.link_plus
+    ids, link_plus = engine.ids, engine.link_plus
     found: dict[int, tuple[str, str]] = {}
     for node in sorted((n for n, hit in enumerate(conflicted) if hit), key=ids.__getitem__):
         brought: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
@@ -90,12 +110,17 @@ def pressure_meetings(engine: Engine) -> dict[int, tuple[str, str]]:
         for source, edge in zip(engine.pred[node], engine.in_edges[node], strict=True):
             if conflicted[source]:
                 continue
-            for sign in (UP, DOWN):
-                first, second = labels[sign]
-                pushers = [ids[p] for p in (first[source], second[source]) if p >= 0]
-                for k in engine.edge_links[edge]:
-                    arriving = sign if link_plus[k] else 1 - sign
-                    brought[arriving].extend((keys[k], pusher) for pusher in pushers)
+            pushers = [
+                [ids[p] for p in (first[source], second[source]) if p >= 0]
+                for first, second in labels
+            ]
+            if not (pushers[UP] or pushers[DOWN]):
+                continue
+            for k in engine.links_of(edge):
+                key, plus = engine.key(k), link_plus[k]
+                for sign in (UP, DOWN):
+                    arriving = sign if plus else 1 - sign
+                    brought[arriving].extend((key, pusher) for pusher in pushers[sign])
         pair = _meeting(brought[UP], brought[DOWN])
         if pair is not None:
             found[node] = pair
@@ -232,6 +257,6 @@ def unstated_assumptions(engine: Engine) -> Iterator[Hit]:
         link = links[k]
         if not link.assumptions:
             yield Hit(
-                engine.link_key[k],
+                engine.key(k),
                 f"the step '{link.source}' → '{link.target}' names no assumptions",
             )

@@ -33,7 +33,7 @@ def level_inversion(engine: Engine) -> Iterator[Hit]:
         if levels[u] > levels[v]:
             source, target = nodes[u], nodes[v]
             yield Hit(
-                engine.link_key[k],
+                engine.key(k),
                 f"'{source.id}' ({source.level}) → '{target.id}' "
                 f"({target.level}) goes up the levels",
             )
