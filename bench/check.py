@@ -204,7 +204,10 @@ def print_parts(text: bytes, repeat: int, floor_s: float) -> None:
         ("read and validate (msgspec, cross-item rules)", best_time(decode_fast, text, repeat)),
         ("build the engine (indices, adjacency, flags)", build_s),
         ("shared searches (every derived set)", searches_s),
-        ("checks' own passes (with their searches)", best_time(lambda _: _own_passes(engine), text, repeat)),
+        (
+            "checks' own passes (with their searches)",
+            best_time(lambda _: _own_passes(engine), text, repeat),
+        ),
         (
             "  + findings sorted, metrics (whole run)",
             best_time(lambda _: check_document(document), text, repeat) - build_s - searches_s,

@@ -1,4 +1,4 @@
-"""The domain core imports only the standard library, pydantic and networkx."""
+"""The domain core imports only the standard library, pydantic, networkx and msgspec."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import toc
 
-ALLOWED_THIRD_PARTY = {"pydantic", "networkx"}
+# msgspec: the fast reader of valid toc/1 bytes and the report writer (docs/performance.md).
+ALLOWED_THIRD_PARTY = {"pydantic", "networkx", "msgspec"}
 # The CLI is the shell around all three packages: it may reach the map and the service,
 # but only inside the commands that need them (tests/test_cli.py proves `toc check` stays pure).
 SHELL = {"cli.py"}

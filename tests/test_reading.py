@@ -1,4 +1,4 @@
-"""The fast reader accepts exactly the documents the full validator accepts, and reads them alike."""
+"""The fast reader accepts exactly what the full validator accepts, and reads it alike."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from strategies import slugs, texts, toc_models
+
 from toc.document import load_json
 from toc.errors import DocumentRejected
 from toc.model import SHORT_TEXT_MAX, TheoryOfChange

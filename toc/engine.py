@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
-from toc.indicators import REAL_MEASURES, measures_of
+from toc.indicators import measures_of
 from toc.model import Measures
 
 __all__ = ["Engine", "reach", "two_labels", "NO_TIER", "PLUS", "MINUS"]
@@ -134,8 +134,8 @@ class Engine:
         # Links that touch a retired node are out of every check, like the node itself.
         links = list(document.links)
         get = index.get
-        sources = [get(item.source) for item in links]
-        targets = [get(item.target) for item in links]
+        sources: list[Any] = [get(item.source) for item in links]
+        targets: list[Any] = [get(item.target) for item in links]
         if None in sources or None in targets:
             kept = [
                 k
@@ -146,8 +146,8 @@ class Engine:
             sources = [sources[k] for k in kept]
             targets = [targets[k] for k in kept]
         self.link: list[Any] = links
-        self.link_source: list[int] = sources  # type: ignore[assignment]
-        self.link_target: list[int] = targets  # type: ignore[assignment]
+        self.link_source: list[int] = sources
+        self.link_target: list[int] = targets
         self.link_because = [
             text is not None and text != "" and not text.isspace()
             for text in [item.because for item in links]
@@ -161,7 +161,7 @@ class Engine:
         edge_because = [self.link_because[k] for k in edge_link]
         edge_sign = [PLUS if self.link_plus[k] else MINUS for k in edge_link]
         self.edge_more: dict[int, list[int]] = {}
-        pairs = [sources[k] * size + targets[k] for k in edge_link]  # type: ignore[operator]
+        pairs = [sources[k] * size + targets[k] for k in edge_link]
         if len(set(pairs)) != len(pairs):
             edge_link, edge_because, edge_sign = self._merge(pairs)
         self.edge_link, self.edge_because, self.edge_sign = edge_link, edge_because, edge_sign
@@ -169,8 +169,8 @@ class Engine:
         pred: list[list[int]] = [[] for _ in range(size)]
         for k in edge_link:
             u, v = sources[k], targets[k]
-            succ[u].append(v)  # type: ignore[index]
-            pred[v].append(u)  # type: ignore[index,arg-type]
+            succ[u].append(v)
+            pred[v].append(u)
         self.succ, self.pred = succ, pred
 
     def _merge(self, pairs: list[int]) -> tuple[list[int], list[bool], list[int]]:
@@ -359,16 +359,6 @@ class Engine:
             for i, node in enumerate(self.node)
             if node.indicators
         }
-
-    @cached_property
-    def measured_chain_nodes(self) -> list[int]:
-        """Nodes on some chain with a `change` or `outcome` indicator (stated or inferred)."""
-        on_chains = self.on_chains
-        return [
-            i
-            for i, kinds in self.measures.items()
-            if on_chains[i] and any(kind in REAL_MEASURES for kind in kinds)
-        ]
 
     # -- loops ----------------------------------------------------------------------------
     @cached_property

@@ -92,9 +92,7 @@ class ChainGraph:
         if number is None:
             return Chains(initiative, [], [])
         nodes, links = engine.chain_of(number)
-        return Chains(
-            initiative, [engine.ids[i] for i in nodes], [engine.key(k) for k in links]
-        )
+        return Chains(initiative, [engine.ids[i] for i in nodes], [engine.key(k) for k in links])
 
     @cached_property
     def graph(self) -> nx.DiGraph:

@@ -29,9 +29,7 @@ __all__ = ["read_document", "decode_fast", "FastDocument"]
 # `\Z`, not `$`: Python's `$` also matches before a final newline, the model's patterns do not.
 _SLUG = r"[a-z0-9][a-z0-9_.-]{0,127}"
 Slug = Annotated[str, msgspec.Meta(pattern=rf"^{_SLUG}\Z")]
-LinkId = Annotated[
-    str, msgspec.Meta(pattern=rf"^(?:{_SLUG}|{_SLUG}->{_SLUG})\Z", max_length=257)
-]
+LinkId = Annotated[str, msgspec.Meta(pattern=rf"^(?:{_SLUG}|{_SLUG}->{_SLUG})\Z", max_length=257)]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=TITLE_MAX)]
 Text = Annotated[str, msgspec.Meta(max_length=TEXT_MAX)]
 ShortText = Annotated[str, msgspec.Meta(max_length=SHORT_TEXT_MAX)]
@@ -130,9 +128,12 @@ def _cross_item_rules_hold(document: FastDocument) -> bool:
     if any(node.kind == "outcome" and node.level != "student" for node in nodes):
         return False
     for indicators in [node.indicators for node in nodes]:
-        if indicators and (len(indicators) > 1 or indicators[0].observations):
-            if not _indicators_hold(indicators):
-                return False
+        if (
+            indicators
+            and (len(indicators) > 1 or indicators[0].observations)
+            and not _indicators_hold(indicators)
+        ):
+            return False
     links = document.links
     sources = [link.source for link in links]
     targets = [link.target for link in links]

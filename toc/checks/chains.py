@@ -79,9 +79,7 @@ def missing_because(engine: Engine) -> Iterator[Hit]:
     for k in engine.chain_links:
         if not because[k]:
             link = links[k]
-            yield Hit(
-                engine.key(k), f"no because on the step '{link.source}' → '{link.target}'"
-            )
+            yield Hit(engine.key(k), f"no because on the step '{link.source}' → '{link.target}'")
 
 
 @register(

@@ -27,7 +27,12 @@ from toc.model import Severity
     "its direction.",
 )
 def level_inversion(engine: Engine) -> Iterator[Hit]:
-    levels, sources, targets, nodes = engine.levels, engine.link_source, engine.link_target, engine.node
+    levels, sources, targets, nodes = (
+        engine.levels,
+        engine.link_source,
+        engine.link_target,
+        engine.node,
+    )
     for k in engine.leads_to:
         u, v = sources[k], targets[k]
         if levels[u] > levels[v]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine
-from toc.indicators import PROXY_MEASURES
-from toc.engine import two_labels
+from toc.engine import Engine, two_labels
+from toc.indicators import PROXY_MEASURES, REAL_MEASURES
 from toc.model import Severity
 
 
@@ -18,11 +17,18 @@ def _stated(text: str | None) -> bool:
 def measured_initiatives(engine: Engine) -> bytearray:
     """Flags of anchored initiatives whose chains hold a measured node other than themselves.
 
-    Each node learns up to two of the measured chain nodes it reaches, in one backward
-    search from all of them; an initiative that reaches two of them, or one that is not
+    A chain node is measured when it has a `change` or `outcome` indicator (stated or
+    inferred). Each node learns up to two of the measured chain nodes it reaches, in one
+    backward search from all of them; an initiative that reaches two of them, or one that is not
     itself, is measured.
     """
-    first, second = two_labels(((i, i) for i in engine.measured_chain_nodes), engine.pred)
+    on_chains = engine.on_chains
+    measured = [
+        i
+        for i, kinds in engine.measures.items()
+        if on_chains[i] and any(kind in REAL_MEASURES for kind in kinds)
+    ]
+    first, second = two_labels(((i, i) for i in measured), engine.pred)
     anchored = engine.anchored
     flags = bytearray(len(engine))
     for i in engine.initiatives:

@@ -69,7 +69,12 @@ def dead_end(engine: Engine) -> Iterator[Hit]:
     hint="Link an initiative to it, or say which initiative is expected to bring it about.",
 )
 def unreached(engine: Engine) -> Iterator[Hit]:
-    linked, reached, kinds, ids = engine.linked, engine.reached_by_initiative, engine.kinds, engine.ids
+    linked, reached, kinds, ids = (
+        engine.linked,
+        engine.reached_by_initiative,
+        engine.kinds,
+        engine.ids,
+    )
     for i, node in enumerate(engine.node):
         if kinds[i] != "initiative" and not reached[i] and linked[i]:
             yield Hit(ids[i], f"{kinds[i]} '{node.title}' is reached by no initiative")
