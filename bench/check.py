@@ -230,7 +230,7 @@ def main() -> int:
     args = parser.parse_args()
     print(
         f"{'nodes':>8} {'links':>8} {'floor s':>9} {'check s':>9} {'ratio':>6} "
-        f"{'findings':>9} {'peak MiB':>9}"
+        f"{'findings':>9} {'peak MiB':>9} {'floor MiB':>9}"
     )
     for size in args.sizes:
         document = synthetic_portfolio(size)
@@ -239,9 +239,10 @@ def main() -> int:
         check_s = best_time(toc_check, text, args.repeat)
         findings = len(check_bytes(text).findings)
         peak = "-" if args.no_memory else f"{peak_memory(toc_check, text) / 2**20:.0f}"
+        floor_peak = "-" if args.no_memory else f"{peak_memory(floor, text) / 2**20:.0f}"
         print(
             f"{size:>8} {len(document['links']):>8} {floor_s:>9.3f} {check_s:>9.3f} "
-            f"{check_s / floor_s:>6.2f} {findings:>9} {peak:>9}"
+            f"{check_s / floor_s:>6.2f} {findings:>9} {peak:>9} {floor_peak:>9}"
         )
         if args.parts:
             print_parts(text, args.repeat, floor_s)
