@@ -10,6 +10,7 @@ from toc.model import Severity
 
 # An initiative's own push on itself is brought by no real link; this stands in for that link.
 OWN_PUSH = "\x00own"
+OWN_LINK = -1
 UP, DOWN = 0, 1  # the two signs of a push, as indices into the label tables
 
 
@@ -101,56 +102,68 @@ def pressure_meetings(engine: Engine) -> dict[int, tuple[str, str]]:
             and (up_second[node] >= 0 or down_second[node] >= 0 or up_first[node] != pusher)
         ):
             conflicted[node] = 1
-    ids, link_plus = engine.ids, engine.link_plus
+    ids, kinds, link_plus = engine.ids, engine.kinds, engine.link_plus
+    pred, in_edges, edge_link, edge_more = (
+        engine.pred,
+        engine.in_edges,
+        engine.edge_link,
+        engine.edge_more,
+    )
     found: dict[int, tuple[str, str]] = {}
     for node in sorted((n for n, hit in enumerate(conflicted) if hit), key=ids.__getitem__):
-        brought: tuple[list[tuple[str, str]], list[tuple[str, str]]] = ([], [])
-        if engine.kinds[node] == "initiative":
-            brought[UP].append((OWN_PUSH, ids[node]))
-        for source, edge in zip(engine.pred[node], engine.in_edges[node], strict=True):
+        # What arrives, as (link number, initiative number); OWN_LINK for an initiative's own.
+        up: list[tuple[int, int]] = [(OWN_LINK, node)] if kinds[node] == "initiative" else []
+        down: list[tuple[int, int]] = []
+        for source, edge in zip(pred[node], in_edges[node], strict=True):
             if conflicted[source]:
                 continue
-            pushers = [
-                [ids[p] for p in (first[source], second[source]) if p >= 0]
-                for first, second in labels
-            ]
-            if not (pushers[UP] or pushers[DOWN]):
+            pushing_up = [p for p in (up_first[source], up_second[source]) if p >= 0]
+            pushing_down = [p for p in (down_first[source], down_second[source]) if p >= 0]
+            if not (pushing_up or pushing_down):
                 continue
-            for k in engine.links_of(edge):
-                key, plus = engine.key(k), link_plus[k]
-                for sign in (UP, DOWN):
-                    arriving = sign if plus else 1 - sign
-                    brought[arriving].extend((key, pusher) for pusher in pushers[sign])
-        pair = _meeting(brought[UP], brought[DOWN])
-        if pair is not None:
-            found[node] = pair
+            more = edge_more.get(edge)
+            for k in (edge_link[edge],) if more is None else (edge_link[edge], *more):
+                # A `+` link passes each push on as it is, a `-` link turns it over.
+                same, turned = (up, down) if link_plus[k] else (down, up)
+                same.extend((k, p) for p in pushing_up)
+                turned.extend((k, p) for p in pushing_down)
+        if up and down:
+            pair = _meeting(engine, up, down)
+            if pair is not None:
+                found[node] = pair
     return found
 
 
-def _meeting(plus: list[tuple[str, str]], minus: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """A (+ initiative, - initiative) pair brought by different links, or None.
+def _meeting(
+    engine: Engine, plus: list[tuple[int, int]], minus: list[tuple[int, int]]
+) -> tuple[str, str] | None:
+    """A (+ initiative, - initiative) pair of ids brought by different links, or None.
 
     Counting pairs that clash on link or on initiative (inclusion–exclusion) keeps this linear
     in the number of arrivals, whatever the node's in-degree.
     """
-    if not plus or not minus:
-        return None
-    by_link: dict[str, int] = {}
-    by_initiative: dict[str, int] = {}
+    ids = engine.ids
+    by_link: dict[int, int] = {}
+    by_initiative: dict[int, int] = {}
     pairs = set(plus)
-    for link_id, initiative in pairs:
-        by_link[link_id] = by_link.get(link_id, 0) + 1
+    for link, initiative in pairs:
+        by_link[link] = by_link.get(link, 0) + 1
         by_initiative[initiative] = by_initiative.get(initiative, 0) + 1
+
+    def named(arrival: tuple[int, int]) -> tuple[str, str]:
+        link, initiative = arrival
+        return ids[initiative], OWN_PUSH if link == OWN_LINK else engine.key(link)
+
     # The pair named is the smallest - initiative that has a partner, and its smallest partner.
-    for link_id, initiative in sorted(set(minus), key=lambda pair: (pair[1], pair[0])):
+    for link, initiative in sorted(set(minus), key=named):
         clash = (
-            by_link.get(link_id, 0)
+            by_link.get(link, 0)
             + by_initiative.get(initiative, 0)
-            - (1 if (link_id, initiative) in pairs else 0)
+            - (1 if (link, initiative) in pairs else 0)
         )
         if clash < len(pairs):
-            partner = min(a for other, a in pairs if other != link_id and a != initiative)
-            return partner, initiative
+            partner = min(ids[a] for other, a in pairs if other != link and a != initiative)
+            return partner, ids[initiative]
     return None
 
 
