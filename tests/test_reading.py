@@ -61,9 +61,15 @@ def _pick(draw: st.DrawFn, items: list[Any]) -> Any:
 
 def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
     """One fault of the kinds the contract names, where the document has room for it."""
-    nodes, links = document.get("nodes", []), document.get("links", [])
-    indicators = [i for n in nodes for i in n.get("indicators", [])]
-    observed = [i for i in indicators if i.get("observations")]
+
+    def items(holder: Any, field: str) -> list[Any]:
+        # An earlier fault may have left a wrong type where a list was.
+        found = holder.get(field, []) if isinstance(holder, dict) else []
+        return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+    nodes, links = items(document, "nodes"), items(document, "links")
+    indicators = [i for n in nodes for i in items(n, "indicators")]
+    observed = [i for i in indicators if items(i, "observations")]
     faults = ["top-unknown", "top-type", "bad-format", "bad-code", "bad-version"]
     if nodes:
         faults += ["node-type", "node-unknown", "bad-id", "outcome-level", "bad-enum", "no-title"]
@@ -111,6 +117,8 @@ def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
     elif fault == "empty-title":
         _pick(draw, nodes)["title"] = ""
     elif fault == "dangling":
+        if not isinstance(document.get("links", []), list):
+            document["links"] = []
         document.setdefault("links", []).append(
             {"from": _pick(draw, nodes)["id"], "to": "nowhere-at-all"}
         )
@@ -138,24 +146,24 @@ def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
         _pick(draw, indicators)["target"] = draw(st.sampled_from([True, [], {}, False]))
     elif fault == "duplicate-indicator":
         indicator = _pick(draw, indicators)
-        node = next(n for n in nodes if indicator in n.get("indicators", []))
+        node = next(n for n in nodes if indicator in items(n, "indicators"))
         twin = dict(indicator, id="same-id")
         indicator["id"] = "same-id"
         node["indicators"].append(twin)
     elif fault == "bad-date":
-        observation = _pick(draw, _pick(draw, observed)["observations"])
+        observation = _pick(draw, items(_pick(draw, observed), "observations"))
         observation["date"] = draw(
             st.sampled_from(["2024-13-01", "2024-1-1", "yesterday", 20240101, "2024-02-30"])
         )
     elif fault == "duplicate-date":
         indicator = _pick(draw, observed)
-        indicator["observations"].append(dict(indicator["observations"][0]))
+        indicator["observations"].append(dict(items(indicator, "observations")[0]))
     elif fault == "bad-value":
-        _pick(draw, _pick(draw, observed)["observations"])["value"] = draw(
+        _pick(draw, items(_pick(draw, observed), "observations"))["value"] = draw(
             st.sampled_from([True, "3", None, []])
         )
     elif fault == "observation-unknown":
-        _pick(draw, _pick(draw, observed)["observations"])["when"] = "2024-01-01"
+        _pick(draw, items(_pick(draw, observed), "observations"))["when"] = "2024-01-01"
 
 
 @st.composite
@@ -185,6 +193,7 @@ def test_the_fast_reader_accepts_exactly_what_the_validator_accepts(
     assert (fast is not None) == (model is not None)
     if fast is not None and model is not None:
         # Read alike: the same report, and observations in the model's (date) order.
+        assert check_bytes(data).to_dict() == check_model(model).to_dict()
         assert check_document(fast).to_dict() == check_model(model).to_dict()
         assert [
             [[str(o.date) for o in i.observations] for i in n.indicators] for n in fast.nodes

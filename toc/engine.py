@@ -111,13 +111,22 @@ class Engine:
     `as_of` is the day the checks judge by (today when None).
     """
 
-    def __init__(self, document: Any, *, as_of: datetime.date | None = None):
+    def __init__(
+        self,
+        document: Any,
+        *,
+        as_of: datetime.date | None = None,
+        link_ends: tuple[list[int], list[int]] | None = None,
+    ):
+        """Build from a valid document; `link_ends`, when the reader has them, gives each
+        link's ends as positions in `document.nodes`, which spares hashing every id again."""
         self.document = document
         self.as_of = as_of
         self.checks: dict[str, str] = dict(document.checks)
         # Comprehensions rather than one loop with appends: each runs at C speed over the
         # items, and a statewide portfolio has hundreds of thousands of them.
-        nodes = [item for item in document.nodes if item.status != "retired"]
+        every = document.nodes
+        nodes = [item for item in every if item.status != "retired"]
         ids = [item.id for item in nodes]
         size = len(ids)
         index = dict(zip(ids, range(size), strict=True))
@@ -133,9 +142,24 @@ class Engine:
 
         # Links that touch a retired node are out of every check, like the node itself.
         links = list(document.links)
-        get = index.get
-        sources: list[Any] = [get(item.source) for item in links]
-        targets: list[Any] = [get(item.target) for item in links]
+        sources: list[Any]
+        targets: list[Any]
+        if link_ends is None:
+            get = index.get
+            sources = [get(item.source) for item in links]
+            targets = [get(item.target) for item in links]
+        elif len(nodes) == len(every):
+            sources, targets = link_ends
+        else:
+            # Renumber past the retired nodes; their links' ends become None.
+            renumber: list[int | None] = [None] * len(every)
+            number = 0
+            for position, item in enumerate(every):
+                if item.status != "retired":
+                    renumber[position] = number
+                    number += 1
+            sources = [renumber[position] for position in link_ends[0]]
+            targets = [renumber[position] for position in link_ends[1]]
         if None in sources or None in targets:
             kept = [
                 k

@@ -10,7 +10,7 @@ with its path — is the one it has always been; only valid documents take the f
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 import msgspec
 
@@ -24,7 +24,7 @@ from toc.model import (
     TheoryOfChange,
 )
 
-__all__ = ["read_document", "decode_fast", "FastDocument"]
+__all__ = ["read_document", "read_fast", "decode_fast", "FastRead", "FastDocument"]
 
 # `\Z`, not `$`: Python's `$` also matches before a final newline, the model's patterns do not.
 _SLUG = r"[a-z0-9][a-z0-9_.-]{0,127}"
@@ -107,54 +107,75 @@ class FastDocument(_Struct):
 _DECODER = msgspec.json.Decoder(FastDocument)
 
 
-def decode_fast(data: bytes) -> FastDocument | None:
+class FastRead(NamedTuple):
+    """A valid document as structs, with each link's ends as positions in its node list."""
+
+    document: FastDocument
+    link_sources: list[int]
+    link_targets: list[int]
+
+
+def read_fast(data: bytes) -> FastRead | None:
     """The document as structs when it is valid, None when anything is wrong with it."""
     try:
         document = _DECODER.decode(data)
     except (msgspec.ValidationError, msgspec.DecodeError):
         return None
-    return document if _cross_item_rules_hold(document) else None
+    return _cross_item_rules_hold(document)
 
 
-def _cross_item_rules_hold(document: FastDocument) -> bool:
-    """The rules that span items, as `toc.document` states them; True when none is broken."""
+def decode_fast(data: bytes) -> FastDocument | None:
+    """`read_fast`, the document alone."""
+    read = read_fast(data)
+    return read.document if read is not None else None
+
+
+def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
+    """The rules that span items, as `toc.document` states them; None when one is broken."""
     from toc.checks import registry  # the catalogue decides which codes a document may name
 
     nodes = document.nodes
-    node_ids = {node.id for node in nodes}
-    if len(node_ids) != len(nodes):
-        return False
+    position = {node.id: number for number, node in enumerate(nodes)}
+    if len(position) != len(nodes):
+        return None
     # An outcome is a student learning outcome.
     if any(node.kind == "outcome" and node.level != "student" for node in nodes):
-        return False
+        return None
     for indicators in [node.indicators for node in nodes]:
         if (
             indicators
             and (len(indicators) > 1 or indicators[0].observations)
             and not _indicators_hold(indicators)
         ):
-            return False
+            return None
     links = document.links
-    sources = [link.source for link in links]
-    targets = [link.target for link in links]
-    if not (node_ids.issuperset(sources) and node_ids.issuperset(targets)):
-        return False
-    if any(source == target for source, target in zip(sources, targets, strict=True)):
-        return False
-    # Own ids and generated FROM->TO ids share one namespace; each must be unique in it.
+    get = position.get
+    sources = [get(link.source) for link in links]
+    targets = [get(link.target) for link in links]
+    if None in sources or None in targets:
+        return None
+    ends = zip(sources, targets, strict=True)
+    if any(source == target for source, target in ends):
+        return None
+    # Own ids and generated FROM->TO ids share one namespace; each must be unique in it. With
+    # no own ids, FROM->TO is unique when the pair is (an id cannot hold '>', so the text
+    # splits back into its pair one way only).
     own = [link.id for link in links]
     if own.count(None) == len(own):
-        generated = set(zip(sources, targets, strict=True))
-        if len(generated) != len(links):
-            return False
+        size = len(nodes)
+        pairs = {source * size + target for source, target in zip(sources, targets, strict=True)}  # type: ignore[operator]
+        if len(pairs) != len(links):
+            return None
     else:
         link_ids = {
-            key if key is not None else f"{source}->{target}"
-            for key, source, target in zip(own, sources, targets, strict=True)
+            key if key is not None else f"{link.source}->{link.target}"
+            for key, link in zip(own, links, strict=True)
         }
         if len(link_ids) != len(links):
-            return False
-    return not document.checks or set(document.checks) <= registry.codes()
+            return None
+    if document.checks and not set(document.checks) <= registry.codes():
+        return None
+    return FastRead(document, sources, targets)  # type: ignore[arg-type]
 
 
 def _indicators_hold(indicators: list[FastIndicator]) -> bool:
@@ -181,9 +202,9 @@ def read_document(data: bytes) -> FastDocument | TheoryOfChange:
     >>> read_document(b'{"id": "m", "title": "M"}').title
     'M'
     """
-    document = decode_fast(data)
-    if document is not None:
-        return document
+    read = read_fast(data)
+    if read is not None:
+        return read.document
     return load_json(data)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -194,26 +195,39 @@ def check_bytes(data: bytes, *, as_of: datetime.date | None = None) -> Report:
     >>> [(f.code, f.subject) for f in report.findings]
     [('TOC201', 'o')]
     """
-    from toc.reading import read_document
+    from toc.document import load_json
+    from toc.reading import read_fast
 
     with gc_paused():
-        return check_document(read_document(data), as_of=as_of)
+        read = read_fast(data)
+        if read is None:
+            return check_document(load_json(data), as_of=as_of)
+        ends = (read.link_sources, read.link_targets)
+        return _check(Engine(read.document, as_of=as_of, link_ends=ends))
 
 
 def _check(engine: Engine) -> Report:
-    findings: list[Finding] = []
-    append = findings.append
+    # Findings sort by severity, code, subject. Every finding of a check shares the first two,
+    # so the checks run in that order and each one's hits are sorted by subject alone (a
+    # stable sort, as one sort of all findings would be).
+    rated = []
     for check in all_checks():
         severity = effective_severity(check, engine)
-        if severity is None:
-            continue
-        code, name, subject, hint = check.code, check.name, check.subject, check.hint
+        if severity is not None:
+            rated.append((SEVERITY_RANK[severity], check.code, check, severity))
+    rated.sort(key=itemgetter(0, 1))
+    findings: list[Finding] = []
+    append = findings.append
+    for _, code, check, severity in rated:
+        name, subject, hint = check.name, check.subject, check.hint
         is_initiative, is_node, is_link = (
             subject == "initiative",
             subject == "node",
             subject == "link",
         )
-        for hit in check(engine):
+        hits = list(check(engine))
+        hits.sort(key=itemgetter(0))
+        for hit in hits:
             append(
                 Finding(
                     code,
@@ -227,5 +241,4 @@ def _check(engine: Engine) -> Report:
                     hit.hint or hint,
                 )
             )
-    findings.sort(key=Finding.sort_key)
     return Report(findings, _metrics(engine, findings), _inferred(engine.document))
