@@ -133,7 +133,7 @@ class Engine:
         kinds = [item.kind for item in nodes]
         levels = [item.level for item in nodes]
         if nodes and type(kinds[0]) is not str:
-            # A StrEnum member hashes by its name: the typed model's fields become plain text.
+            # The typed model holds enum members: as plain text they compare and hash faster.
             kinds = [str(kind) for kind in kinds]
             levels = [str(level) for level in levels]
         rank = _LEVEL_RANK
@@ -267,6 +267,11 @@ class Engine:
     # -- node classes -------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def nodes(self) -> dict[str, Any]:
+        """The nodes that are not retired, by id, in document order (the document's items)."""
+        return dict(zip(self.ids, self.node, strict=True))
 
     def title(self, node: int) -> str:
         return str(self.node[node].title)

@@ -53,7 +53,7 @@ class ChainGraph:
 
     @cached_property
     def nodes(self) -> dict[str, Node]:
-        return dict(zip(self.engine.ids, self.engine.node, strict=True))
+        return self.engine.nodes
 
     @cached_property
     def steps(self) -> list[Step]:
