@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
 from pathlib import Path
 
@@ -44,14 +43,24 @@ def _one_shot() -> None:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from toc.report import check_model
+    from toc.formats import format_for_path
+    from toc.report import check_bytes, check_model
 
     _one_shot()
-    model = _read_model(args.file)
-    report = check_model(model)
+    file = Path(args.file)
+    if format_for_path(file) == "json" and file.is_file():
+        # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
+        report = check_bytes(file.read_bytes())
+    else:
+        report = check_model(_read_model(args.file))
     if args.format == "json":
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:  # a text-only stream, as some embedders give
+            sys.stdout.write(report.to_json().decode("utf-8"))
+        else:
+            sys.stdout.flush()
+            out.write(report.to_json())
+            out.flush()
     else:
         for finding in report.findings:
             print(

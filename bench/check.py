@@ -2,13 +2,14 @@
 
 The floor is the least any checker must do: parse the JSON, build the networkx graph and run
 one reverse breadth-first search from the outcomes. `toc check` is timed the way the CLI
-runs it: read and validate the document, build the graph, run every check, write the JSON
-report. Peak memory is measured in a separate, untimed pass (tracemalloc slows what it
-watches).
+runs it on a JSON file's bytes: read and validate the document, build the check engine, run
+every check, write the JSON report. Peak memory (of both) is measured in a separate, untimed
+pass (tracemalloc slows what it watches).
 
     python bench/check.py                 # 1k, 10k and 100k nodes
     python bench/check.py --sizes 1000 --repeat 5
     python bench/check.py --sizes 100000 --parts   # where the time of one check goes
+    python bench/check.py --clock cpu     # this process's CPU time: steadier on a busy machine
 """
 
 from __future__ import annotations
@@ -27,11 +28,15 @@ from typing import Any
 
 import networkx as nx
 
-from toc.document import load_json, parse_document
-from toc.graph import ChainGraph, build_graph
-from toc.report import check_model
+from toc.checks.registry import all_checks
+from toc.engine import Engine
+from toc.reading import read_fast
+from toc.report import check_bytes, check_document
 
 LEVELS = ("system", "teacher", "student")
+# Wall-clock time by default; `--clock cpu` times this process's CPU alone, which on a machine
+# shared with other work moves far less than the wall clock does.
+CLOCK = time.perf_counter
 
 
 def synthetic_portfolio(size: int, seed: int = 7) -> dict[str, Any]:
@@ -123,7 +128,7 @@ def synthetic_portfolio(size: int, seed: int = 7) -> dict[str, Any]:
     }
 
 
-def floor(text: str) -> int:
+def floor(text: bytes) -> int:
     """Parse, build the graph, one reverse breadth-first search from the outcomes."""
     data = json.loads(text)
     graph = nx.DiGraph()
@@ -141,13 +146,12 @@ def floor(text: str) -> int:
     return len(seen)
 
 
-def toc_check(text: str) -> int:
+def toc_check(text: bytes) -> int:
     """What `toc check FILE --format json` does, minus printing and reading the file."""
-    report = check_model(load_json(text))
-    return len(json.dumps(report.to_dict()))
+    return len(check_bytes(text).to_json())
 
 
-def best_time(function: Callable[[str], int], text: str, repeat: int) -> float:
+def best_time(function: Callable[[bytes], Any], text: bytes, repeat: int) -> float:
     """The best of `repeat` runs, each with the cyclic collector off, as `toc check` runs.
 
     Both the floor and `toc check` are timed this way, so the ratio compares the work and
@@ -158,15 +162,15 @@ def best_time(function: Callable[[str], int], text: str, repeat: int) -> float:
         gc.collect()
         gc.disable()
         try:
-            start = time.perf_counter()
+            start = CLOCK()
             function(text)
-            times.append(time.perf_counter() - start)
+            times.append(CLOCK() - start)
         finally:
             gc.enable()
     return min(times) if repeat > 2 else statistics.mean(times)
 
 
-def peak_memory(function: Callable[[str], int], text: str) -> int:
+def peak_memory(function: Callable[[bytes], Any], text: bytes) -> int:
     gc.collect()
     tracemalloc.start()
     function(text)
@@ -175,57 +179,57 @@ def peak_memory(function: Callable[[str], int], text: str) -> int:
     return peak
 
 
-def _searches(graph: ChainGraph) -> None:
-    # Every derived set the checks read is a cached property of the graph: computing them all
-    # on a fresh graph is the checks' shared search work.
-    for name, member in vars(ChainGraph).items():
+def _searches(engine: Engine) -> None:
+    # Every derived set the checks share is a cached property of the engine: computing them
+    # all on a fresh engine is the shared search work.
+    for name, member in vars(Engine).items():
         if isinstance(member, cached_property):
-            getattr(graph, name)
+            getattr(engine, name)
 
 
-def print_parts(text: str, repeat: int, floor_s: float) -> None:
+def _own_passes(engine: Engine) -> int:
+    return sum(len(list(check(engine))) for check in all_checks())
+
+
+def print_parts(text: bytes, repeat: int, floor_s: float) -> None:
     """Time each stage of one `toc check` on its own, against the floor of the same run.
 
-    Each stage is given the previous stages' results, prepared outside its timing. The stages
-    marked * are what any `toc check` of this design must do, whatever its checks: their sum
-    against the floor is the least ratio that tuning the searches and checks could reach.
+    Each stage is given the previous stages' results, prepared outside its timing.
     """
-    data = json.loads(text)
-    model = parse_document(data)
-    graph = build_graph(model)
-    _searches(graph)
-    report = check_model(model, graph)
-    build_s = best_time(lambda _: build_graph(model), text, repeat)
-    # The searches need a graph of their own, as they are cached on it; its build is taken out.
-    searches_s = best_time(lambda _: _searches(build_graph(model)), text, repeat) - build_s
-    stages = [
-        ("* read the JSON (json.loads)", True, best_time(json.loads, text, repeat)),
-        (
-            "* validate fields and cross-item rules",
-            True,
-            best_time(lambda _: parse_document(data), text, repeat),
-        ),
-        ("* build the graph with its edge data", True, build_s),
-        ("  shared searches (every derived set)", False, searches_s),
-        (
-            "  checks' own passes, findings, metrics",
-            False,
-            best_time(lambda _: check_model(model, graph), text, repeat),
-        ),
-        (
-            "* write the JSON report",
-            True,
-            best_time(lambda _: json.dumps(report.to_dict()), text, repeat),
-        ),
-    ]
-    mandatory = sum(seconds for _, needed, seconds in stages if needed)
-    print(f"\n{'stage of toc check':<42} {'s':>7} {'x floor':>8}")
-    for label, _, seconds in stages:
-        print(f"{label:<42} {seconds:>7.3f} {seconds / floor_s:>8.2f}")
-    print(
-        f"{'* sum of the stages any check must run':<42} {mandatory:>7.3f} "
-        f"{mandatory / floor_s:>8.2f}"
+    read = read_fast(text)
+    assert read is not None, "the synthetic portfolio is valid"
+    document, ends = read.document, (read.link_sources, read.link_targets)
+    engine = Engine(document, link_ends=ends)
+    _searches(engine)
+    report = check_document(document)
+    build_s = best_time(lambda _: Engine(document, link_ends=ends), text, repeat)
+    # The searches need an engine of their own, as they are cached on it; its build is taken out.
+    searches_s = (
+        best_time(lambda _: _searches(Engine(document, link_ends=ends)), text, repeat) - build_s
     )
+    stages = [
+        ("read and validate (msgspec, cross-item rules)", best_time(read_fast, text, repeat)),
+        ("build the engine (indices, adjacency, flags)", build_s),
+        ("shared searches (every derived set)", searches_s),
+        (
+            "checks' own passes (with their searches)",
+            best_time(lambda _: _own_passes(engine), text, repeat),
+        ),
+        (
+            "  findings, metrics, inferred (the rest)",
+            max(
+                0.0,
+                best_time(lambda _: check_document(document), text, repeat)
+                - best_time(lambda _: _own_passes(engine), text, repeat)
+                - build_s
+                - searches_s,
+            ),
+        ),
+        ("write the JSON report (msgspec)", best_time(lambda _: report.to_json(), text, repeat)),
+    ]
+    print(f"\n{'stage of toc check':<48} {'s':>7} {'x floor':>8}")
+    for label, seconds in stages:
+        print(f"{label:<48} {seconds:>7.3f} {seconds / floor_s:>8.2f}")
 
 
 def main() -> int:
@@ -236,21 +240,26 @@ def main() -> int:
     parser.add_argument(
         "--parts", action="store_true", help="also time each stage of a check against the floor"
     )
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
+    print(f"clock: {args.clock}")
     print(
         f"{'nodes':>8} {'links':>8} {'floor s':>9} {'check s':>9} {'ratio':>6} "
-        f"{'findings':>9} {'peak MiB':>9}"
+        f"{'findings':>9} {'peak MiB':>9} {'floor MiB':>9}"
     )
     for size in args.sizes:
         document = synthetic_portfolio(size)
-        text = json.dumps(document)
+        text = json.dumps(document).encode("utf-8")
         floor_s = best_time(floor, text, args.repeat)
         check_s = best_time(toc_check, text, args.repeat)
-        findings = len(check_model(load_json(text)).findings)
+        findings = len(check_bytes(text).findings)
         peak = "-" if args.no_memory else f"{peak_memory(toc_check, text) / 2**20:.0f}"
+        floor_peak = "-" if args.no_memory else f"{peak_memory(floor, text) / 2**20:.0f}"
         print(
             f"{size:>8} {len(document['links']):>8} {floor_s:>9.3f} {check_s:>9.3f} "
-            f"{check_s / floor_s:>6.2f} {findings:>9} {peak:>9}"
+            f"{check_s / floor_s:>6.2f} {findings:>9} {peak:>9} {floor_peak:>9}"
         )
         if args.parts:
             print_parts(text, args.repeat, floor_s)

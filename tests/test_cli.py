@@ -148,19 +148,22 @@ def test_convert_writes_json_that_reads_back_equal(tmp_path, capsys) -> None:
     assert main(["check", str(out)]) == 0
 
 
-def test_toc_check_does_not_load_the_service_or_the_map(tmp_path) -> None:
-    # The domain core is pure: checking a file must not import a web framework, ORM or pyvis.
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_toc_check_does_not_load_the_service_or_the_map(tmp_path, output: str) -> None:
+    # The domain core is pure: checking a file must not import a web framework, ORM or pyvis,
+    # nor networkx, which is the model's public graph, built only for those who ask for it.
     path = _write(tmp_path, CLEAN)
     probe = (
-        "import sys; from app.cli import main; code = main(['check', sys.argv[1]]); "
-        "bad = sorted(m for m in ('fastapi', 'sqlmodel', 'sqlalchemy', 'pyvis', 'starlette') "
-        "if m in sys.modules); print(bad); raise SystemExit(code)"
+        "import sys; from app.cli import main; "
+        "code = main(['check', sys.argv[1], '--format', sys.argv[2]]); "
+        "bad = sorted(m for m in ('fastapi', 'sqlmodel', 'sqlalchemy', 'pyvis', 'starlette', "
+        "'networkx') if m in sys.modules); print(bad, file=sys.stderr); raise SystemExit(code)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, path], capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe, path, output], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert result.stderr.strip().splitlines()[-1] == "[]"
 
 
 def test_convert_to_csv_refuses_an_output_that_is_not_a_zip(tmp_path, capsys) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import json
 from typing import Any
 
+from toc.checks import registry
 from toc.document import parse_document
-from toc.report import check_model
+from toc.progress import today_utc
+from toc.report import check_bytes, check_model
 
 
 def _model(nodes: list[dict[str, Any]], links: list[dict[str, Any]], **extra: Any):
@@ -135,3 +140,22 @@ def test_a_finding_names_exactly_one_subject() -> None:
             assert finding["node"] == "a" and finding["nodes"] == ["a", "b"]
         else:
             assert finding["nodes"] is None
+
+
+def test_checks_are_given_the_day_they_judge_by(monkeypatch) -> None:
+    # Monitoring checks compare dates with the day of the check; both entry points carry it.
+    day = datetime.date(2026, 1, 31)
+    seen = []
+    original = registry.get("TOC101")
+
+    def spy(engine):
+        seen.append(engine.as_of)
+        return original.run(engine)
+
+    monkeypatch.setitem(registry._REGISTRY, "TOC101", dataclasses.replace(original, run=spy))
+    document = {"id": "m", "title": "M", "nodes": [_n("o", "student", "outcome")]}
+    check_model(parse_document(document), as_of=day)
+    check_bytes(json.dumps(document).encode("utf-8"), as_of=day)
+    check_model(parse_document(document))
+    # With no day given, the checks judge by today in UTC.
+    assert seen == [day, day, today_utc()]

@@ -243,7 +243,8 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     found: list[tuple[Loc, str]] = []
 
     fmt = data.get("format", FORMAT)
-    if isinstance(fmt, str) and fmt != FORMAT:
+    # Any other value, a string or not, is reported here once (the literal's error is dropped).
+    if fmt != FORMAT:
         found.append((("format",), f"unsupported format {fmt!r}; expected {FORMAT!r}"))
 
     nodes = data.get("nodes", [])

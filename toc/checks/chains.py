@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.graph import ChainGraph
+from toc.engine import Engine
 from toc.model import Severity
 
 
@@ -26,11 +26,11 @@ from toc.model import Severity
     hint="Add the teacher and student changes it is meant to cause, down to an outcome, "
     "or consider retiring it.",
 )
-def unanchored_initiative(graph: ChainGraph) -> Iterator[Hit]:
-    for initiative in graph.initiatives:
-        if initiative not in graph.anchored:
-            title = graph.nodes[initiative].title
-            yield Hit(initiative, f"initiative '{title}' reaches no student outcome")
+def unanchored_initiative(engine: Engine) -> Iterator[Hit]:
+    anchored = engine.anchored
+    for i in engine.initiatives:
+        if not anchored[i]:
+            yield Hit(engine.ids[i], f"initiative '{engine.title(i)}' reaches no student outcome")
 
 
 @register(
@@ -48,13 +48,14 @@ def unanchored_initiative(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="Write the mechanism on each link of at least one chain: why should FROM produce TO?",
 )
-def no_because_chain(graph: ChainGraph) -> Iterator[Hit]:
-    for initiative in graph.initiatives:
-        if initiative in graph.anchored and initiative not in graph.explained:
-            title = graph.nodes[initiative].title
+def no_because_chain(engine: Engine) -> Iterator[Hit]:
+    anchored, explained = engine.anchored, engine.explained
+    for i in engine.initiatives:
+        if anchored[i] and not explained[i]:
             yield Hit(
-                initiative,
-                f"every chain from '{title}' to a student outcome has a link with no because",
+                engine.ids[i],
+                f"every chain from '{engine.title(i)}' to a student outcome has a link with no "
+                "because",
             )
 
 
@@ -73,10 +74,12 @@ def no_because_chain(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="State the mechanism: what about FROM should change TO?",
 )
-def missing_because(graph: ChainGraph) -> Iterator[Hit]:
-    for step in graph.chain_steps:
-        if not step.because:
-            yield Hit(step.key, f"no because on the step '{step.source}' → '{step.target}'")
+def missing_because(engine: Engine) -> Iterator[Hit]:
+    because, links = engine.link_because, engine.link
+    for k in engine.chain_links:
+        if not because[k]:
+            link = links[k]
+            yield Hit(engine.key(k), f"no because on the step '{link.source}' → '{link.target}'")
 
 
 @register(
@@ -93,9 +96,10 @@ def missing_because(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="Cite the research or local data behind the mechanism, with its ESSA tier if known.",
 )
-def unevidenced_because(graph: ChainGraph) -> Iterator[Hit]:
-    for step in graph.steps:
-        if step.because and not step.link.evidence:
+def unevidenced_because(engine: Engine) -> Iterator[Hit]:
+    because = engine.link_because
+    for k, link in enumerate(engine.link):
+        if because[k] and not link.evidence:
             yield Hit(
-                step.key, f"the because on '{step.source}' → '{step.target}' cites no evidence"
+                engine.key(k), f"the because on '{link.source}' → '{link.target}' cites no evidence"
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.graph import ChainGraph
+from toc.engine import Engine
 from toc.model import Severity
 
 
@@ -26,14 +26,20 @@ from toc.model import Severity
     hint="If it carries information back up, make it a `feedback` link; otherwise check "
     "its direction.",
 )
-def level_inversion(graph: ChainGraph) -> Iterator[Hit]:
-    rank = graph.level_rank
-    for step in graph.leads_to:
-        if rank[step.source] > rank[step.target]:
-            source, target = graph.nodes[step.source], graph.nodes[step.target]
+def level_inversion(engine: Engine) -> Iterator[Hit]:
+    levels, sources, targets, nodes = (
+        engine.levels,
+        engine.link_source,
+        engine.link_target,
+        engine.node,
+    )
+    for k in engine.leads_to:
+        u, v = sources[k], targets[k]
+        if levels[u] > levels[v]:
+            source, target = nodes[u], nodes[v]
             yield Hit(
-                step.key,
-                f"'{step.source}' ({source.level}) → '{step.target}' "
+                engine.key(k),
+                f"'{source.id}' ({source.level}) → '{target.id}' "
                 f"({target.level}) goes up the levels",
             )
 
@@ -54,8 +60,8 @@ def level_inversion(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="Say what starts the loop and what would show it running the wrong way.",
 )
-def causal_cycle(graph: ChainGraph) -> Iterator[Hit]:
-    for group in graph.cycles:
+def causal_cycle(engine: Engine) -> Iterator[Hit]:
+    for group in engine.cycles:
         yield Hit(
             group[0],
             f"{len(group)} nodes form a reinforcing loop: {', '.join(group)}",

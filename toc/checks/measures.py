@@ -5,13 +5,36 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.graph import ChainGraph
-from toc.indicators import PROXY_MEASURES
-from toc.model import Kind, Severity
+from toc.engine import Engine, two_labels
+from toc.indicators import PROXY_MEASURES, REAL_MEASURES
+from toc.model import Severity
 
 
 def _stated(text: str | None) -> bool:
     return bool(text and text.strip())
+
+
+def measured_initiatives(engine: Engine) -> bytearray:
+    """Flags of anchored initiatives whose chains hold a measured node other than themselves.
+
+    A chain node is measured when it has a `change` or `outcome` indicator (stated or
+    inferred). Each node learns up to two of the measured chain nodes it reaches, in one
+    backward search from all of them; an initiative that reaches two of them, or one that is not
+    itself, is measured.
+    """
+    on_chains = engine.on_chains
+    measured = [
+        i
+        for i, kinds in engine.measures.items()
+        if on_chains[i] and any(kind in REAL_MEASURES for kind in kinds)
+    ]
+    first, second = two_labels(((i, i) for i in measured), engine.pred)
+    anchored = engine.anchored
+    flags = bytearray(len(engine))
+    for i in engine.initiatives:
+        if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
+            flags[i] = 1
+    return flags
 
 
 @register(
@@ -30,14 +53,11 @@ def _stated(text: str | None) -> bool:
     """,
     hint="Add the function: what does this do for students' learning when it works?",
 )
-def form_only(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id, node in graph.nodes.items():
-        if (
-            node.kind in (Kind.INITIATIVE, Kind.CHANGE)
-            and _stated(node.form)
-            and not _stated(node.function)
-        ):
-            yield Hit(node_id, f"'{node.title}' says what it looks like but not what it does")
+def form_only(engine: Engine) -> Iterator[Hit]:
+    kinds, ids = engine.kinds, engine.ids
+    for i, node in enumerate(engine.node):
+        if kinds[i] != "outcome" and _stated(node.form) and not _stated(node.function):
+            yield Hit(ids[i], f"'{node.title}' says what it looks like but not what it does")
 
 
 @register(
@@ -56,14 +76,14 @@ def form_only(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="Add an indicator of the change itself (e.g. 'change in ...') or of student learning.",
 )
-def proxy_measure(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id, kinds in graph.measures.items():
-        node = graph.nodes[node_id]
-        if node.kind in (Kind.CHANGE, Kind.OUTCOME) and all(k in PROXY_MEASURES for k in kinds):
+def proxy_measure(engine: Engine) -> Iterator[Hit]:
+    kinds, nodes = engine.kinds, engine.node
+    for i, measured in engine.measures.items():
+        if kinds[i] != "initiative" and all(k in PROXY_MEASURES for k in measured):
             yield Hit(
-                node_id,
-                f"'{node.title}' is measured only by counts or fidelity "
-                f"({len(kinds)} indicator{'s' if len(kinds) != 1 else ''})",
+                engine.ids[i],
+                f"'{nodes[i].title}' is measured only by counts or fidelity "
+                f"({len(measured)} indicator{'s' if len(measured) != 1 else ''})",
             )
 
 
@@ -84,11 +104,13 @@ def proxy_measure(graph: ChainGraph) -> Iterator[Hit]:
     hint="Give a teacher or student change on its chains an indicator of change, "
     "or the outcome an indicator of learning.",
 )
-def unmeasured_chain(graph: ChainGraph) -> Iterator[Hit]:
-    for initiative in graph.initiatives:
-        if initiative in graph.anchored and initiative not in graph.measured_initiatives:
-            title = graph.nodes[initiative].title
+def unmeasured_chain(engine: Engine) -> Iterator[Hit]:
+    measured = measured_initiatives(engine)
+    anchored = engine.anchored
+    for i in engine.initiatives:
+        if anchored[i] and not measured[i]:
             yield Hit(
-                initiative,
-                f"nothing on the chains of '{title}' measures a change or a learning outcome",
+                engine.ids[i],
+                f"nothing on the chains of '{engine.title(i)}' measures a change or a learning "
+                "outcome",
             )

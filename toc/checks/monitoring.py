@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from toc.checks.registry import Hit, register
-from toc.graph import ChainGraph
+from toc.engine import Engine
 from toc.model import Indicator, Severity
 from toc.progress import (
     allowed_age,
@@ -44,9 +44,9 @@ def _number(value: float) -> str:
     """,
     hint="Add the missing observation, or change the cadence to the one the team can keep.",
 )
-def stale_indicator(graph: ChainGraph) -> Iterator[Hit]:
-    as_of = graph.as_of
-    for node_id, node in graph.nodes.items():
+def stale_indicator(engine: Engine) -> Iterator[Hit]:
+    as_of = engine.as_of
+    for node_id, node in engine.nodes.items():
         for indicator in node.indicators:
             if is_stale(indicator, as_of):
                 latest = indicator.observations[-1].date
@@ -77,8 +77,8 @@ def stale_indicator(graph: ChainGraph) -> Iterator[Hit]:
     hint="Look at what changed since the baseline; revisit the links into this node and "
     "their assumptions.",
 )
-def off_track(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id, node in graph.nodes.items():
+def off_track(engine: Engine) -> Iterator[Hit]:
+    for node_id, node in engine.nodes.items():
         for indicator in node.indicators:
             share = progress(indicator)
             if share is not None and share < 0:
@@ -115,25 +115,26 @@ def off_track(graph: ChainGraph) -> Iterator[Hit]:
     hint="Question the link's because: is the mechanism real here, are its assumptions met, "
     "or does the step need another ingredient?",
 )
-def step_not_holding_check(graph: ChainGraph) -> Iterator[Hit]:
-    nodes = graph.nodes
+def step_not_holding_check(engine: Engine) -> Iterator[Hit]:
+    nodes, sources, targets = engine.node, engine.link_source, engine.link_target
     # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
-    began: dict[str, date | None] = {}
-    measured: dict[str, date | None] = {}
-    for step in graph.leads_to:
-        if step.source not in began:
-            began[step.source] = began_moving(nodes[step.source])
-        start = began[step.source]
+    began: dict[int, date | None] = {}
+    measured: dict[int, date | None] = {}
+    for k in engine.leads_to:
+        from_node, to_node = sources[k], targets[k]
+        if from_node not in began:
+            began[from_node] = began_moving(nodes[from_node])
+        start = began[from_node]
         if start is None:
             continue
-        if step.target not in measured:
-            measured[step.target] = stalled_since(nodes[step.target])
-        last = measured[step.target]
+        if to_node not in measured:
+            measured[to_node] = stalled_since(nodes[to_node])
+        last = measured[to_node]
         if last is not None and last >= start:
-            source, target = nodes[step.source], nodes[step.target]
+            source, target = nodes[from_node], nodes[to_node]
             names = ", ".join(f"'{i.name}'" for i in moved_indicators(source))
             yield Hit(
-                step.key,
+                engine.key(k),
                 f"'{source.title}' moved ({names}) but '{target.title}' did not: "
                 "the step happened and its effect did not",
             )

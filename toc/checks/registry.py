@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from toc.graph import ChainGraph
+from toc.engine import Engine
 from toc.model import Severity
 
 __all__ = ["Hit", "Check", "register", "all_checks", "get", "codes", "SubjectKind"]
@@ -24,7 +24,9 @@ class Hit(NamedTuple):
     indicator: str | None = None
 
 
-CheckFunction = Callable[[ChainGraph], Iterable[Hit]]
+# A check reads the engine (`toc.engine.Engine`): node and link facts by number, the shared
+# searches as cached properties, and `as_of`, the day it judges by.
+CheckFunction = Callable[[Engine], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ class Check:
     hint: str
     run: CheckFunction = field(compare=False, repr=False)
 
-    def __call__(self, graph: ChainGraph) -> Iterator[Hit]:
-        return iter(self.run(graph))
+    def __call__(self, engine: Engine) -> Iterator[Hit]:
+        return iter(self.run(engine))
 
 
 _REGISTRY: dict[str, Check] = {}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.graph import ChainGraph
-from toc.model import Kind, Severity
+from toc.engine import Engine
+from toc.model import Severity
 
 
 @register(
@@ -25,10 +25,11 @@ from toc.model import Kind, Severity
     """,
     hint="Link it to what produces it and what it produces, or retire it.",
 )
-def orphan(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id in graph.nodes:
-        if node_id in graph.orphans:
-            yield Hit(node_id, f"'{graph.nodes[node_id].title}' has no links")
+def orphan(engine: Engine) -> Iterator[Hit]:
+    linked, ids = engine.linked, engine.ids
+    for i, node in enumerate(engine.node):
+        if not linked[i]:
+            yield Hit(ids[i], f"'{node.title}' has no links")
 
 
 @register(
@@ -46,14 +47,11 @@ def orphan(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="Continue the chain: what should this change do for students?",
 )
-def dead_end(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id, node in graph.nodes.items():
-        if (
-            node.kind is Kind.CHANGE
-            and node_id not in graph.reaches_outcome
-            and node_id not in graph.orphans
-        ):
-            yield Hit(node_id, f"change '{node.title}' reaches no student outcome")
+def dead_end(engine: Engine) -> Iterator[Hit]:
+    linked, finishing, kinds, ids = engine.linked, engine.reaches_outcome, engine.kinds, engine.ids
+    for i, node in enumerate(engine.node):
+        if kinds[i] == "change" and not finishing[i] and linked[i]:
+            yield Hit(ids[i], f"change '{node.title}' reaches no student outcome")
 
 
 @register(
@@ -70,11 +68,13 @@ def dead_end(graph: ChainGraph) -> Iterator[Hit]:
     """,
     hint="Link an initiative to it, or say which initiative is expected to bring it about.",
 )
-def unreached(graph: ChainGraph) -> Iterator[Hit]:
-    for node_id, node in graph.nodes.items():
-        if (
-            node.kind in (Kind.CHANGE, Kind.OUTCOME)
-            and node_id not in graph.reached_by_initiative
-            and node_id not in graph.orphans
-        ):
-            yield Hit(node_id, f"{node.kind} '{node.title}' is reached by no initiative")
+def unreached(engine: Engine) -> Iterator[Hit]:
+    linked, reached, kinds, ids = (
+        engine.linked,
+        engine.reached_by_initiative,
+        engine.kinds,
+        engine.ids,
+    )
+    for i, node in enumerate(engine.node):
+        if kinds[i] != "initiative" and not reached[i] and linked[i]:
+            yield Hit(ids[i], f"{kinds[i]} '{node.title}' is reached by no initiative")

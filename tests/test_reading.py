@@ -1,0 +1,247 @@
+"""The fast reader accepts exactly what the full validator accepts, and reads it alike."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import slugs, texts, toc_models
+
+from toc.document import load_json
+from toc.errors import DocumentRejected
+from toc.model import SHORT_TEXT_MAX, TheoryOfChange
+from toc.reading import decode_fast, read_document
+from toc.report import check_bytes, check_document, check_model
+
+DATES = st.dates().map(lambda day: day.isoformat())
+NUMBERS = st.integers(-(10**6), 10**6) | st.floats(allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def _indicator(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
+    """An indicator with the fields SPEC §1 added: id, number-or-text baseline/target, dates."""
+    indicator = dict(base)
+    if draw(st.booleans()):
+        indicator["id"] = draw(slugs())
+    for field in ("baseline", "target"):
+        if draw(st.booleans()):
+            indicator[field] = draw(NUMBERS | texts(max_size=12))
+    dates = draw(st.lists(DATES, max_size=4, unique=True))
+    if dates:
+        indicator["observations"] = [
+            {"date": day, "value": draw(NUMBERS)}
+            | ({"note": draw(texts())} if draw(st.booleans()) else {})
+            for day in dates
+        ]
+    return indicator
+
+
+@st.composite
+def valid_documents(draw: st.DrawFn) -> dict[str, Any]:
+    document = draw(toc_models()).to_document()
+    for node in document.get("nodes", []):
+        indicators = [draw(_indicator(base)) for base in node.get("indicators", [])]
+        seen: set[str] = set()
+        for indicator in indicators:  # ids unique within their node
+            if indicator.get("id") in seen:
+                del indicator["id"]
+            seen.add(indicator.get("id", ""))
+        if indicators:
+            node["indicators"] = indicators
+    return document
+
+
+def _pick(draw: st.DrawFn, items: list[Any]) -> Any:
+    return items[draw(st.integers(0, len(items) - 1))]
+
+
+def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
+    """One fault of the kinds the contract names, where the document has room for it."""
+
+    def items(holder: Any, field: str) -> list[Any]:
+        # An earlier fault may have left a wrong type where a list was.
+        found = holder.get(field, []) if isinstance(holder, dict) else []
+        return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
+
+    nodes, links = items(document, "nodes"), items(document, "links")
+    indicators = [i for n in nodes for i in items(n, "indicators")]
+    observed = [i for i in indicators if items(i, "observations")]
+    faults = ["top-unknown", "top-type", "bad-format", "bad-code", "bad-version"]
+    if nodes:
+        faults += ["node-type", "node-unknown", "bad-id", "outcome-level", "bad-enum", "no-title"]
+        faults += ["empty-title", "dangling"]
+    if len(nodes) >= 2:
+        faults.append("duplicate-node")
+    if links:
+        faults += ["link-type", "self-link", "bad-tier", "duplicate-link", "link-unknown"]
+    if indicators:
+        faults += ["indicator-type", "long-baseline", "bad-number"]
+    if len(indicators) >= 1:
+        faults.append("duplicate-indicator")
+    if observed:
+        faults += ["bad-date", "duplicate-date", "bad-value", "observation-unknown"]
+    fault = draw(st.sampled_from(faults))
+    wrong = draw(st.sampled_from([5, 1.5, True, None, [], {}, "x"]))
+    if fault == "top-unknown":
+        document["nodez"] = []
+    elif fault == "top-type":
+        document[draw(st.sampled_from(["id", "title", "nodes", "links", "checks"]))] = 7
+    elif fault == "bad-format":
+        document["format"] = draw(st.sampled_from(["toc/2", 1, None]))
+    elif fault == "bad-code":
+        document["checks"] = {"TOC999": "off"}
+    elif fault == "bad-version":
+        document["version"] = draw(st.sampled_from([-1, 1.5, True, "1"]))
+    elif fault == "node-type":
+        node = _pick(draw, nodes)
+        field = draw(st.sampled_from(["title", "level", "kind", "form", "indicators", "tags"]))
+        # null is allowed for an optional text, and "x" is a valid form
+        node[field] = wrong if field != "form" or wrong not in ("x", None) else 3
+    elif fault == "node-unknown":
+        _pick(draw, nodes)["functoin"] = "typo"
+    elif fault == "bad-id":
+        _pick(draw, nodes)["id"] = draw(
+            st.sampled_from(["Bad Id", "", "a\n", "-a", "a" * 129, "é"])
+        )
+    elif fault == "outcome-level":
+        node = _pick(draw, nodes)
+        node["kind"], node["level"] = "outcome", draw(st.sampled_from(["system", "teacher"]))
+    elif fault == "bad-enum":
+        _pick(draw, nodes)[draw(st.sampled_from(["level", "kind", "status"]))] = "district"
+    elif fault == "no-title":
+        _pick(draw, nodes).pop("title")
+    elif fault == "empty-title":
+        _pick(draw, nodes)["title"] = ""
+    elif fault == "dangling":
+        if not isinstance(document.get("links", []), list):
+            document["links"] = []
+        document.setdefault("links", []).append(
+            {"from": _pick(draw, nodes)["id"], "to": "nowhere-at-all"}
+        )
+    elif fault == "duplicate-node":
+        nodes[1]["id"] = nodes[0]["id"]
+    elif fault == "link-type":
+        link = _pick(draw, links)
+        link[draw(st.sampled_from(["because", "polarity", "type", "assumptions", "from"]))] = 5
+    elif fault == "self-link":
+        link = _pick(draw, links)
+        link["to"] = link["from"]
+    elif fault == "bad-tier":
+        _pick(draw, links)["evidence"] = [
+            {"citation": "c", "tier": draw(st.sampled_from([0, 5, 2.0, True, "2"]))}
+        ]
+    elif fault == "duplicate-link":
+        links.append(copy.deepcopy(_pick(draw, links)))
+    elif fault == "link-unknown":
+        _pick(draw, links)["becuase"] = "typo"
+    elif fault == "indicator-type":
+        _pick(draw, indicators)[draw(st.sampled_from(["name", "measures", "id"]))] = wrong
+    elif fault == "long-baseline":
+        _pick(draw, indicators)["baseline"] = "x" * (SHORT_TEXT_MAX + 1)
+    elif fault == "bad-number":
+        _pick(draw, indicators)["target"] = draw(st.sampled_from([True, [], {}, False]))
+    elif fault == "duplicate-indicator":
+        indicator = _pick(draw, indicators)
+        node = next(n for n in nodes if indicator in items(n, "indicators"))
+        twin = dict(indicator, id="same-id")
+        indicator["id"] = "same-id"
+        node["indicators"].append(twin)
+    elif fault == "bad-date":
+        observation = _pick(draw, items(_pick(draw, observed), "observations"))
+        observation["date"] = draw(
+            st.sampled_from(["2024-13-01", "2024-1-1", "yesterday", 20240101, "2024-02-30"])
+        )
+    elif fault == "duplicate-date":
+        indicator = _pick(draw, observed)
+        indicator["observations"].append(dict(items(indicator, "observations")[0]))
+    elif fault == "bad-value":
+        _pick(draw, items(_pick(draw, observed), "observations"))["value"] = draw(
+            st.sampled_from([True, "3", None, []])
+        )
+    elif fault == "observation-unknown":
+        _pick(draw, items(_pick(draw, observed), "observations"))["when"] = "2024-01-01"
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> dict[str, Any]:
+    """Valid documents, and documents with one to three faults of the contract's kinds."""
+    document = draw(valid_documents())
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 1, 2, 3]))):
+        _break(draw, document)
+    return document
+
+
+def _full(data: bytes) -> TheoryOfChange | None:
+    try:
+        return load_json(data)
+    except DocumentRejected:
+        return None
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_the_fast_reader_accepts_exactly_what_the_validator_accepts(
+    document: dict[str, Any],
+) -> None:
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    fast = decode_fast(data)
+    model = _full(data)
+    assert (fast is not None) == (model is not None)
+    if fast is not None and model is not None:
+        # Read alike: the same report, and observations in the model's (date) order.
+        assert check_bytes(data).to_dict() == check_model(model).to_dict()
+        assert check_document(fast).to_dict() == check_model(model).to_dict()
+        assert [
+            [[str(o.date) for o in i.observations] for i in n.indicators] for n in fast.nodes
+        ] == [[[str(o.date) for o in i.observations] for i in n.indicators] for n in model.nodes]
+
+
+@settings(max_examples=100, deadline=None)
+@given(valid_documents())
+def test_generated_documents_are_valid(document: dict[str, Any]) -> None:
+    # The broken documents above are only meaningful if their starting points are valid.
+    assert decode_fast(json.dumps(document).encode("utf-8")) is not None
+
+
+def test_a_rejected_document_gets_the_full_validators_report() -> None:
+    data = b'{"id": "m", "title": "M", "nodes": [{"id": "A", "level": "district"}]}'
+    with pytest.raises(DocumentRejected) as fast:
+        check_bytes(data)
+    with pytest.raises(DocumentRejected) as full:
+        load_json(data)
+    assert fast.value.problems == full.value.problems
+    assert [str(p) for p in fast.value.problems][:2] == [
+        "nodes[0].id: 'A' is not a valid id: use lower-case letters, digits, '-', '_' or '.', "
+        "starting with a letter or digit, at most 128 characters",
+        "nodes[0].level: unknown level 'district' on node 'A'; expected 'system', 'teacher' or "
+        "'student'",
+    ]
+
+
+def test_what_only_the_full_validator_reads_is_still_read() -> None:
+    # Link ends spelt by their field names rather than `from`/`to`: the fast reader passes the
+    # document on, and the full road answers as it always has.
+    data = (
+        b'{"id": "m", "title": "M", "nodes": ['
+        b'{"id": "g", "level": "system", "kind": "initiative", "title": "G"}, '
+        b'{"id": "o", "level": "student", "kind": "outcome", "title": "O"}], '
+        b'"links": [{"source": "g", "target": "o", "because": "b"}]}'
+    )
+    assert decode_fast(data) is None
+    assert isinstance(read_document(data), TheoryOfChange)
+    assert check_bytes(data).to_dict() == check_model(load_json(data)).to_dict()
+
+
+def test_nan_is_rejected_on_both_roads() -> None:
+    # Python's json reads NaN, msgspec does not; neither lets it into a model (NaN equals nothing).
+    data = (
+        b'{"id": "m", "title": "M", "nodes": [{"id": "o", "level": "student", '
+        b'"kind": "outcome", "title": "O", "indicators": [{"name": "n", "target": NaN}]}]}'
+    )
+    with pytest.raises(DocumentRejected) as fast:
+        check_bytes(data)
+    assert [problem.path for problem in fast.value.problems] == ["nodes[0].indicators[0].target"]

@@ -1,0 +1,213 @@
+"""Reading a toc/1 document fast: typed structs straight from bytes, for documents that are valid.
+
+The pydantic model (`toc.model`) stays the one source of truth for the contract and its JSON
+Schema; the structs here mirror it field by field, and a property test proves that both
+accept and reject the same documents. A document the structs or the cross-item rules reject
+is read again by the full validator (`toc.document`), so the error report — every problem,
+with its path — is the one it has always been; only valid documents take the fast road.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any, Literal, NamedTuple
+
+import msgspec
+
+from toc.document import load_json
+from toc.model import (
+    LIST_MAX,
+    OBSERVATIONS_MAX,
+    SHORT_TEXT_MAX,
+    TEXT_MAX,
+    TITLE_MAX,
+    TheoryOfChange,
+)
+
+__all__ = ["read_document", "read_fast", "decode_fast", "FastRead", "FastDocument"]
+
+# `\Z`, not `$`: Python's `$` also matches before a final newline, the model's patterns do not.
+_SLUG = r"[a-z0-9][a-z0-9_.-]{0,127}"
+Slug = Annotated[str, msgspec.Meta(pattern=rf"^{_SLUG}\Z")]
+LinkId = Annotated[str, msgspec.Meta(pattern=rf"^(?:{_SLUG}|{_SLUG}->{_SLUG})\Z", max_length=257)]
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=TITLE_MAX)]
+Text = Annotated[str, msgspec.Meta(max_length=TEXT_MAX)]
+ShortText = Annotated[str, msgspec.Meta(max_length=SHORT_TEXT_MAX)]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=SHORT_TEXT_MAX)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+Number = int | float
+NumberOrText = int | float | ShortText
+Measures = Literal["count", "fidelity", "change", "outcome"]
+
+
+class _Struct(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    pass
+
+
+class FastEvidence(_Struct):
+    citation: Annotated[str, msgspec.Meta(min_length=1, max_length=1_000)]
+    url: ShortText | None = None
+    tier: Annotated[int, msgspec.Meta(ge=1, le=4)] | None = None
+    note: Text | None = None
+
+
+class FastObservation(_Struct):
+    date: datetime.date
+    value: Number
+    note: Text | None = None
+
+
+class FastIndicator(_Struct):
+    name: Name
+    id: Slug | None = None
+    measures: Measures | None = None
+    target: NumberOrText | None = None
+    baseline: NumberOrText | None = None
+    source: ShortText | None = None
+    cadence: ShortText | None = None
+    observations: Annotated[list[FastObservation], msgspec.Meta(max_length=OBSERVATIONS_MAX)] = []
+
+
+class FastNode(_Struct):
+    id: Slug
+    level: Literal["system", "teacher", "student"]
+    kind: Literal["initiative", "change", "outcome"]
+    title: Title
+    description: Text | None = None
+    actor: ShortText | None = None
+    form: Text | None = None
+    function: Text | None = None
+    indicators: Annotated[list[FastIndicator], msgspec.Meta(max_length=LIST_MAX)] = []
+    status: Literal["planned", "active", "retired"] = "active"
+    tags: Annotated[list[Tag], msgspec.Meta(max_length=LIST_MAX)] = []
+
+
+class FastLink(_Struct):
+    source: Slug = msgspec.field(name="from")
+    target: Slug = msgspec.field(name="to")
+    id: LinkId | None = None
+    type: Literal["leads_to", "feedback"] = "leads_to"
+    polarity: Literal["+", "-"] = "+"
+    because: Text | None = None
+    evidence: Annotated[list[FastEvidence], msgspec.Meta(max_length=LIST_MAX)] = []
+    assumptions: Annotated[list[Text], msgspec.Meta(max_length=LIST_MAX)] = []
+
+
+class FastDocument(_Struct):
+    id: Slug
+    title: Title
+    format: Literal["toc/1"] = "toc/1"
+    description: Text | None = None
+    version: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    nodes: list[FastNode] = []
+    links: list[FastLink] = []
+    checks: dict[str, Literal["off", "error", "warning", "info"]] = {}
+
+
+_DECODER = msgspec.json.Decoder(FastDocument)
+
+
+class FastRead(NamedTuple):
+    """A valid document as structs, with each link's ends as positions in its node list."""
+
+    document: FastDocument
+    link_sources: list[int]
+    link_targets: list[int]
+
+
+def read_fast(data: bytes) -> FastRead | None:
+    """The document as structs when it is valid, None when anything is wrong with it."""
+    try:
+        document = _DECODER.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        return None
+    return _cross_item_rules_hold(document)
+
+
+def decode_fast(data: bytes) -> FastDocument | None:
+    """`read_fast`, the document alone."""
+    read = read_fast(data)
+    return read.document if read is not None else None
+
+
+def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
+    """The rules that span items, as `toc.document` states them; None when one is broken."""
+    from toc.checks import registry  # the catalogue decides which codes a document may name
+
+    nodes = document.nodes
+    position = {node.id: number for number, node in enumerate(nodes)}
+    if len(position) != len(nodes):
+        return None
+    # An outcome is a student learning outcome.
+    if any(node.kind == "outcome" and node.level != "student" for node in nodes):
+        return None
+    for indicators in [node.indicators for node in nodes]:
+        if (
+            indicators
+            and (len(indicators) > 1 or indicators[0].observations)
+            and not _indicators_hold(indicators)
+        ):
+            return None
+    links = document.links
+    get = position.get
+    sources = [get(link.source) for link in links]
+    targets = [get(link.target) for link in links]
+    if None in sources or None in targets:
+        return None
+    ends = zip(sources, targets, strict=True)
+    if any(source == target for source, target in ends):
+        return None
+    # Own ids and generated FROM->TO ids share one namespace; each must be unique in it. With
+    # no own ids, FROM->TO is unique when the pair is (an id cannot hold '>', so the text
+    # splits back into its pair one way only).
+    own = [link.id for link in links]
+    if own.count(None) == len(own):
+        size = len(nodes)
+        pairs = {source * size + target for source, target in zip(sources, targets, strict=True)}  # type: ignore[operator]
+        if len(pairs) != len(links):
+            return None
+    else:
+        link_ids = {
+            key if key is not None else f"{link.source}->{link.target}"
+            for key, link in zip(own, links, strict=True)
+        }
+        if len(link_ids) != len(links):
+            return None
+    if document.checks and not set(document.checks) <= registry.codes():
+        return None
+    return FastRead(document, sources, targets)  # type: ignore[arg-type]
+
+
+def _indicators_hold(indicators: list[FastIndicator]) -> bool:
+    """Indicator ids unique within their node, one observation per date; sorts by date."""
+    ids = [indicator.id for indicator in indicators if indicator.id is not None]
+    if len(set(ids)) != len(ids):
+        return False
+    for indicator in indicators:
+        observations = indicator.observations
+        if len(observations) > 1:
+            dates = [observation.date for observation in observations]
+            if len(set(dates)) != len(dates):
+                return False
+            # "Latest" always means the latest date, as the model keeps them.
+            observations.sort(key=lambda observation: observation.date)
+    return True
+
+
+def read_document(data: bytes) -> FastDocument | TheoryOfChange:
+    """A valid toc/1 document from JSON bytes: structs on the fast road, else the full model.
+
+    Raises `DocumentRejected`, exactly as `toc.document.load_json` does, when it is not valid.
+
+    >>> read_document(b'{"id": "m", "title": "M"}').title
+    'M'
+    """
+    read = read_fast(data)
+    if read is not None:
+        return read.document
+    return load_json(data)
+
+
+def as_plain(value: Any) -> Any:
+    """A struct document as builtins (for tests comparing it with the model's dump)."""
+    return msgspec.to_builtins(value)
