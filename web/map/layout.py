@@ -13,13 +13,17 @@ from toc.model import LEVEL_ORDER, Level, LinkType, TheoryOfChange
 
 __all__ = ["Position", "band_layout"]
 
-# Geometry of the bands, in vis-network canvas units.
-COLUMN = 220  # horizontal distance between neighbours in one row
-ROW = 125  # vertical distance between rows inside a band
-SUB_GAP = 15  # extra space between the sub-rows of a band (steps inside the band)
-BAND_PAD = 95  # space above the first row: room for the band's name
-BAND_BOTTOM = 80  # space below the centre of the last row
-BAND_GAP = 40  # space between bands
+# Geometry of the bands, in vis-network canvas units. A cell holds a label of three lines of
+# 16 characters at 20 units (style.py), so that a model of up to 40 nodes fitted into a
+# 1280×720 window draws its labels at 12 px or more.
+COLUMN = 230  # horizontal distance between neighbours in one row
+ROW = 88  # vertical distance between rows inside a band
+SUB_GAP = 10  # extra space between the sub-rows of a band (steps inside the band)
+BAND_PAD = 45  # space above the first row: room for the band's name
+BAND_BOTTOM = 50  # space below the centre of the last row
+BAND_GAP = 20  # space between bands
+SMALL_MODEL = 40  # up to this many nodes, a band row holds at most MIN_COLUMNS nodes
+MIN_COLUMNS = 8
 MAX_SUB_ROWS = 3  # a chain inside one band steps down at most this many sub-rows
 SWEEPS = 8  # barycentre passes; a handful settles the order of a portfolio
 
@@ -59,10 +63,12 @@ def _sub_rows(model: TheoryOfChange) -> dict[str, int]:
 def _columns(count: int) -> int:
     """Nodes in one row before a band wraps: wide enough for a landscape screen, not a ribbon.
 
-    >>> _columns(10), _columns(2000)
-    (8, 72)
+    >>> _columns(10), _columns(40), _columns(2000)
+    (8, 8, 72)
     """
-    return max(8, math.ceil(math.sqrt(count) * 1.6))
+    if count <= SMALL_MODEL:
+        return MIN_COLUMNS
+    return max(MIN_COLUMNS, math.ceil(math.sqrt(count) * 1.6))
 
 
 def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Position], float]:
@@ -70,7 +76,7 @@ def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Positi
 
     >>> placed, height = _place(["a", "b", "c"], 0.0, 8)
     >>> [placed[n].x for n in "abc"], height
-    ([-220.0, 0.0, 220.0], 125)
+    ([-230.0, 0.0, 230.0], 88)
     """
     count = len(order)
     rows = max(1, math.ceil(count / columns))
