@@ -188,9 +188,6 @@ def link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str
     if colour != LINK_COLOUR:
         options["color"] = {**EDGE_DEFAULTS["color"], "color": colour}
     labels = []
-    if link.polarity is Polarity.MINUS:
-        # A bold "−" on a white ground at the middle of the link: the arrowhead never covers it.
-        labels.append("\u2212")
     if link.type is LinkType.FEEDBACK:
         labels.append("feedback")
         options["smooth"] = {"enabled": True, "type": "curvedCCW", "roundness": 0.25}
@@ -202,12 +199,7 @@ def link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str
         options["label"] = " ".join(labels)
         options["font"] = {"size": 15, "color": colour, "strokeWidth": 4, "strokeColor": "#ffffff"}
     if link.polarity is Polarity.MINUS:
+        # The "−" itself is a badge the script draws at the middle of the link, over the
+        # nodes and clear of the arrowhead.
         options["width"] = 3
-        options["font"] = {
-            "size": 34,
-            "color": colour,
-            "face": "DejaVu Sans, Arial, sans-serif",
-            "background": "#ffffff",
-            "strokeWidth": 0,
-        }
     return options

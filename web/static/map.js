@@ -121,7 +121,40 @@
     }
   });
 
-  // -- conflicts (TOC501): a ⇅ badge on the node's corner, a mark of its own beside its border --
+  // -- marks drawn over everything: "−" on weakening links, ⇅ on conflict nodes (TOC501) -------
+  var minusLinks = Object.keys(linkDetails).filter(function (key) {
+    return linkDetails[key].polarity === "-";
+  });
+
+  function badge(ctx, x, y, text) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(x, y, 16, 0, 2 * Math.PI);
+    ctx.fillStyle = "#ffffff";
+    ctx.fill();
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = MINUS_COLOUR;
+    ctx.stroke();
+    ctx.fillStyle = MINUS_COLOUR;
+    ctx.font = "bold 24px DejaVu Sans, Arial, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, x, y + 1);
+    ctx.restore();
+  }
+
+  network.on("afterDrawing", function (ctx) {
+    var shownLinks = state.active ? new Set(state.links) : null;
+    minusLinks.forEach(function (id) {
+      var edge = network.body.edges[id];
+      if (!edge || !edge.from || !edge.to || (shownLinks && !shownLinks.has(id))) {
+        return;
+      }
+      // Two fifths of the way from the source: clear of the arrowhead and of a label.
+      badge(ctx, edge.from.x + (edge.to.x - edge.from.x) * 0.4, edge.from.y + (edge.to.y - edge.from.y) * 0.4, "\u2212");
+    });
+  });
+
   network.on("afterDrawing", function (ctx) {
     var shown = state.active ? new Set(state.nodes) : null;
     conflictNodes.forEach(function (id) {
@@ -129,23 +162,7 @@
       if (!node || (shown && !shown.has(id))) {
         return;
       }
-      var box = node.shape.boundingBox;
-      var x = box.right;
-      var y = box.top;
-      ctx.save();
-      ctx.beginPath();
-      ctx.arc(x, y, 16, 0, 2 * Math.PI);
-      ctx.fillStyle = "#ffffff";
-      ctx.fill();
-      ctx.lineWidth = 4;
-      ctx.strokeStyle = MINUS_COLOUR;
-      ctx.stroke();
-      ctx.fillStyle = MINUS_COLOUR;
-      ctx.font = "bold 22px DejaVu Sans, Arial, sans-serif";
-      ctx.textAlign = "center";
-      ctx.textBaseline = "middle";
-      ctx.fillText("\u21c5", x, y + 1);
-      ctx.restore();
+      badge(ctx, node.shape.left + node.shape.width, node.shape.top, "\u21c5");
     });
   });
 
@@ -785,6 +802,8 @@
     leave: leavePresentation,
     presenting: function () { return presenting; },
     downloadPng: downloadPng,
+    minusLinks: function () { return minusLinks.slice(); },
+    conflicts: function () { return conflictNodes.slice(); },
     state: function () {
       return { highlighted: state.highlighted, nodes: state.nodes.slice(), links: state.links.slice() };
     }
