@@ -1,4 +1,4 @@
-"""The handout: one self-contained HTML file with a model's scorecard, its findings by initiative and its map.
+"""The handout: one self-contained HTML file, a model's scorecard, findings by initiative and map.
 
 What a cabinet takes away from a meeting: the title, the scorecard (SPEC §3) — or, until
 the report carries one, a row per initiative built from the findings — every finding under

@@ -115,7 +115,9 @@ def test_toc_report_writes_the_file(tmp_path: Path) -> None:
     assert "<script>window.__pwned" not in html
 
 
-def test_toc_report_names_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_toc_report_names_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["report", str(tmp_path / "nope.json"), "-o", str(tmp_path / "r.html")]) == 2
     assert "nope.json" in capsys.readouterr().err
 
@@ -138,20 +140,21 @@ def test_the_service_serves_the_report_with_a_bearer_token(client: TestClient, t
 
 def test_the_model_page_links_to_the_report(client: TestClient, tokens: Any) -> None:
     document = demo_document()
-    headers = {"Authorization": f"Bearer {tokens.viewer}"}
-    client.post("/api/v1/models", json=document, headers={"Authorization": f"Bearer {tokens.editor}"})
+    editor = {"Authorization": f"Bearer {tokens.editor}"}
+    client.post("/api/v1/models", json=document, headers=editor)
     assert client.get(f"/login?token={tokens.viewer}", follow_redirects=False).status_code == 303
     page = client.get(f"/models/{document['id']}").text
     assert f'href="/models/{document["id"]}/report"' in page
     report = client.get(f"/models/{document['id']}/report")
     assert report.status_code == 200 and "Scorecard" in report.text
     assert client.get("/models/nope/report").status_code == 404
-    del headers
 
 
 def test_a_hostile_model_reads_as_text_through_the_service(client: TestClient, tokens: Any) -> None:
     headers = {"Authorization": f"Bearer {tokens.editor}"}
-    assert client.post("/api/v1/models", json=hostile_document(), headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/models", json=hostile_document(), headers=headers).status_code == 201
+    )
     html = client.get("/api/v1/models/hostile/report", headers=headers).text
     assert "<script>window.__pwned" not in html
     assert parse_document(hostile_document()).title == PAYLOAD

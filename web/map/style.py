@@ -82,8 +82,8 @@ def wrap_label(text: str, lines: int = LABEL_LINES) -> str:
     if len(wrapped) <= lines:
         return "\n".join(wrapped)
     kept = wrapped[:lines]
-    last = kept[-1]
-    kept[-1] = (last if len(last) < LINE_CHARS else last[: LINE_CHARS - 1]).rstrip(" ,;:-") + "\u2026"
+    last = kept[-1] if len(kept[-1]) < LINE_CHARS else kept[-1][: LINE_CHARS - 1]
+    kept[-1] = last.rstrip(" ,;:-") + "\u2026"
     return "\n".join(kept)
 
 

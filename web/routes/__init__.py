@@ -1,4 +1,4 @@
-"""Every route of the web layer, in one router: the pages, one module per resource, the map and the report."""
+"""Every route of the web layer in one router: the pages, one module per resource, the map."""
 
 from fastapi import APIRouter
 
