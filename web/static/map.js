@@ -693,6 +693,9 @@
   function refit() {
     // The canvas changes size with the mode: fit again once the layout has settled.
     setTimeout(function () {
+      // Without full screen the window keeps its size, so vis-network would notice only at its
+      // next periodic check: size the canvas to its frame now.
+      network.setSize("100%", "100%");
       network.redraw();
       if (state.highlighted !== null && state.nodes.length > 1) {
         network.fit({ nodes: state.nodes });
