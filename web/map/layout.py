@@ -19,11 +19,15 @@ __all__ = ["Position", "band_layout"]
 COLUMN = 230  # horizontal distance between neighbours in one row
 ROW = 88  # vertical distance between rows inside a band
 SUB_GAP = 10  # extra space between the sub-rows of a band (steps inside the band)
-BAND_PAD = 45  # space above the first row: room for the band's name
+BAND_PAD = 42  # space above the first row: room for the band's name
 BAND_BOTTOM = 50  # space below the centre of the last row
-BAND_GAP = 20  # space between bands
-SMALL_MODEL = 40  # up to this many nodes, a band row holds at most MIN_COLUMNS nodes
+BAND_GAP = 14  # space between bands
+SMALL_MODEL = 40  # up to this many nodes, the row width is chosen to fit a projector
 MIN_COLUMNS = 8
+# The shape of the map's frame in a 1280×720 window (about 1240 by 580 pixels): a small model's
+# row width is the one whose layout fits it at the largest zoom.
+SCREEN_ASPECT = 2.15
+SMALL_COLUMNS = range(6, 13)
 MAX_SUB_ROWS = 3  # a chain inside one band steps down at most this many sub-rows
 SWEEPS = 8  # barycentre passes; a handful settles the order of a portfolio
 
@@ -65,6 +69,8 @@ def _columns(count: int) -> int:
 
     >>> _columns(10), _columns(40), _columns(2000)
     (8, 8, 72)
+
+    Models of up to SMALL_MODEL nodes try a few widths instead (`band_layout`).
     """
     if count <= SMALL_MODEL:
         return MIN_COLUMNS
@@ -88,6 +94,15 @@ def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Positi
     return placed, rows * ROW
 
 
+def _zoom_to_fit(positions: dict[str, Position]) -> float:
+    """How large a layout can be drawn in a frame of SCREEN_ASPECT, up to a constant factor."""
+    xs = [p.x for p in positions.values()]
+    ys = [p.y for p in positions.values()]
+    width = max(xs) - min(xs) + COLUMN
+    height = max(ys) - min(ys) + ROW
+    return min(SCREEN_ASPECT / width, 1 / height)
+
+
 def band_layout(
     model: TheoryOfChange,
 ) -> tuple[dict[str, Position], dict[Level, tuple[float, float]]]:
@@ -108,11 +123,21 @@ def band_layout(
     >>> bands[Level.SYSTEM][1] < bands[Level.TEACHER][0] < bands[Level.STUDENT][0]
     True
     """
+    if not model.nodes or len(model.nodes) > SMALL_MODEL:
+        return _band_layout(model, _columns(len(model.nodes)))
+    # A small model is what a room reads off a projector: of a few row widths, the one that
+    # lets the whole map be drawn largest (a tall map of many sub-rows takes wider rows).
+    layouts = [_band_layout(model, columns) for columns in SMALL_COLUMNS]
+    return max(layouts, key=lambda layout: _zoom_to_fit(layout[0]))
+
+
+def _band_layout(
+    model: TheoryOfChange, columns: int
+) -> tuple[dict[str, Position], dict[Level, tuple[float, float]]]:
     depth = _sub_rows(model)
     groups: dict[tuple[int, int], list[str]] = {}
     for node in model.nodes:
         groups.setdefault((LEVEL_ORDER[node.level], depth[node.id]), []).append(node.id)
-    columns = _columns(len(model.nodes))
     neighbours: dict[str, list[str]] = {n.id: [] for n in model.nodes}
     for link in model.links:
         neighbours[link.source].append(link.target)

@@ -143,7 +143,7 @@ def _group_style(kind: Kind, mark: str | None) -> dict[str, Any]:
         "borderWidthSelected": border_width + 1,
         "shapeProperties": {
             "borderDashes": dashes,
-            "borderRadius": {Kind.OUTCOME: 8, Kind.CHANGE: 14}.get(kind, 2),
+            "borderRadius": {Kind.OUTCOME: 8, Kind.CHANGE: 12}.get(kind, 2),
         },
         "margin": 8,
     }
