@@ -78,7 +78,7 @@ def wrap_label(text: str, lines: int = LABEL_LINES) -> str:
     >>> max(len(line) for line in wrap_label("x" * 100).split("\\n")) <= LINE_CHARS
     True
     """
-    wrapped = textwrap.wrap(" ".join(text.split()), LINE_CHARS, break_on_hyphens=False) or [""]
+    wrapped = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
     if len(wrapped) <= lines:
         return "\n".join(wrapped)
     kept = wrapped[:lines]
