@@ -1,6 +1,6 @@
 """The `toc` command: the whole CLI, a thin shell over the domain core, the map and the service.
 
-`check` and `convert` use only the domain core; `map`, `serve` and `token` import the map
+`check` and `convert` use only the domain core; `map`, `report`, `serve` and `token` import the map
 renderer and the service inside the commands that need them (downward imports, from the
 composition root), so checking a file never loads a web framework, an ORM or pyvis.
 """
@@ -99,6 +99,14 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from web.report import render_report_html
+
+    model = _read_model(args.file)
+    Path(args.output).write_text(render_report_html(model), encoding="utf-8")
+    return EXIT_OK
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from app.serve import serve
 
@@ -132,6 +140,13 @@ def _parser() -> argparse.ArgumentParser:
     draw.add_argument("file", metavar="FILE")
     draw.add_argument("-o", "--output", required=True, metavar="OUT.html")
     draw.set_defaults(run=_cmd_map)
+
+    handout = commands.add_parser(
+        "report", help="write the report (scorecard, findings by initiative, map) as one HTML file"
+    )
+    handout.add_argument("file", metavar="FILE")
+    handout.add_argument("-o", "--output", required=True, metavar="OUT.html")
+    handout.set_defaults(run=_cmd_report)
 
     convert = commands.add_parser("convert", help="convert between toc/1 and other formats")
     convert.add_argument("file", metavar="FILE", help=f"one of: {', '.join(READ_FORMATS)}")

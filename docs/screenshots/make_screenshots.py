@@ -1,4 +1,4 @@
-"""Remake the screenshots of docs/map.md: a map with a highlighted chain, a model page's findings.
+"""Remake the screenshots of docs/map.md: the map, presentation mode, a model page, the report.
 
     python docs/screenshots/make_screenshots.py [--chromium /usr/bin/chromium]
 
@@ -72,6 +72,22 @@ def main() -> None:
                 page.evaluate("(id) => tocMap.focus(id)", INITIATIVE)
                 page.wait_for_timeout(600)
                 page.locator(".toc-map").screenshot(path=str(HERE / "map-highlighted-chain.png"))
+                # What a meeting room sees: 1280×720, the map alone, one initiative's chains.
+                projector = browser.new_page(viewport={"width": 1280, "height": 720})
+                projector.goto(f"{base}/login?token={token}")
+                projector.goto(f"{base}/models/{model_id}")
+                projector.wait_for_function("() => window.tocMapFirstDrawn !== undefined")
+                projector.screenshot(path=str(HERE / "map-1280x720.png"))
+                projector.click(".toc-present-button")
+                projector.wait_for_timeout(300)
+                while projector.evaluate("tocMap.state().highlighted") != INITIATIVE:
+                    projector.keyboard.press("p")  # the initiatives in title order, backwards
+                projector.wait_for_timeout(700)
+                projector.screenshot(path=str(HERE / "map-presentation.png"))
+                projector.goto(f"{base}/models/{model_id}/report")
+                projector.wait_for_function("() => window.tocMapFirstDrawn !== undefined")
+                projector.screenshot(path=str(HERE / "report.png"))
+                projector.close()
                 page.goto(f"{base}/models/{model_id}")
                 page.wait_for_function("() => window.tocMapFirstDrawn !== undefined")
                 page.wait_for_timeout(300)

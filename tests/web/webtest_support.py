@@ -145,13 +145,19 @@ def assert_inert(html: str) -> None:
 
 
 def node_brightness(page: Any, node_id: str) -> float:
-    """The mean of the red, green and blue values the canvas shows over a node's box."""
+    """The mean of the red, green and blue values the canvas shows over a node's box.
+
+    The box is the node's drawn shape, not vis-network's bounding box, which a rounded box
+    widens by its corner radius on every side.
+    """
     return float(
         page.evaluate(
             """(id) => {
                 const canvas = document.querySelector('#toc-network canvas');
                 const ratio = canvas.width / canvas.clientWidth;
-                const box = network.getBoundingBox(id);
+                const shape = network.body.nodes[id].shape;
+                const box = {left: shape.left, top: shape.top,
+                             right: shape.left + shape.width, bottom: shape.top + shape.height};
                 const a = network.canvasToDOM({x: box.left, y: box.top});
                 const b = network.canvasToDOM({x: box.right, y: box.bottom});
                 const x = Math.max(0, Math.floor(a.x * ratio));

@@ -13,13 +13,21 @@ from toc.model import LEVEL_ORDER, Level, LinkType, TheoryOfChange
 
 __all__ = ["Position", "band_layout"]
 
-# Geometry of the bands, in vis-network canvas units.
-COLUMN = 220  # horizontal distance between neighbours in one row
-ROW = 125  # vertical distance between rows inside a band
-SUB_GAP = 15  # extra space between the sub-rows of a band (steps inside the band)
-BAND_PAD = 95  # space above the first row: room for the band's name
-BAND_BOTTOM = 80  # space below the centre of the last row
-BAND_GAP = 40  # space between bands
+# Geometry of the bands, in vis-network canvas units. A cell holds a label of three lines of
+# 16 characters at 20 units (style.py), so that a model of up to 40 nodes fitted into a
+# 1280×720 window draws its labels at 12 px or more.
+COLUMN = 230  # horizontal distance between neighbours in one row
+ROW = 88  # vertical distance between rows inside a band
+SUB_GAP = 10  # extra space between the sub-rows of a band (steps inside the band)
+BAND_PAD = 42  # space above the first row: room for the band's name
+BAND_BOTTOM = 50  # space below the centre of the last row
+BAND_GAP = 14  # space between bands
+SMALL_MODEL = 40  # up to this many nodes, the row width is chosen to fit a projector
+MIN_COLUMNS = 8
+# The shape of the map's frame in a 1280×720 window (about 1240 by 580 pixels): a small model's
+# row width is the one whose layout fits it at the largest zoom.
+SCREEN_ASPECT = 2.15
+SMALL_COLUMNS = range(6, 13)
 MAX_SUB_ROWS = 3  # a chain inside one band steps down at most this many sub-rows
 SWEEPS = 8  # barycentre passes; a handful settles the order of a portfolio
 
@@ -59,10 +67,14 @@ def _sub_rows(model: TheoryOfChange) -> dict[str, int]:
 def _columns(count: int) -> int:
     """Nodes in one row before a band wraps: wide enough for a landscape screen, not a ribbon.
 
-    >>> _columns(10), _columns(2000)
-    (8, 72)
+    >>> _columns(10), _columns(40), _columns(2000)
+    (8, 8, 72)
+
+    Models of up to SMALL_MODEL nodes try a few widths instead (`band_layout`).
     """
-    return max(8, math.ceil(math.sqrt(count) * 1.6))
+    if count <= SMALL_MODEL:
+        return MIN_COLUMNS
+    return max(MIN_COLUMNS, math.ceil(math.sqrt(count) * 1.6))
 
 
 def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Position], float]:
@@ -70,7 +82,7 @@ def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Positi
 
     >>> placed, height = _place(["a", "b", "c"], 0.0, 8)
     >>> [placed[n].x for n in "abc"], height
-    ([-220.0, 0.0, 220.0], 125)
+    ([-230.0, 0.0, 230.0], 88)
     """
     count = len(order)
     rows = max(1, math.ceil(count / columns))
@@ -80,6 +92,15 @@ def _place(order: list[str], top: float, columns: int) -> tuple[dict[str, Positi
         for k, node_id in enumerate(order)
     }
     return placed, rows * ROW
+
+
+def _zoom_to_fit(positions: dict[str, Position]) -> float:
+    """How large a layout can be drawn in a frame of SCREEN_ASPECT, up to a constant factor."""
+    xs = [p.x for p in positions.values()]
+    ys = [p.y for p in positions.values()]
+    width = max(xs) - min(xs) + COLUMN
+    height = max(ys) - min(ys) + ROW
+    return min(SCREEN_ASPECT / width, 1 / height)
 
 
 def band_layout(
@@ -102,11 +123,21 @@ def band_layout(
     >>> bands[Level.SYSTEM][1] < bands[Level.TEACHER][0] < bands[Level.STUDENT][0]
     True
     """
+    if not model.nodes or len(model.nodes) > SMALL_MODEL:
+        return _band_layout(model, _columns(len(model.nodes)))
+    # A small model is what a room reads off a projector: of a few row widths, the one that
+    # lets the whole map be drawn largest (a tall map of many sub-rows takes wider rows).
+    layouts = [_band_layout(model, columns) for columns in SMALL_COLUMNS]
+    return max(layouts, key=lambda layout: _zoom_to_fit(layout[0]))
+
+
+def _band_layout(
+    model: TheoryOfChange, columns: int
+) -> tuple[dict[str, Position], dict[Level, tuple[float, float]]]:
     depth = _sub_rows(model)
     groups: dict[tuple[int, int], list[str]] = {}
     for node in model.nodes:
         groups.setdefault((LEVEL_ORDER[node.level], depth[node.id]), []).append(node.id)
-    columns = _columns(len(model.nodes))
     neighbours: dict[str, list[str]] = {n.id: [] for n in model.nodes}
     for link in model.links:
         neighbours[link.source].append(link.target)

@@ -33,7 +33,7 @@ from web.map.style import (
 )
 from web.render import templates
 
-__all__ = ["map_data", "map_context", "legend", "json_for_html", "render_map_html"]
+__all__ = ["FOCUS_ABOVE", "map_data", "map_context", "legend", "json_for_html", "render_map_html"]
 
 
 def _findings_by_subject(
@@ -49,6 +49,33 @@ def _findings_by_subject(
         for subject in subjects - {""}:
             on_nodes.setdefault(subject, []).append(finding)
     return on_nodes, on_links
+
+
+CONFLICT_CODE = "TOC501"
+# Above this many nodes the map opens on one initiative's chains rather than on everything:
+# a few hundred nodes at once are a hairball, whatever the layout.
+FOCUS_ABOVE = 150
+
+
+def _conflicts(report: Report) -> dict[str, dict[str, Any]]:
+    """Each node where opposite pressures meet (TOC501): who pushes it each way, or the message.
+
+    The finding's `pushers` (`{"+": [initiative ids], "-": [...]}`) name them when the check
+    engine gives them; otherwise the finding's message, which names them in words, stands.
+    """
+    conflicts: dict[str, dict[str, Any]] = {}
+    for finding in report.findings:
+        if finding.code != CONFLICT_CODE or not finding.node:
+            continue
+        pushers = getattr(finding, "pushers", None) or finding.to_dict().get("pushers")
+        entry = conflicts.setdefault(finding.node, {"pushers": {"+": [], "-": []}, "messages": []})
+        entry["messages"].append(finding.message)
+        if isinstance(pushers, dict):
+            for sign in ("+", "-"):
+                for pusher in pushers.get(sign) or ():
+                    if pusher not in entry["pushers"][sign]:
+                        entry["pushers"][sign].append(pusher)
+    return conflicts
 
 
 def _node_detail(node: Node, findings: list[int]) -> dict[str, Any]:
@@ -113,6 +140,7 @@ def map_data(
     report = report or check_model(model, graph)
     positions, bands = band_layout(model)
     on_nodes, on_links = _findings_by_subject(report)
+    conflicts = _conflicts(report)
     retired = {node.id for node in model.nodes if node.retired}
     index = {id(finding): i for i, finding in enumerate(report.findings)}
     hints: dict[str, int] = {}
@@ -134,12 +162,14 @@ def map_data(
         position = positions[node.id]
         network.add_node(
             node.id,
-            label=node_label(node, worst),
-            group=node_group(node, worst),
+            label=node_label(node, worst, node.id in conflicts),
+            group=node_group(node, worst, node.id in conflicts),
             x=round(position.x, 1),
             y=round(position.y, 1),
         )
         node_details[node.id] = _node_detail(node, [index[id(f)] for f in found])
+        if node.id in conflicts and not node.retired:
+            node_details[node.id]["conflict"] = conflicts[node.id]
     link_details: dict[str, Any] = {}
     for link in model.links:
         found = on_links.get(link.key, [])
@@ -168,6 +198,8 @@ def map_data(
         "tierNames": TIER_NAMES,
         "reachesOutcome": sorted(graph.reaches_outcome),
         "initiatives": graph.initiatives,
+        "conflicts": sorted(node for node in conflicts if node not in retired),
+        "focusAbove": FOCUS_ABOVE,
         "bands": [
             {"level": level.value, "label": LEVEL_LABELS[level], "top": top, "bottom": bottom}
             for level, (top, bottom) in bands.items()

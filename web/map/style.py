@@ -5,6 +5,7 @@ Colour, shape and text go together, so that no mark is told by colour alone.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -18,13 +19,18 @@ __all__ = [
     "node_label",
     "link_options",
     "worst_severity",
+    "wrap_label",
+    "MINUS_COLOUR",
 ]
 
-# A label wraps at LABEL_WIDTH (less in an ellipse, which needs room around its text) and is
-# cut at LABEL_CHARS, so that every node fits its cell; the full title is in the tooltip.
-LABEL_WIDTH = 170
-ELLIPSE_LABEL_WIDTH = 140
-LABEL_CHARS = 64
+# A label is wrapped here, at LINE_CHARS characters a line and at most LABEL_LINES lines, cut
+# with "…" past that, so that every node fits its cell of the layout at a size that reads on a
+# projector (FONT_SIZE canvas units; see layout.py for the cell). The full title is in the
+# tooltip and the details panel.
+LINE_CHARS = 16
+LABEL_LINES = 3
+FONT_SIZE = 20
+OUTCOME_FONT_SIZE = 21
 
 KIND_STYLE: dict[Kind, dict[str, Any]] = {
     Kind.INITIATIVE: {
@@ -34,7 +40,7 @@ KIND_STYLE: dict[Kind, dict[str, Any]] = {
         "font": "#ffffff",
     },
     Kind.CHANGE: {
-        "shape": "ellipse",
+        "shape": "box",
         "background": "#d9eef0",
         "border": "#2c7a7b",
         "font": "#102a2b",
@@ -46,6 +52,8 @@ ERROR_BORDER = "#b3261e"
 WARNING_BORDER = "#b85c00"
 LINK_COLOUR = "#37474f"
 LINK_FINDING_COLOUR = "#b85c00"
+MINUS_COLOUR = "#c2185b"  # a weakening link: magenta, with a "−" marker on it
+CONFLICT_MARK = "\u21c5"  # ⇅: opposite pressures meet here (TOC501)
 FEEDBACK_COLOUR = "#6a3d9a"
 RETIRED_LINK_COLOUR = "#b0bac1"
 ERROR_MARK, WARNING_MARK, OUTCOME_MARK = "\u2716", "\u26a0", "\u2605"  # ✖ ⚠ ★
@@ -60,42 +68,44 @@ def worst_severity(findings: Iterable[Finding]) -> Severity | None:
     return None
 
 
-def _shortened(title: str) -> str:
-    """A title cut at a word boundary to fit a node's cell on the map.
+def wrap_label(text: str, lines: int = LABEL_LINES) -> str:
+    """A title wrapped at word boundaries into at most `lines` lines, cut with "…" past that.
 
-    >>> _shortened("  Teachers   plan  together ")
-    'Teachers plan together'
-    >>> len(_shortened("word " * 40)) <= LABEL_CHARS
+    >>> wrap_label("  Teachers   plan  together ")
+    'Teachers plan\\ntogether'
+    >>> wrap_label("Grade-level teams meet weekly to study student work and plan reteaching")
+    'Grade-level\\nteams meet\\nweekly to study…'
+    >>> max(len(line) for line in wrap_label("x" * 100).split("\\n")) <= LINE_CHARS
     True
     """
-    title = " ".join(title.split())
-    if len(title) <= LABEL_CHARS:
-        return title
-    cut = title[: LABEL_CHARS - 1]
-    space = cut.rfind(" ")
-    if space > LABEL_CHARS // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-") + "\u2026"
+    wrapped = textwrap.wrap(" ".join(text.split()), LINE_CHARS) or [""]
+    if len(wrapped) <= lines:
+        return "\n".join(wrapped)
+    kept = wrapped[:lines]
+    last = kept[-1] if len(kept[-1]) < LINE_CHARS else kept[-1][: LINE_CHARS - 1]
+    kept[-1] = last.rstrip(" ,;:-") + "\u2026"
+    return "\n".join(kept)
 
 
-def node_label(node: Node, worst: Severity | None) -> str:
-    marks = ""
+def node_label(node: Node, worst: Severity | None, conflict: bool = False) -> str:
+    marks = CONFLICT_MARK + " " if conflict else ""
     if worst is Severity.ERROR:
-        marks = ERROR_MARK + " "
+        marks += ERROR_MARK + " "
     elif worst is Severity.WARNING:
-        marks = WARNING_MARK + " "
+        marks += WARNING_MARK + " "
     if node.kind is Kind.OUTCOME:
         marks += OUTCOME_MARK + " "
-    label = marks + _shortened(node.title)
     if node.retired:
-        label += "\n(retired)"
-    return label
+        return wrap_label(marks + node.title, LABEL_LINES - 1) + "\n(retired)"
+    return wrap_label(marks + node.title)
 
 
-def node_group(node: Node, worst: Severity | None) -> str:
+def node_group(node: Node, worst: Severity | None, conflict: bool = False) -> str:
     """The style group of a node: its kind and the mark it carries."""
     if node.retired:
         return f"{node.kind.value}-retired"
+    if conflict:
+        return f"{node.kind.value}-conflict"
     if worst in (Severity.ERROR, Severity.WARNING):
         return f"{node.kind.value}-{worst.value}"
     return node.kind.value
@@ -113,6 +123,9 @@ def _group_style(kind: Kind, mark: str | None) -> dict[str, Any]:
         border, border_width, dashes = WARNING_BORDER, 4, [6, 4]
     elif mark == "retired":
         dashes = [3, 3]
+    elif mark == "conflict":
+        # A double-weight border in the weakening colour, and a ⇅ badge drawn by the script.
+        border, border_width = MINUS_COLOUR, 6
     return {
         "shape": style["shape"],
         "color": {
@@ -123,19 +136,16 @@ def _group_style(kind: Kind, mark: str | None) -> dict[str, Any]:
         },
         "font": {
             "color": colours["font"],
-            "size": 17 if kind is Kind.OUTCOME else 15,
+            "size": OUTCOME_FONT_SIZE if kind is Kind.OUTCOME else FONT_SIZE,
             "face": "DejaVu Sans, Arial, sans-serif",
         },
         "borderWidth": border_width,
         "borderWidthSelected": border_width + 1,
         "shapeProperties": {
             "borderDashes": dashes,
-            "borderRadius": 14 if kind is Kind.OUTCOME else 2,
+            "borderRadius": {Kind.OUTCOME: 8, Kind.CHANGE: 12}.get(kind, 2),
         },
-        "widthConstraint": {
-            "maximum": ELLIPSE_LABEL_WIDTH if style["shape"] == "ellipse" else LABEL_WIDTH
-        },
-        "margin": 10,
+        "margin": 8,
     }
 
 
@@ -144,7 +154,7 @@ def node_groups() -> dict[str, dict[str, Any]]:
     groups = {}
     for kind in Kind:
         groups[kind.value] = _group_style(kind, None)
-        for mark in (Severity.ERROR.value, Severity.WARNING.value, "retired"):
+        for mark in (Severity.ERROR.value, Severity.WARNING.value, "retired", "conflict"):
             groups[f"{kind.value}-{mark}"] = _group_style(kind, mark)
     return groups
 
@@ -166,6 +176,8 @@ def link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str
     colour = LINK_COLOUR
     if retired:
         colour = RETIRED_LINK_COLOUR
+    elif link.polarity is Polarity.MINUS:
+        colour = MINUS_COLOUR
     elif worst in (Severity.ERROR, Severity.WARNING):
         colour = LINK_FINDING_COLOUR
     elif link.type is LinkType.FEEDBACK:
@@ -176,8 +188,6 @@ def link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str
     if colour != LINK_COLOUR:
         options["color"] = {**EDGE_DEFAULTS["color"], "color": colour}
     labels = []
-    if link.polarity is Polarity.MINUS:
-        labels.append("\u2212 weakens")
     if link.type is LinkType.FEEDBACK:
         labels.append("feedback")
         options["smooth"] = {"enabled": True, "type": "curvedCCW", "roundness": 0.25}
@@ -187,5 +197,9 @@ def link_options(link: Link, findings: list[Finding], retired: bool) -> dict[str
         labels.append(WARNING_MARK)
     if labels:
         options["label"] = " ".join(labels)
-        options["font"] = {"size": 13, "color": colour, "strokeWidth": 4, "strokeColor": "#ffffff"}
+        options["font"] = {"size": 15, "color": colour, "strokeWidth": 4, "strokeColor": "#ffffff"}
+    if link.polarity is Polarity.MINUS:
+        # The "−" itself is a badge the script draws at the middle of the link, over the
+        # nodes and clear of the arrowhead.
+        options["width"] = 3
     return options

@@ -1,11 +1,11 @@
-"""Every route of the web layer, in one router: the pages, one module per resource, and the map."""
+"""Every route of the web layer in one router: the pages, one module per resource, the map."""
 
 from fastapi import APIRouter
 
-from web.routes import links, map, models, nodes, signin
+from web.routes import links, map, models, nodes, report, signin
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (signin, map, models, nodes, links):
+for module in (signin, map, report, models, nodes, links):
     router.include_router(module.router)

@@ -27,6 +27,8 @@
 
   var VEIL = "rgba(255, 255, 255, 0.8)";
   var CHAIN_COLOUR = "#0b3d91";
+  var MINUS_COLOUR = "#c2185b";
+  var conflictNodes = data.conflicts || [];
 
   var nodes = new vis.DataSet(data.nodes);
   var edges = new vis.DataSet(data.edges);
@@ -63,9 +65,10 @@
   // -- a highlighted initiative: its chains drawn again over a veil on everything else -------
   // Drawing the highlight costs one redraw of the chains; restyling every node through the
   // DataSet would re-measure every label (over a second on a 2,000-node map).
-  var state = { highlighted: null, nodes: [], links: [] };
+  // A filter (actor, tag, level, search) draws its matches the same way; `active` says either.
+  var state = { highlighted: null, nodes: [], links: [], active: false };
   network.on("afterDrawing", function (ctx) {
-    if (state.highlighted === null) {
+    if (!state.active) {
       return;
     }
     var body = network.body;
@@ -74,13 +77,17 @@
     ctx.fillStyle = VEIL;
     ctx.fillRect(0, 0, ctx.canvas.width, ctx.canvas.height);
     ctx.restore();
+    // The chains' steps are underlaid thick and blue; a weakening step stays magenta and
+    // dashed beneath, so that a highlighted chain still shows where it works against itself.
     ctx.save();
-    ctx.strokeStyle = CHAIN_COLOUR;
     ctx.lineWidth = 7;
     ctx.lineCap = "round";
     state.links.forEach(function (id) {
       var edge = body.edges[id];
-      if (edge && edge.from && edge.to) {
+      if (state.highlighted !== null && edge && edge.from && edge.to) {
+        var minus = linkDetails[id] && linkDetails[id].polarity === "-";
+        ctx.strokeStyle = minus ? MINUS_COLOUR : CHAIN_COLOUR;
+        ctx.setLineDash(minus ? [14, 8] : []);
         ctx.beginPath();
         ctx.moveTo(edge.from.x, edge.from.y);
         ctx.lineTo(edge.to.x, edge.to.y);
@@ -100,7 +107,7 @@
         node.draw(ctx);
       }
     });
-    var own = body.nodes[state.highlighted];
+    var own = state.highlighted !== null ? body.nodes[state.highlighted] : null;
     if (own) {
       var box = network.getBoundingBox(state.highlighted);
       if (box) {
@@ -114,6 +121,51 @@
     }
   });
 
+  // -- marks drawn over everything: "−" on weakening links, ⇅ on conflict nodes (TOC501) -------
+  var minusLinks = Object.keys(linkDetails).filter(function (key) {
+    return linkDetails[key].polarity === "-";
+  });
+
+  function badge(ctx, x, y, text) {
+    ctx.save();
+    ctx.beginPath();
+    ctx.arc(x, y, 16, 0, 2 * Math.PI);
+    ctx.fillStyle = "#ffffff";
+    ctx.fill();
+    ctx.lineWidth = 4;
+    ctx.strokeStyle = MINUS_COLOUR;
+    ctx.stroke();
+    ctx.fillStyle = MINUS_COLOUR;
+    ctx.font = "bold 24px DejaVu Sans, Arial, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(text, x, y + 1);
+    ctx.restore();
+  }
+
+  network.on("afterDrawing", function (ctx) {
+    var shownLinks = state.active ? new Set(state.links) : null;
+    minusLinks.forEach(function (id) {
+      var edge = network.body.edges[id];
+      if (!edge || !edge.from || !edge.to || (shownLinks && !shownLinks.has(id))) {
+        return;
+      }
+      // Two fifths of the way from the source: clear of the arrowhead and of a label.
+      badge(ctx, edge.from.x + (edge.to.x - edge.from.x) * 0.4, edge.from.y + (edge.to.y - edge.from.y) * 0.4, "\u2212");
+    });
+  });
+
+  network.on("afterDrawing", function (ctx) {
+    var shown = state.active ? new Set(state.nodes) : null;
+    conflictNodes.forEach(function (id) {
+      var node = network.body.nodes[id];
+      if (!node || (shown && !shown.has(id))) {
+        return;
+      }
+      badge(ctx, node.shape.left + node.shape.width, node.shape.top, "\u21c5");
+    });
+  });
+
   // -- the three bands: drawn under the graph, labelled at the left edge of the view ----------
   var bandFills = { system: "#f3f6fb", teacher: "#f1f8f4", student: "#fff8ea" };
   network.on("beforeDrawing", function (ctx) {
@@ -124,7 +176,8 @@
     });
     ctx.restore();
   });
-  network.on("afterDrawing", function (ctx) {
+  // Band names are drawn under the nodes: a node at the left edge covers its band's name.
+  network.on("beforeDrawing", function (ctx) {
     var ratio = ctx.canvas.width / Math.max(1, ctx.canvas.clientWidth);
     ctx.save();
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -211,6 +264,23 @@
     return detail ? detail.title : id;
   }
 
+  // Who pushes a conflict node each way: the findings' `pushers` when given, else their words.
+  function conflictNote(conflict) {
+    var note = el("div", "tip-conflict");
+    note.appendChild(el("div", "tip-label", "\u21c5 Conflict: initiatives pull this node in opposite directions"));
+    var up = conflict.pushers["+"] || [];
+    var down = conflict.pushers["-"] || [];
+    if (up.length || down.length) {
+      field(note, "Pushed up (+) by", up.map(titleOf).join("; "), "—");
+      field(note, "Pushed down (\u2212) by", down.map(titleOf).join("; "), "—");
+    } else {
+      conflict.messages.forEach(function (message) {
+        note.appendChild(el("div", "tip-value", message));
+      });
+    }
+    return note;
+  }
+
   function describeNode(id) {
     var d = nodeDetails[id];
     var box = el("div", "tip-body");
@@ -242,6 +312,9 @@
       }
     });
     field(box, "Tags", (d.tags || []).join(", "));
+    if (d.conflict) {
+      box.appendChild(conflictNote(d.conflict));
+    }
     findingsList(box, d.findings);
     return box;
   }
@@ -385,19 +458,78 @@
     return { initiative: initiative, nodes: chainNodes, links: chainLinks };
   }
 
+  // -- filters: actor, tag, level and a search, drawn over the veil like a chain --------------
+  var filters = { actor: "", tag: "", level: "", search: "" };
+
+  function filtering() {
+    return Boolean(filters.actor || filters.tag || filters.level || filters.search);
+  }
+
+  function matches(id) {
+    var d = nodeDetails[id];
+    if (filters.actor && d.actor !== filters.actor) {
+      return false;
+    }
+    if (filters.tag && (d.tags || []).indexOf(filters.tag) < 0) {
+      return false;
+    }
+    if (filters.level && d.level !== filters.level) {
+      return false;
+    }
+    if (filters.search) {
+      var needle = filters.search.toLowerCase();
+      if (d.title.toLowerCase().indexOf(needle) < 0 && d.id.toLowerCase().indexOf(needle) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // What is drawn over the veil: the highlighted initiative's chains, narrowed by the filters.
+  function applyView(initiative, chains) {
+    var ids = chains ? chains.nodes : data.nodes.map(function (item) { return item.id; });
+    var shown = filtering() ? ids.filter(matches) : ids;
+    var kept = new Set(shown);
+    var links = chains ? chains.links : Object.keys(linkDetails);
+    if (filtering()) {
+      links = links.filter(function (key) {
+        return kept.has(linkDetails[key].from) && kept.has(linkDetails[key].to);
+      });
+    }
+    state = { highlighted: initiative, nodes: shown, links: links, active: initiative !== null || filtering() };
+    if (initiative !== null) {
+      container.setAttribute("data-highlighted", initiative);
+    } else {
+      container.removeAttribute("data-highlighted");
+    }
+    if (chainSelect) {
+      chainSelect.value = initiative || "";
+    }
+    if (statusLine) {
+      var text = defaultStatus;
+      if (initiative !== null) {
+        text = chains.nodes.length
+          ? "Chains of \u201c" + titleOf(initiative) + "\u201d: " + chains.nodes.length + " nodes, " +
+            chains.links.length + " links. Click the background to show everything."
+          : "\u201c" + titleOf(initiative) + "\u201d has no chain to a student outcome. Click the background to show everything.";
+      }
+      if (filtering()) {
+        text = shown.length + " node(s) match the filters" + (initiative !== null ? " on the chains of \u201c" + titleOf(initiative) + "\u201d" : "") + ". " + (initiative !== null ? text : "");
+      }
+      if (presenting && initiative !== null) {
+        var order = initiativeOrder();
+        text = "Initiative " + (order.indexOf(initiative) + 1) + " of " + order.length + ": " + text;
+      }
+      statusLine.textContent = text;
+    }
+    network.redraw();
+  }
+
   function clear() {
     if (state.highlighted === null) {
       return;
     }
-    state = { highlighted: null, nodes: [], links: [] };
-    container.removeAttribute("data-highlighted");
-    if (chainSelect) {
-      chainSelect.value = "";
-    }
-    if (statusLine) {
-      statusLine.textContent = defaultStatus;
-    }
-    network.redraw();
+    applyView(null, null);
   }
 
   function highlight(initiative) {
@@ -405,19 +537,19 @@
       return null;
     }
     var chains = chainsOf(initiative);
-    state = { highlighted: initiative, nodes: chains.nodes, links: chains.links };
-    container.setAttribute("data-highlighted", initiative);
-    if (chainSelect) {
-      chainSelect.value = initiative;
-    }
-    if (statusLine) {
-      statusLine.textContent = chains.nodes.length
-        ? "Chains of \u201c" + titleOf(initiative) + "\u201d: " + chains.nodes.length + " nodes, " +
-          chains.links.length + " links. Click the background to show everything."
-        : "\u201c" + titleOf(initiative) + "\u201d has no chain to a student outcome. Click the background to show everything.";
-    }
-    network.redraw();
+    applyView(initiative, chains);
     return chains;
+  }
+
+  function setFilter(name, value) {
+    filters[name] = value || "";
+    var initiative = state.highlighted;
+    applyView(initiative, initiative !== null ? chainsOf(initiative) : null);
+    return state.nodes.slice();
+  }
+
+  function initiativeOrder() {
+    return data.initiatives.slice().sort(function (a, b) { return titleOf(a).localeCompare(titleOf(b)); });
   }
 
   network.on("click", function (params) {
@@ -461,9 +593,7 @@
 
   // The same choice from a list, for the keyboard and for a room watching a projector.
   if (chainSelect) {
-    data.initiatives
-      .slice()
-      .sort(function (a, b) { return titleOf(a).localeCompare(titleOf(b)); })
+    initiativeOrder()
       .forEach(function (id) {
         var option = el("option", null, titleOf(id));
         option.value = id;
@@ -480,12 +610,203 @@
     });
   }
 
+  // -- the filter controls --------------------------------------------------------------------
+  function fillChoices(select, values) {
+    values.forEach(function (value) {
+      var option = el("option", null, value);
+      option.value = value;
+      select.appendChild(option);
+    });
+  }
+
+  var sets = { actor: new Set(), tag: new Set() };
+  Object.keys(nodeDetails).forEach(function (id) {
+    var d = nodeDetails[id];
+    if (d.actor) {
+      sets.actor.add(d.actor);
+    }
+    (d.tags || []).forEach(function (tag) { sets.tag.add(tag); });
+  });
+  root.querySelectorAll(".toc-filter").forEach(function (select) {
+    var name = select.getAttribute("data-filter");
+    if (name === "level") {
+      data.bands.forEach(function (band) {
+        var option = el("option", null, band.label);
+        option.value = band.level;
+        select.appendChild(option);
+      });
+    } else {
+      fillChoices(select, Array.from(sets[name]).sort());
+      if (!sets[name].size) {
+        select.disabled = true;
+      }
+    }
+    select.addEventListener("change", function () {
+      setFilter(name, select.value);
+    });
+  });
+  var search = root.querySelector(".toc-search");
+  if (search) {
+    search.addEventListener("input", function () {
+      setFilter("search", search.value.trim());
+    });
+    // Enter goes to the first match.
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && state.nodes.length && filtering()) {
+        event.preventDefault();
+        network.fit({ nodes: state.nodes.slice(0, 50), animation: { duration: 300 } });
+      }
+    });
+  }
+
+  // -- a picture of the current view, made in the browser from the canvas ----------------------
+  function downloadPng() {
+    var canvas = container.querySelector("canvas");
+    var picture = document.createElement("canvas");
+    picture.width = canvas.width;
+    picture.height = canvas.height;
+    var context = picture.getContext("2d");
+    context.fillStyle = "#ffffff";
+    context.fillRect(0, 0, picture.width, picture.height);
+    context.drawImage(canvas, 0, 0);
+    picture.toBlob(function (blob) {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = (String(data.model.id).replace(/[^A-Za-z0-9._-]+/g, "-") || "map") + ".png";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+    }, "image/png");
+  }
+  var pngButton = root.querySelector(".toc-png");
+  if (pngButton) {
+    pngButton.addEventListener("click", downloadPng);
+  }
+
+  // -- presentation: full screen, the map alone, the initiatives one at a time ----------------
+  var presenting = false;
+  var legendBox = root.querySelector(".toc-legend");
+  var presentHelp = root.querySelector(".toc-present-help");
+  var presentButton = root.querySelector(".toc-present-button");
+
+  function refit() {
+    // The canvas changes size with the mode: fit again once the layout has settled.
+    setTimeout(function () {
+      // Without full screen the window keeps its size, so vis-network would notice only at its
+      // next periodic check: size the canvas to its frame now.
+      network.setSize("100%", "100%");
+      network.redraw();
+      if (state.highlighted !== null && state.nodes.length > 1) {
+        network.fit({ nodes: state.nodes });
+      } else {
+        network.fit();
+      }
+    }, 60);
+  }
+
+  function enterPresentation() {
+    if (presenting) {
+      return;
+    }
+    presenting = true;
+    root.classList.add("toc-presenting");
+    document.body.classList.add("toc-presenting-page");
+    container.setAttribute("data-presenting", "true");
+    if (legendBox) {
+      legendBox.open = false;
+    }
+    if (presentHelp) {
+      presentHelp.hidden = false;
+    }
+    hideTip();
+    showDetails(null);
+    if (root.requestFullscreen && !document.fullscreenElement) {
+      // Refused without a user's gesture (the URL parameter): the map still fills the window.
+      root.requestFullscreen().catch(function () {});
+    }
+    if (state.highlighted !== null) {
+      highlight(state.highlighted);
+    }
+    refit();
+  }
+
+  function leavePresentation() {
+    if (!presenting) {
+      return;
+    }
+    presenting = false;
+    root.classList.remove("toc-presenting");
+    document.body.classList.remove("toc-presenting-page");
+    container.removeAttribute("data-presenting");
+    if (presentHelp) {
+      presentHelp.hidden = true;
+    }
+    if (document.fullscreenElement) {
+      document.exitFullscreen().catch(function () {});
+    }
+    if (state.highlighted !== null) {
+      highlight(state.highlighted);
+    }
+    refit();
+    if (presentButton) {
+      presentButton.focus({ preventScroll: true });
+    }
+  }
+
+  function step(by) {
+    var order = initiativeOrder();
+    if (!order.length) {
+      return;
+    }
+    var at = order.indexOf(state.highlighted);
+    var next = at < 0 ? (by > 0 ? 0 : order.length - 1) : (at + by + order.length) % order.length;
+    focus(order[next]);
+    showDetails(null);
+  }
+
+  if (presentButton) {
+    presentButton.addEventListener("click", enterPresentation);
+  }
+  document.addEventListener("fullscreenchange", function () {
+    // Esc in full screen is taken by the browser: leaving full screen leaves the mode too.
+    if (!document.fullscreenElement && presenting) {
+      leavePresentation();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (!presenting || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    var key = event.key;
+    if (key === "Escape") {
+      leavePresentation();
+    } else if (key === "ArrowRight" || key === "n" || key === "PageDown" || key === " ") {
+      step(1);
+    } else if (key === "ArrowLeft" || key === "p" || key === "PageUp") {
+      step(-1);
+    } else if (key === "0" || key === "Home") {
+      clear();
+      network.fit({ animation: { duration: 300 } });
+    } else {
+      return;
+    }
+    event.preventDefault();
+  });
+
   window.tocMap = {
     network: network,
     chainsOf: chainsOf,
     highlight: highlight,
     clear: clear,
     focus: focus,
+    filter: setFilter,
+    present: enterPresentation,
+    leave: leavePresentation,
+    presenting: function () { return presenting; },
+    downloadPng: downloadPng,
+    minusLinks: function () { return minusLinks.slice(); },
+    conflicts: function () { return conflictNodes.slice(); },
     state: function () {
       return { highlighted: state.highlighted, nodes: state.nodes.slice(), links: state.links.slice() };
     }
@@ -498,6 +819,35 @@
       focus(decodeURIComponent(match[1]));
     }
   }
-  network.once("afterDrawing", focusFromHash);
+  // A model above `focusAbove` nodes opens on the chains of its first initiative that has any,
+  // not on everything at once.
+  function openFocused() {
+    if (data.nodes.length <= data.focusAbove || window.location.hash) {
+      return;
+    }
+    var order = initiativeOrder();
+    for (var i = 0; i < order.length; i++) {
+      var chains = chainsOf(order[i]);
+      if (chains.nodes.length > 1) {
+        highlight(order[i]);
+        network.fit({ nodes: chains.nodes });
+        if (statusLine) {
+          statusLine.textContent = "This map has " + data.nodes.length + " nodes, more than " + data.focusAbove +
+            ": it opens on the chains of \u201c" + titleOf(order[i]) + "\u201d. Choose another initiative, filter, " +
+            "or click the background to see everything.";
+        }
+        return;
+      }
+    }
+  }
+
+  network.once("afterDrawing", function () {
+    focusFromHash();
+    openFocused();
+    var query = new URLSearchParams(window.location.search);
+    if (query.get("present") === "1" || window.location.hash === "#present") {
+      enterPresentation();
+    }
+  });
   window.addEventListener("hashchange", focusFromHash);
 })();

@@ -1,0 +1,160 @@
+"""The report: one self-contained HTML handout from the CLI and the service, text kept as text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from webtest_support import PAYLOAD, demo_document, hostile_document, parse_elements
+
+from app.cli import main
+from toc.document import parse_document
+from toc.formats import read_path
+from toc.graph import build_graph
+from toc.model import TheoryOfChange
+from toc.report import Report, check_model
+from web.report import UNPLACED, findings_by_initiative, render_report_html, scorecard_rows
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_findings_are_grouped_under_the_initiatives_whose_chains_they_lie_on() -> None:
+    model = read_path(EXAMPLES / "state-portfolio.json")
+    graph = build_graph(model)
+    report = check_model(model, graph)
+    groups = findings_by_initiative(model, report, graph)
+    titles = {node.id: node.title for node in model.nodes}
+    assert [g["title"] for g in groups if g["id"]] == sorted(titles[i] for i in graph.initiatives)
+    for group in groups:
+        if group["id"] is None:
+            continue
+        chains = graph.chains_of(group["id"])
+        on_chains = {group["id"], *chains.nodes, *chains.links}
+        expected = [f for f in report.findings if f.subject in on_chains]
+        assert group["findings"] == expected
+    # Every finding is listed somewhere.
+    listed = {id(f) for g in groups for f in g["findings"]}
+    assert listed == {id(f) for f in report.findings}
+    assert all(g["title"] != UNPLACED or g["findings"] for g in groups)
+
+
+def test_the_report_is_one_file_that_needs_no_network(demo_model: TheoryOfChange) -> None:
+    html = render_report_html(demo_model)
+    elements = parse_elements(html)
+    for tag, attrs in elements.tags:
+        assert "src" not in attrs, tag
+        assert tag != "link", attrs
+        assert not (attrs.get("href") or "").startswith(("http:", "https:", "//")), attrs
+    meta = [a for t, a in elements.tags if t == "meta" and a.get("http-equiv")]
+    policy = meta[0]["content"] or ""
+    assert "default-src 'none'" in policy and policy.count("'sha256-") == 2
+    assert "@media print" in html
+    assert "url(http" not in html
+    for title in ("HQI Live! week", "Instructional coaching cycles", "One laptop per student"):
+        assert title in html
+
+
+def test_hostile_text_stays_text_in_the_report(hostile_model: TheoryOfChange) -> None:
+    html = render_report_html(hostile_model)
+    assert "<script>window.__pwned" not in html
+    assert "<img" not in html
+    tags = [tag for tag, _ in parse_elements(html).tags]
+    assert "img" not in tags
+    assert tags.count("script") == 3  # vis-network, the map's script, the data
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html
+    for _, attrs in parse_elements(html).tags:
+        assert not any(name.startswith("on") for name in attrs)
+
+
+class _ScoredReport(Report):
+    """A report that carries a scorecard, as the check engine's will (SPEC §3)."""
+
+    rows: list[dict[str, Any]] = []
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "initiatives": self.rows}
+
+
+def test_the_scorecard_is_shown_when_the_report_has_one(demo_model: TheoryOfChange) -> None:
+    report = check_model(demo_model)
+    scored = _ScoredReport(**{k: getattr(report, k) for k in report.__dataclass_fields__})
+    scored.rows = [
+        {
+            "id": "hqi-live",
+            "title": "HQI Live! week",
+            "standing": "mixed",
+            "raises": ["math-reasoning"],
+            "lowers": ["belonging"],
+            "evidence": 3,
+            "conflicts": ["elicit"],
+            "findings": {"error": 0, "warning": 2, "info": 1},
+        }
+    ]
+    rows = scorecard_rows(demo_model, scored)
+    assert rows is not None and rows[0]["mark"] == "\u26a0"
+    html = render_report_html(demo_model, report=scored)
+    assert "raises and lowers outcomes" in html
+    titles = {node.id: node.title for node in demo_model.nodes}
+    for node_id in ("math-reasoning", "belonging", "elicit"):
+        assert titles[node_id] in html
+    assert "tier 3 (promising)" in html
+    # Without a scorecard the report falls back to a row per initiative from the findings.
+    assert scorecard_rows(demo_model, report) is None or "initiatives" in report.to_dict()
+
+
+def test_toc_report_writes_the_file(tmp_path: Path) -> None:
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(hostile_document()), encoding="utf-8")
+    out = tmp_path / "report.html"
+    assert main(["report", str(source), "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!doctype html>")
+    assert "<script>window.__pwned" not in html
+
+
+def test_toc_report_names_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", str(tmp_path / "nope.json"), "-o", str(tmp_path / "r.html")]) == 2
+    assert "nope.json" in capsys.readouterr().err
+
+
+def test_the_service_serves_the_report_with_a_bearer_token(client: TestClient, tokens: Any) -> None:
+    document = demo_document()
+    headers = {"Authorization": f"Bearer {tokens.editor}"}
+    assert client.post("/api/v1/models", json=document, headers=headers).status_code == 201
+    url = f"/api/v1/models/{document['id']}/report"
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["etag"] == '"1"'
+    assert "Findings by initiative" in response.text
+    assert client.get(url).status_code == 401
+    other = {"Authorization": f"Bearer {tokens.other}"}
+    assert client.get(url, headers=other).status_code == 404
+    assert "/api/v1/models/{model_id}/report" in client.get("/openapi.json").json()["paths"]
+
+
+def test_the_model_page_links_to_the_report(client: TestClient, tokens: Any) -> None:
+    document = demo_document()
+    editor = {"Authorization": f"Bearer {tokens.editor}"}
+    client.post("/api/v1/models", json=document, headers=editor)
+    assert client.get(f"/login?token={tokens.viewer}", follow_redirects=False).status_code == 303
+    page = client.get(f"/models/{document['id']}").text
+    assert f'href="/models/{document["id"]}/report"' in page
+    report = client.get(f"/models/{document['id']}/report")
+    assert report.status_code == 200 and "Scorecard" in report.text
+    assert client.get("/models/nope/report").status_code == 404
+
+
+def test_a_hostile_model_reads_as_text_through_the_service(client: TestClient, tokens: Any) -> None:
+    headers = {"Authorization": f"Bearer {tokens.editor}"}
+    assert (
+        client.post("/api/v1/models", json=hostile_document(), headers=headers).status_code == 201
+    )
+    html = client.get("/api/v1/models/hostile/report", headers=headers).text
+    assert "<script>window.__pwned" not in html
+    assert parse_document(hostile_document()).title == PAYLOAD
