@@ -118,6 +118,7 @@ def test_token_create_with_a_name_is_the_author_of_its_writes(
     )
     assert done.returncode == 0, done.stderr
     headers = {"Authorization": f"Bearer {done.stdout.strip()}"}
-    assert client.post("/api/v1/models", json={"id": "m", "title": "M"}, headers=headers).ok
+    created = client.post("/api/v1/models", json={"id": "m", "title": "M"}, headers=headers)
+    assert created.status_code == 201
     items = client.get("/api/v1/models/m/versions", headers=headers).json()["items"]
     assert [v["by"] for v in items] == ["Data office"]
