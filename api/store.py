@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, delete, func, insert, or_, text, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -554,15 +555,15 @@ def version_rows(
     until `set_version_counts` fills them.
     """
     statement = (
-        select(*_VERSION_LISTING)
-        .where(ModelVersion.model_id == model_pk)
+        select_columns(*_VERSION_LISTING)
+        .where(col(ModelVersion.model_id) == model_pk)
         .order_by(col(ModelVersion.version).desc())
     )
     if before is not None:
-        statement = statement.where(ModelVersion.version < before)
+        statement = statement.where(col(ModelVersion.version) < before)
     if limit is not None:
         statement = statement.limit(limit + 1)
-    return [tuple(found) for found in session.exec(statement).all()]
+    return [tuple(found) for found in session.connection().execute(statement).all()]
 
 
 def version_row(session: Session, model_pk: int, model_id: str, version: int) -> ModelVersion:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -153,10 +154,8 @@ def add_observation(
     indicator = str(form.get("indicator") or "")
     node, _, key = indicator.partition("\n")
     value: Any = str(form.get("value") or "").strip()
-    try:
+    with contextlib.suppress(ValueError):  # else kept as text: the service says it is no number
         value = float(value) if "." in value or "e" in value.lower() else int(value)
-    except ValueError:
-        pass  # kept as text: the service names it as not a number
     row: dict[str, Any] = {
         "node": node,
         "indicator": key,
