@@ -114,7 +114,7 @@ def test_an_observation_added_on_the_page_draws_on_the_chart(editor: TestClient)
         data={
             "csrf": _csrf(page),
             "version": "2",
-            "indicator": "shared-model\nquestioning",
+            "indicator": "shared-model/questioning",
             "date": "2026-04-10",
             "value": "0.6",
         },
@@ -127,7 +127,7 @@ def test_an_observation_added_on_the_page_draws_on_the_chart(editor: TestClient)
         data={
             "csrf": _csrf(page),
             "version": "3",
-            "indicator": "shared-model\nquestioning",
+            "indicator": "shared-model/questioning",
             "date": "soon",
             "value": "lots",
         },

@@ -152,7 +152,7 @@ def add_observation(
             request, visitor, 400, "Nothing was added: the form lost the model's version."
         )
     indicator = str(form.get("indicator") or "")
-    node, _, key = indicator.partition("\n")
+    node, _, key = indicator.partition("/")  # a node id has no "/"
     value: Any = str(form.get("value") or "").strip()
     with contextlib.suppress(ValueError):  # else kept as text: the service says it is no number
         value = float(value) if "." in value or "e" in value.lower() else int(value)

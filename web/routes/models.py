@@ -148,7 +148,7 @@ OBSERVABLE_LIMIT = 500
 def _observable(model: TheoryOfChange) -> list[tuple[str, str]]:
     """The indicators an observation can be added to: (form value, label)."""
     return [
-        (f"{node.id}\n{indicator.id or indicator.name}", f"{node.title} — {indicator.name}")
+        (f"{node.id}/{indicator.id or indicator.name}", f"{node.title} — {indicator.name}")
         for node in model.nodes
         for indicator in node.indicators
     ][:OBSERVABLE_LIMIT]
