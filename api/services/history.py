@@ -20,6 +20,7 @@ from api.db import writing
 from api.services.errors import Expected
 from api.store import ModelInfo
 from toc.diff import diff_models
+from toc.document import parse_document
 from toc.model import TheoryOfChange
 from toc.report import check_model
 
@@ -58,7 +59,7 @@ class VersionInfo:
 
 
 def _counts(text: str, at: datetime) -> tuple[int, int, int]:
-    model = TheoryOfChange.model_validate(json.loads(text))
+    model = parse_document(json.loads(text))
     found = check_model(model, as_of=at.date()).metrics["findings"]
     return found["error"], found["warning"], found["info"]
 
