@@ -65,6 +65,7 @@ class Principal:
     workspace_id: int
     workspace: str
     role: Role
+    name: str = ""  # the token's name: the author of the versions it writes
 
     @property
     def can_write(self) -> bool:
@@ -92,7 +93,9 @@ def lookup_hash(token: str | None) -> str | None:
 def principal_for_token(session: Session, token: str | None) -> Principal | None:
     """The workspace and role a raw token grants, or None for a missing or unknown token.
 
-    This is what the pages call with the token held in their session cookie.
+    This is what the pages call with the token held in their session cookie. The token's
+    name is left on the session (`store.AUTHOR`): the history records it as the author of
+    whatever this session writes.
     """
     token_hash = lookup_hash(token)
     if token_hash is None:
@@ -100,8 +103,9 @@ def principal_for_token(session: Session, token: str | None) -> Principal | None
     grant = store.token_grant(session, token_hash)
     if grant is None:
         return None
-    role, workspace_id, workspace = grant
-    return Principal(workspace_id=workspace_id, workspace=workspace, role=Role(role))
+    role, workspace_id, workspace, name = grant
+    session.info[store.AUTHOR] = name
+    return Principal(workspace_id=workspace_id, workspace=workspace, role=Role(role), name=name)
 
 
 def ensure_workspace(session: Session, name: str) -> int:
@@ -118,14 +122,17 @@ def ensure_workspace(session: Session, name: str) -> int:
         return found
 
 
-def create_token(session: Session, workspace: str, role: Role | str) -> str:
+def create_token(
+    session: Session, workspace: str, role: Role | str, name: str | None = None
+) -> str:
     """Create a token for `workspace` (created if needed) with `role`; return the raw token.
 
-    The raw token is returned once and never stored.
+    The raw token is returned once and never stored. `name` (default: the role) is what the
+    history shows as the author of each version the token writes.
     """
     role = Role(role)
     workspace_id = ensure_workspace(session, workspace)
     token = new_token()
     with writing(session):
-        store.insert_token(session, workspace_id, role.value, hash_token(token))
+        store.insert_token(session, workspace_id, role.value, hash_token(token), name)
     return token

@@ -8,10 +8,10 @@ middleware answers such a request itself, with the body and headers the route se
 (`json_text`: `application/json`, `ETag: "VERSION"`).
 
 It answers only what the cache can answer: a bearer token of the model's workspace and a
-report cached for the model's current version. Anything else, including a store that is
-busy or down, goes on to the route unchanged, which answers as it always does (401, 404,
-or a fresh check that fills the cache). So the route stays the one definition of the
-endpoint, in OpenAPI and in behaviour; this is a cache in front of it.
+report cached for the model's current version and for today (UTC). Anything else,
+including a store that is busy or down, goes on to the route unchanged, which answers as
+it always does (401, 404, or a fresh check that fills the cache). So the route stays the
+one definition of the endpoint, in OpenAPI and in behaviour; this is a cache in front of it.
 
 How the query runs depends on the store:
 
@@ -37,6 +37,7 @@ from sqlalchemy import Engine, text
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import clock
 from api.auth import lookup_hash
 from api.responses import json_text
 from api.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
@@ -53,11 +54,14 @@ __all__ = [
 def cached_report_parameters(token: str, model_id: str) -> dict[str, str] | None:
     """The parameters of `CACHED_REPORT_FOR_TOKEN` for a token and a model id, or None when
     no row could answer (a token or an id that could never have been stored).
+
+    The check date is today's (`api.clock`), asked for on every request: a report cached
+    yesterday is not served today.
     """
     token_hash = lookup_hash(token)
     if token_hash is None or not could_be_stored(model_id, MODEL_ID):
         return None
-    return {"token_hash": token_hash, "slug": model_id}
+    return {"token_hash": token_hash, "slug": model_id, "as_of": clock.today().isoformat()}
 
 
 # How the PostgreSQL connections of these reads name themselves.

@@ -251,6 +251,7 @@ _DESCRIPTIONS = {
     409: "A model with this id already exists",
     412: "`If-Match` names a version that is no longer current; nothing was changed",
     413: "The request body is over the size limit",
+    415: "The body is in a media type this route does not read",
     422: "The document or request breaks the contract: every problem in `errors`",
 }
 

@@ -34,6 +34,11 @@ __all__ = [
     "LinkUpdate",
     "ChainsPublic",
     "CheckReportPublic",
+    "FindingCounts",
+    "VersionPublic",
+    "VersionPage",
+    "DiffPublic",
+    "ObservationIn",
     "TokenCreate",
     "TokenPublic",
     "Health",
@@ -113,6 +118,56 @@ class CheckReportPublic(BaseModel):
     findings: list[dict[str, Any]]
     metrics: dict[str, Any]
     inferred: list[dict[str, Any]]
+
+
+class FindingCounts(BaseModel):
+    error: int
+    warning: int
+    info: int
+
+
+class VersionPublic(BaseModel):
+    """One version in a model's history (SPEC §5)."""
+
+    version: int
+    at: datetime = Field(description="When the write that made this version was committed.")
+    by: str = Field(description="The name of the token that wrote it.")
+    nodes: int
+    links: int
+    findings: FindingCounts = Field(
+        description="The findings of this version checked as of the day it was written."
+    )
+
+
+class VersionPage(BaseModel):
+    """One page of a model's history, newest first; `next_cursor` as in `ModelPage`."""
+
+    items: list[VersionPublic]
+    next_cursor: str | None = None
+
+
+class DiffPublic(BaseModel):
+    """What changed between two versions (SPEC §5): only what changed, ids sorted."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: int | None = Field(alias="from")
+    to: int | None
+    model: dict[str, list[Any]]
+    nodes: dict[str, Any]
+    links: dict[str, Any]
+    findings: dict[str, list[dict[str, Any]]]
+    metrics: dict[str, list[Any]]
+
+
+class ObservationIn(BaseModel):
+    """One observation of an indicator (SPEC §5)."""
+
+    node: str = Field(description="The node's id.")
+    indicator: str = Field(description="The indicator's `id`, or else its exact `name`.")
+    date: str = Field(description="YYYY-MM-DD; a date that has an observation is replaced.")
+    value: float
+    note: str | None = None
 
 
 class TokenCreate(BaseModel):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import delete, func, insert, or_, text, update
+from sqlalchemy import and_, delete, func, insert, or_, text, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -25,6 +27,7 @@ from api.services.errors import AlreadyExists, Expected, NotFound, VersionConfli
 from api.tables import (
     ApiToken,
     CheckReport,
+    ModelVersion,
     StoredLink,
     StoredModel,
     StoredNode,
@@ -58,6 +61,12 @@ __all__ = [
     "add_item",
     "update_item",
     "delete_item",
+    "AUTHOR",
+    "record_version",
+    "version_rows",
+    "version_row",
+    "version_text",
+    "set_version_counts",
     "cached_report",
     "upsert_report",
     "CACHED_REPORT_FOR_TOKEN",
@@ -376,6 +385,7 @@ def insert_model(session: Session, workspace_id: int, model: TheoryOfChange) -> 
     session.flush()
     assert row.id is not None
     _insert_items(session, row.id, model)
+    record_version(session, row)
     return _info(row, len(model.nodes), len(model.links))
 
 
@@ -391,13 +401,15 @@ def rewrite_model(session: Session, row: StoredModel, model: TheoryOfChange) -> 
     connection.execute(delete(StoredNode).where(col(StoredNode.model_id) == row.id))
     _insert_items(session, row.id, model)
     session.flush()
+    record_version(session, row)
     return _info(row, len(model.nodes), len(model.links))
 
 
 def delete_model(session: Session, row: StoredModel) -> None:
-    """Delete the model's row with its nodes, links and cached report."""
+    """Delete the model's row with its nodes, links, cached report and history."""
     connection = session.connection()
     # Explicit deletes rather than trusting ON DELETE CASCADE alone (SQLite needs a pragma).
+    connection.execute(delete(ModelVersion).where(col(ModelVersion.model_id) == row.id))
     connection.execute(delete(CheckReport).where(col(CheckReport.model_id) == row.id))
     connection.execute(delete(StoredLink).where(col(StoredLink.model_id) == row.id))
     connection.execute(delete(StoredNode).where(col(StoredNode.model_id) == row.id))
@@ -485,10 +497,114 @@ def delete_item(
         )
 
 
+# -- history ------------------------------------------------------------------------------
+
+# The key in `Session.info` under which the request's token name waits to be written as the
+# author of the versions the session records (set where the token is resolved, in api/auth.py).
+AUTHOR = "toc.author"
+
+
+def record_version(session: Session, row: StoredModel) -> None:
+    """Keep the model's current version whole: its document as stored now, compressed.
+
+    Runs inside the write transaction that bumped the version, after the write's changes, so
+    each successful write has exactly one version (the primary key refuses a second).
+    """
+    assert row.id is not None
+    text_now = document_text(session, row, with_version=False)
+    nodes = session.exec(
+        select(func.count()).select_from(StoredNode).where(StoredNode.model_id == row.id)
+    ).one()
+    links = session.exec(
+        select(func.count()).select_from(StoredLink).where(StoredLink.model_id == row.id)
+    ).one()
+    session.connection().execute(
+        insert(ModelVersion),
+        [
+            {
+                "model_id": row.id,
+                "version": row.version,
+                "at": utcnow(),
+                "by": str(session.info.get(AUTHOR, ""))[:128],
+                "nodes": nodes,
+                "links": links,
+                "document": zlib.compress(text_now.encode("utf-8"), 6),
+            }
+        ],
+    )
+
+
+_VERSION_LISTING = (
+    col(ModelVersion.version),
+    col(ModelVersion.at),
+    col(ModelVersion.by),
+    col(ModelVersion.nodes),
+    col(ModelVersion.links),
+    col(ModelVersion.errors),
+    col(ModelVersion.warnings),
+    col(ModelVersion.infos),
+)
+
+
+def version_rows(
+    session: Session, model_pk: int, *, limit: int | None = None, before: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The model's versions newest first, below `before`: `limit + 1` of them at most.
+
+    Each is `(version, at, by, nodes, links, errors, warnings, infos)`; the counts are None
+    until `set_version_counts` fills them.
+    """
+    statement = (
+        select_columns(*_VERSION_LISTING)
+        .where(col(ModelVersion.model_id) == model_pk)
+        .order_by(col(ModelVersion.version).desc())
+    )
+    if before is not None:
+        statement = statement.where(col(ModelVersion.version) < before)
+    if limit is not None:
+        statement = statement.limit(limit + 1)
+    return [tuple(found) for found in session.connection().execute(statement).all()]
+
+
+def version_row(session: Session, model_pk: int, model_id: str, version: int) -> ModelVersion:
+    """One version's row; `NotFound` when the model never had it."""
+    found = session.exec(
+        select(ModelVersion).where(
+            ModelVersion.model_id == model_pk, ModelVersion.version == version
+        )
+    ).first()
+    if found is None:
+        raise NotFound("version", str(version), model_id)
+    return found
+
+
+def version_text(found: ModelVersion) -> str:
+    """A version's toc/1 JSON text (without `version`)."""
+    return zlib.decompress(found.document).decode("utf-8")
+
+
+def set_version_counts(
+    session: Session, model_pk: int, version: int, counts: tuple[int, int, int]
+) -> None:
+    """Keep a version's findings counts (errors, warnings, infos); a failure is no failure."""
+    errors, warnings, infos = counts
+    statement = (
+        update(ModelVersion)
+        .where(col(ModelVersion.model_id) == model_pk, col(ModelVersion.version) == version)
+        .values(errors=errors, warnings=warnings, infos=infos)
+    )
+    try:
+        with writing(session):
+            session.connection().execute(statement)
+    except OperationalError:
+        pass
+
+
 # -- check reports ------------------------------------------------------------------------
 
 _CACHED_REPORT = text(
-    "SELECT toc_model.id, toc_model.version, toc_check_report.version, toc_check_report.report"
+    "SELECT toc_model.id, toc_model.version, toc_check_report.version, toc_check_report.as_of,"
+    " toc_check_report.report"
     " FROM toc_model LEFT OUTER JOIN toc_check_report"
     " ON toc_check_report.model_id = toc_model.id"
     " WHERE toc_model.workspace_id = :workspace_id AND toc_model.slug = :slug"
@@ -496,11 +612,12 @@ _CACHED_REPORT = text(
 
 
 def cached_report(
-    session: Session, workspace_id: int, model_id: str
+    session: Session, workspace_id: int, model_id: str, as_of: str
 ) -> tuple[int, int, str | None]:
-    """(the model's key, its version, the report cached for that version or None).
+    """(the model's key, its version, the report cached for that version and day, or None).
 
-    One plain query of four columns: no ORM object, no JSON work.
+    `as_of` is the check date (YYYY-MM-DD): a report computed for another day is not served.
+    One plain query of five columns: no ORM object, no JSON work.
     """
     known("model", model_id, MODEL_ID)
     found = (
@@ -510,23 +627,35 @@ def cached_report(
     )
     if found is None:
         raise NotFound("model", model_id)
-    model_pk, version, cached_version, cached = found
-    return model_pk, version, cached if cached_version == version else None
+    model_pk, version, cached_version, cached_as_of, cached = found
+    fresh = cached_version == version and cached_as_of == as_of
+    return model_pk, version, cached if fresh else None
 
 
-def upsert_report(session: Session, model_pk: int, version: int, report: str) -> None:
-    """Cache a model's report for `version`, unless a later version's is cached already.
+def upsert_report(session: Session, model_pk: int, version: int, as_of: str, report: str) -> None:
+    """Cache a model's report for `version` checked as of `as_of`, unless a later version's
+    (or the same version's for a later day) is cached already.
 
     A failure to cache is no failure: the model went away, or the store is busy.
     """
     postgresql = session.get_bind().dialect.name == "postgresql"
-    values = {"model_id": model_pk, "version": version, "report": report}
+    values = {"model_id": model_pk, "version": version, "as_of": as_of, "report": report}
     # Both dialects spell an upsert the same way; only the insert construct differs.
     statement = (postgresql_insert if postgresql else sqlite_insert)(CheckReport).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["model_id"],
-        set_={"version": statement.excluded.version, "report": statement.excluded.report},
-        where=col(CheckReport.version) < statement.excluded.version,
+        set_={
+            "version": statement.excluded.version,
+            "as_of": statement.excluded.as_of,
+            "report": statement.excluded.report,
+        },
+        where=or_(
+            col(CheckReport.version) < statement.excluded.version,
+            and_(
+                col(CheckReport.version) == statement.excluded.version,
+                col(CheckReport.as_of) < statement.excluded.as_of,
+            ),
+        ),
     )
     try:
         with writing(session):
@@ -536,7 +665,8 @@ def upsert_report(session: Session, model_pk: int, version: int, report: str) ->
 
 
 # The hot read of `GET .../check` (see api/hotpath.py): the report of a model of the token's
-# workspace, only when it is cached for the model's current version. Plain SQL with named
+# workspace, only when it is cached for the model's current version and for the check date
+# `:as_of` (today, YYYY-MM-DD: a report must not outlive its day). Plain SQL with named
 # parameters, so that it runs both through SQLAlchemy and on a bare sqlite3 connection.
 CACHED_REPORT_FOR_TOKEN = (
     "SELECT toc_model.version, toc_check_report.report"
@@ -546,6 +676,7 @@ CACHED_REPORT_FOR_TOKEN = (
     " JOIN toc_check_report"
     " ON toc_check_report.model_id = toc_model.id"
     " AND toc_check_report.version = toc_model.version"
+    " AND toc_check_report.as_of = :as_of"
     " WHERE api_token.token_hash = :token_hash"
 )
 
@@ -553,22 +684,22 @@ CACHED_REPORT_FOR_TOKEN = (
 # -- workspaces and tokens ----------------------------------------------------------------
 
 _GRANT_BY_HASH = text(
-    "SELECT api_token.role, workspace.id, workspace.name FROM api_token"
+    "SELECT api_token.role, workspace.id, workspace.name, api_token.name FROM api_token"
     " JOIN workspace ON workspace.id = api_token.workspace_id"
     " WHERE api_token.token_hash = :token_hash"
 )
 
 
-def token_grant(session: Session, token_hash: str) -> tuple[str, int, str] | None:
-    """(role, workspace id, workspace name) of the token stored under `token_hash`, or None.
+def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str] | None:
+    """(role, workspace id, workspace name, token name) of the token under `token_hash`, or None.
 
     Every request runs this: plain SQL, compiled once, rather than an ORM query.
     """
     row = session.connection().execute(_GRANT_BY_HASH, {"token_hash": token_hash}).first()
     if row is None:
         return None
-    role, workspace_id, workspace = row
-    return role, workspace_id, workspace
+    role, workspace_id, workspace, name = row
+    return role, workspace_id, workspace, name
 
 
 def workspace_id(session: Session, name: str) -> int | None:
@@ -586,6 +717,11 @@ def insert_workspace(session: Session, name: str) -> int:
     return workspace.id
 
 
-def insert_token(session: Session, workspace_id: int, role: str, token_hash: str) -> None:
-    """Store a token by its hash (inside the caller's write transaction)."""
-    session.add(ApiToken(workspace_id=workspace_id, role=role, token_hash=token_hash))
+def insert_token(
+    session: Session, workspace_id: int, role: str, token_hash: str, name: str | None = None
+) -> None:
+    """Store a token by its hash (inside the caller's write transaction); its name defaults
+    to its role."""
+    session.add(
+        ApiToken(workspace_id=workspace_id, role=role, token_hash=token_hash, name=name or role)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "StoredNode",
     "StoredLink",
     "CheckReport",
+    "ModelVersion",
     "utcnow",
 ]
 
@@ -47,6 +48,8 @@ class ApiToken(SQLModel, table=True):
     )
     role: str = Field(max_length=16)
     token_hash: str = Field(max_length=64, unique=True, index=True)
+    # What the history shows as the author of each version this token writes.
+    name: str = Field(default="", max_length=128)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -119,4 +122,31 @@ class CheckReport(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("toc_model.id", ondelete="CASCADE"), primary_key=True)
     )
     version: int
+    # The check date (YYYY-MM-DD) the report was computed for: TOC701 depends on it, so a
+    # report is served only on the day it was computed for.
+    as_of: str = Field(default="", max_length=10)
     report: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ModelVersion(SQLModel, table=True):
+    """One version of a model, whole and immutable: its document compressed, who wrote it, when.
+
+    `document` is the zlib-compressed canonical toc/1 JSON (without `version`); the findings
+    counts are filled the first time the history is listed (a check of that version as of the
+    day it was written), so a write never pays for a check.
+    """
+
+    __tablename__ = "toc_model_version"
+
+    model_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("toc_model.id", ondelete="CASCADE"), primary_key=True)
+    )
+    version: int = Field(primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    by: str = Field(default="", max_length=128)
+    nodes: int
+    links: int
+    document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    errors: int | None = None
+    warnings: int | None = None
+    infos: int | None = None

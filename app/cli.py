@@ -8,6 +8,7 @@ composition root), so checking a file never loads a web framework, an ORM or pyv
 from __future__ import annotations
 
 import argparse
+import datetime
 import gc
 import sys
 from pathlib import Path
@@ -50,9 +51,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     file = Path(args.file)
     if format_for_path(file) == "json" and file.is_file():
         # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
-        report = check_bytes(file.read_bytes())
+        report = check_bytes(file.read_bytes(), as_of=args.as_of)
     else:
-        report = check_model(_read_model(args.file))
+        report = check_model(_read_model(args.file), as_of=args.as_of)
     if args.format == "json":
         out = getattr(sys.stdout, "buffer", None)
         if out is None:  # a text-only stream, as some embedders give
@@ -73,6 +74,51 @@ def _cmd_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from toc.diff import diff_command
+
+    _one_shot()
+    models: list[TheoryOfChange] = []
+    problems: list[str] = []
+    for path in (args.old, args.new):  # both files' problems are told, not just the first's
+        try:
+            models.append(_read_model(path))
+        except DocumentRejected as rejected:
+            problems += [f"{path}: {problem}" for problem in rejected.problems]
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        return EXIT_REJECTED
+    old, new = models
+    text, status = diff_command(old, new, args.format, as_of=args.as_of)
+    sys.stdout.write(text)
+    return status
+
+
+def _cmd_observe(args: argparse.Namespace) -> int:
+    from toc import formats
+    from toc.observations import merge_observations, read_observations
+
+    model = _read_model(args.file)
+    data = Path(args.data)
+    if not data.is_file():
+        raise _Usage(f"{args.data}: no such file")
+    try:
+        rows = read_observations(data.read_bytes(), "json" if data.suffix == ".json" else "csv")
+        merged = merge_observations(model, rows)
+    except DocumentRejected as rejected:  # the problems are the data's, at their rows
+        for problem in rejected.problems:
+            print(f"{args.data}: {problem}", file=sys.stderr)
+        return EXIT_REJECTED
+    payload = formats.write(merged, formats.format_for_path(Path(args.file)))
+    if args.output:
+        Path(args.output).write_bytes(payload)
+    else:
+        sys.stdout.buffer.write(payload)
+        sys.stdout.flush()
+    return EXIT_OK
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
@@ -117,8 +163,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_token(args: argparse.Namespace) -> int:
     from app.serve import create_token
 
-    print(create_token(workspace=args.workspace, role=args.role))
+    print(create_token(workspace=args.workspace, role=args.role, name=args.name))
     return EXIT_OK
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date written YYYY-MM-DD") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -134,7 +187,25 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check a theory of change and report findings")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
     check.set_defaults(run=_cmd_check)
+
+    diff = commands.add_parser(
+        "diff", help="what changed between two versions of a theory, and their findings"
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
+    diff.set_defaults(run=_cmd_diff)
+
+    observe = commands.add_parser(
+        "observe", help="merge indicator observations (CSV or JSON) into a theory"
+    )
+    observe.add_argument("file", metavar="FILE")
+    observe.add_argument("data", metavar="DATA.csv")
+    observe.add_argument("-o", "--output", metavar="OUT", help="the file to write; else stdout")
+    observe.set_defaults(run=_cmd_observe)
 
     draw = commands.add_parser("map", help="write the interactive map as one HTML file")
     draw.add_argument("file", metavar="FILE")
@@ -167,6 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     create = token_commands.add_parser("create", help="create a token and print it")
     create.add_argument("--workspace", required=True)
     create.add_argument("--role", required=True, choices=("viewer", "editor", "admin"))
+    create.add_argument(
+        "--name", help="who the history shows as the author of its writes (default: the role)"
+    )
     create.set_defaults(run=_cmd_token)
     return parser
 

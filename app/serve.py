@@ -31,11 +31,16 @@ def _store(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def create_token(workspace: str, role: str, settings: Settings | None = None) -> str:
-    """Create a token (and the workspace if needed) in the configured store; return it."""
+def create_token(
+    workspace: str, role: str, settings: Settings | None = None, name: str | None = None
+) -> str:
+    """Create a token (and the workspace if needed) in the configured store; return it.
+
+    `name` (default: the role) is the author the history shows for the token's writes.
+    """
     workspaces.check_workspace_name(workspace)  # before touching the store
     with _store(settings or get_settings()) as engine, Session(engine) as session:
-        return workspaces.create_token(session, workspace, role)
+        return workspaces.create_token(session, workspace, role, name)
 
 
 def _display_host(host: str) -> str:

@@ -9,6 +9,9 @@
    against `check_model` called directly.
 3. Throughput of cached `GET check` on one uvicorn worker, as a ratio of a trivial FastAPI
    endpoint on one uvicorn worker, under the same load (target ≥ 0.5).
+4. History: one node PATCH of a stored 1k-node model keeping its version, against the same
+   PATCH with the recording of versions switched off in this process (the code path before
+   history; target ≤ 2×), and the bytes stored per version. `--history-only` runs just this.
 
 Prints figures and ratios; asserts nothing (timings never belong in tests).
 """
@@ -299,6 +302,58 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
     return url, token
 
 
+def bench_history(args: argparse.Namespace, folder: Path) -> None:
+    from sqlalchemy import func, select
+
+    import api.store
+    from api.tables import ModelVersion
+
+    document = synthetic(args.check_nodes, "patched")
+    print(f"\n4. Node PATCH of a stored {len(document['nodes'])}-node model, with history")
+    url = fresh_url(args.database_url, folder, "history")
+    app = create_app(Settings(database_url=url))
+    record = api.store.record_version
+    timings: dict[bool, list[float]] = {True: [], False: []}
+    with TestClient(app) as client:
+        with Session(app.state.engine) as session:
+            token = create_token(session, "bench", "editor")
+        headers = {"Authorization": f"Bearer {token}"}
+        client.post("/api/v1/models", json=document, headers=headers).raise_for_status()
+        try:
+            for round_ in range(args.patches):
+                for kept in (True, False):  # interleaved, so both see the same store and cache
+                    api.store.record_version = record if kept else (lambda *_: None)
+                    start = time.perf_counter()
+                    client.patch(
+                        "/api/v1/models/patched/nodes/o0",
+                        json={"title": f"Outcome {round_} {kept}"},
+                        headers=headers,
+                    ).raise_for_status()
+                    timings[kept].append(time.perf_counter() - start)
+        finally:
+            api.store.record_version = record
+        with Session(app.state.engine) as session:
+            count, stored = (
+                session.connection()
+                .execute(select(func.count(), func.sum(func.length(ModelVersion.document))))
+                .one()
+            )
+        whole = len(
+            client.get("/api/v1/models/patched", headers=headers).content
+        )  # the document as JSON text, for scale
+    kept, bare = statistics.median(timings[True]), statistics.median(timings[False])
+    print(f"   PATCH without history (median)    {bare * 1000:8.1f} ms")
+    print(
+        f"   PATCH with history (median)       {kept * 1000:8.1f} ms"
+        f"   ratio {kept / bare:5.2f}× without (target ≤ 2×)"
+    )
+    print(
+        f"   bytes per version                 {stored / count / 1024:8.1f} KiB"
+        f"   ({count} versions; the document is {whole / 1024:.0f} KiB as JSON,"
+        f" {whole / (stored / count):.1f}× the stored version)"
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -442,9 +497,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--patches", type=int, default=15, help="PATCHes each way (history)")
+    parser.add_argument("--history-only", action="store_true", help="run section 4 alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, _scratch(args):
         print(f"toc service benchmark ({args.database_url or 'SQLite files'})")
+        bench_history(args, Path(folder))
+        if args.history_only:
+            return
         bench_import(args, Path(folder))
         url, token = bench_check(args, Path(folder))
         bench_throughput(args, url, token)

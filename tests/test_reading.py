@@ -113,7 +113,7 @@ def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
     elif fault == "bad-enum":
         _pick(draw, nodes)[draw(st.sampled_from(["level", "kind", "status"]))] = "district"
     elif fault == "no-title":
-        _pick(draw, nodes).pop("title")
+        _pick(draw, nodes).pop("title", None)  # an earlier fault may have taken it
     elif fault == "empty-title":
         _pick(draw, nodes)["title"] = ""
     elif fault == "dangling":

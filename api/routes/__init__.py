@@ -5,12 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api import API_PREFIX
-from api.routes import check, health, links, models, nodes, tokens
+from api.routes import check, health, links, models, nodes, tokens, versions
 
 __all__ = ["API_PREFIX", "routers", "api_router", "health"]
 
 # Every resource's router, in the order the OpenAPI document lists them.
-routers = (models.router, nodes.router, links.router, check.router, tokens.router)
+routers = (
+    models.router,
+    nodes.router,
+    links.router,
+    versions.router,
+    check.router,
+    tokens.router,
+)
 
 
 def api_router() -> APIRouter:

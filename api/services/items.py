@@ -1,7 +1,8 @@
 """A model's items, nodes and links: one get, add, patch and delete, parametrised by item type.
 
 Every write re-validates the would-be document whole, so an item that would break the toc/1
-contract (a link to a missing node, a duplicate id) is refused with its path and stores nothing.
+contract (a link to a missing node, a duplicate id) is refused with its path and stores nothing;
+every write that succeeds keeps the version it makes in the model's history.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ def add_item(
         parsed = kind.members(parse_document(document))[-1]
         data = _canonical(parsed)
         store.add_item(session, kind.stored, row.id, parsed, store.dumps(data))
+        store.record_version(session, row)
         version = row.version
     return data, kind.key(parsed), version
 
@@ -142,6 +144,7 @@ def patch_item(
         parsed = kind.members(parse_document(document))[index]
         data = _canonical(parsed)
         store.update_item(session, kind.stored, stored, parsed, store.dumps(data))
+        store.record_version(session, row)
         version = row.version
     return data, kind.key(parsed), version
 
@@ -163,6 +166,7 @@ def delete_item(
     with writing(session):
         row = store.bump(session, workspace_id, model_id, expected_version)
         store.delete_item(session, kind.stored, row.id, model_id, item_id)
+        store.record_version(session, row)
         version = row.version
     return version
 

@@ -1,7 +1,8 @@
 """Check reports: checking a posted document, the per-version report cache, an initiative's chains.
 
-A stored model's report is cached per model version, so checking an unchanged model twice does
-the graph work once; `api/hotpath.py` answers a cached report before routing.
+A stored model's report is cached per model version and check date (today in UTC: TOC701
+judges how old observations are on that day), so checking an unchanged model twice in a day
+does the graph work once; `api/hotpath.py` answers a cached report before routing.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import store
+from api import clock, store
 from api.services.errors import NotFound
 from api.services.models import get_model
 from toc.document import parse_document
@@ -29,17 +30,20 @@ def check_document(document: Any) -> dict[str, Any]:
 def report_json(session: Session, workspace_id: int, model_id: str) -> tuple[str, int]:
     """The model's check report as JSON text (§3 shape), and the version it is for.
 
-    Served from the cache when one exists for the current version; otherwise the model is
-    checked once and the report cached for that version.
+    The model is checked as of today (UTC). Served from the cache when one exists for the
+    current version and today; otherwise the model is checked once and the report cached for
+    that version and day.
     """
-    model_pk, version, cached = store.cached_report(session, workspace_id, model_id)
+    as_of = clock.today()
+    day = as_of.isoformat()
+    model_pk, version, cached = store.cached_report(session, workspace_id, model_id, day)
     if cached is not None:
         return cached, version
     store.begin_read(session)  # the check reads the model in one consistent snapshot
     row = store.model_row(session, workspace_id, model_id)
     version = row.version
-    report_text = store.dumps(check_model(store.load_model(session, row)).to_dict())
-    store.upsert_report(session, model_pk, version, report_text)
+    report_text = store.dumps(check_model(store.load_model(session, row), as_of=as_of).to_dict())
+    store.upsert_report(session, model_pk, version, day, report_text)
     return report_text, version
 
 

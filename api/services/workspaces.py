@@ -28,10 +28,17 @@ def check_workspace_name(workspace: str) -> None:
         )
 
 
-def create_token(session: Session, workspace: str, role: auth.Role | str) -> str:
-    """A new token of `role` for `workspace` (created if needed); a bad name is a `TocError`."""
+def create_token(
+    session: Session, workspace: str, role: auth.Role | str, name: str | None = None
+) -> str:
+    """A new token of `role` for `workspace` (created if needed); a bad name is a `TocError`.
+
+    `name` (default: the role) is the author the history shows for the token's writes.
+    """
     check_workspace_name(workspace)
-    return auth.create_token(session, workspace, auth.Role(role))
+    if name is not None and not 0 < len(name) <= 128:
+        raise TocError("a token's name is 1 to 128 characters")
+    return auth.create_token(session, workspace, auth.Role(role), name)
 
 
 def load_examples(

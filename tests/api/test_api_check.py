@@ -49,9 +49,9 @@ def test_repeated_checks_of_an_unchanged_model_do_the_graph_work_once(
 
     calls: list[str] = []
 
-    def counting(model: Any, graph: Any = None) -> Any:
+    def counting(model: Any, graph: Any = None, as_of: Any = None) -> Any:
         calls.append(model.id)
-        return check_model(model, graph)
+        return check_model(model, graph, as_of=as_of)
 
     monkeypatch.setattr(api.services.reports, "check_model", counting)
     client.post("/api/v1/models", json=document, headers=auth.editor)

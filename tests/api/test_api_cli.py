@@ -106,3 +106,19 @@ def test_migrations_build_exactly_the_tables_of_the_code(client: TestClient) -> 
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+def test_token_create_with_a_name_is_the_author_of_its_writes(
+    database_url: str, tmp_path: Path, client: TestClient
+) -> None:
+    done = _toc(
+        ["token", "create", "--workspace", "w1", "--role", "editor", "--name", "Data office"],
+        database_url,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    headers = {"Authorization": f"Bearer {done.stdout.strip()}"}
+    created = client.post("/api/v1/models", json={"id": "m", "title": "M"}, headers=headers)
+    assert created.status_code == 201
+    items = client.get("/api/v1/models/m/versions", headers=headers).json()["items"]
+    assert [v["by"] for v in items] == ["Data office"]

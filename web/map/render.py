@@ -230,15 +230,23 @@ def map_context(
     graph: ChainGraph | None = None,
     *,
     edit_base: str | None = None,
+    node_colours: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """What the `_map.html` partial needs: the escaped data block and the legend's findings.
 
-    `edit_base` (the model's page URL, for editors) adds edit links to the details panel.
+    `edit_base` (the model's page URL, for editors) adds edit links to the details panel;
+    `node_colours` (node id → vis-network colour) paints nodes over their kind's colour, as
+    the model page does when asked to colour by progress.
     """
     graph = graph or build_graph(model)
     report = report or check_model(model, graph)
+    data = map_data(model, report, graph)
+    if node_colours:
+        for item in data["nodes"]:
+            if item["id"] in node_colours:
+                item["color"] = node_colours[item["id"]]
     return {
-        "data_json": json_for_html(map_data(model, report, graph)),
+        "data_json": json_for_html(data),
         "legend": legend(report),
         "edit_base": edit_base,
     }

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from web.routes import links, map, models, nodes, report, signin
+from web.routes import history, links, map, models, nodes, report, signin
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (signin, map, report, models, nodes, links):
+for module in (signin, map, report, models, nodes, links, history):
     router.include_router(module.router)

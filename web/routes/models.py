@@ -17,6 +17,7 @@ from toc.graph import build_graph
 from toc.model import TheoryOfChange
 from toc.report import check_model
 from toc.vocabulary import FORMAT_LABELS
+from web.chart import HEIGHT, WIDTH, progress_colours, tracked_charts
 from web.map import VIS_URL, map_context
 from web.render import error_page, model_url, render
 from web.session import FormDep, PageRoute, Visitor, VisitorDep, WriterDep, to_login
@@ -136,7 +137,21 @@ SAVED = {
     "link-added": "Link added.",
     "link-saved": "Link saved.",
     "link-deleted": "Link deleted.",
+    "restored": "Restored: a new version equal to the one you chose.",
+    "observed": "Observation added.",
 }
+
+# Entries of the add-an-observation form's indicator list; past this, use the API or CSV.
+OBSERVABLE_LIMIT = 500
+
+
+def _observable(model: TheoryOfChange) -> list[tuple[str, str]]:
+    """The indicators an observation can be added to: (form value, label)."""
+    return [
+        (f"{node.id}/{indicator.id or indicator.name}", f"{node.title} — {indicator.name}")
+        for node in model.nodes
+        for indicator in node.indicators
+    ][:OBSERVABLE_LIMIT]
 
 
 @router.get("/models/{model_id}")
@@ -148,6 +163,7 @@ def model_page(
     severity: str = "",
     code: str = "",
     saved: str = "",
+    colour: str = "",
 ) -> Response:
     if visitor is None:
         return to_login()
@@ -207,7 +223,16 @@ def model_page(
         export_formats=EXPORT_FORMATS,
         format_labels=FORMAT_LABELS,
         vis_url=VIS_URL,
+        charts=tracked_charts(model),
+        chart_width=WIDTH,
+        chart_height=HEIGHT,
+        observable=_observable(model) if visitor.can_write else [],
+        colour=colour,
         **map_context(
-            model, report, graph, edit_base=model_url(model.id) if visitor.can_write else None
+            model,
+            report,
+            graph,
+            edit_base=model_url(model.id) if visitor.can_write else None,
+            node_colours=progress_colours(model) if colour == "progress" else None,
         ),
     )
