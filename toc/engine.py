@@ -104,9 +104,15 @@ def members(bits: int) -> list[int]:
     >>> members(0b101001)
     [0, 3, 5]
     """
-    if bits & (bits - 1) == 0:
-        return [bits.bit_length() - 1] if bits else []
-    # The binary text, read from its low end, finds the bits at C speed however wide it is.
+    if bits.bit_count() <= 16:
+        # Few bits, however wide: peel off the lowest each time.
+        found = []
+        while bits:
+            lowest = bits & -bits
+            found.append(lowest.bit_length() - 1)
+            bits ^= lowest
+        return found
+    # Many bits: the binary text, read from its low end, finds them at C speed.
     text = bin(bits)[:1:-1]
     found = []
     position = text.find("1")

@@ -14,53 +14,63 @@ def _stated(text: str | None) -> bool:
     return bool(text and text.strip())
 
 
-def _measured_beyond_itself(engine: Engine, measured: list[int]) -> bytearray:
-    """Flags of anchored initiatives whose chains hold one of `measured` other than themselves.
+def _real_measures(engine: Engine) -> tuple[list[int], list[int]]:
+    """Chain nodes with a `change` or `outcome` indicator (stated or inferred): those that
+    are not outcomes (leading measures) and the outcomes."""
 
-    `measured` are chain nodes. Each node learns up to two of them it reaches, in one
-    backward search from all of them; an initiative that reaches two, or one that is not
-    itself, has one on its chains.
+    def compute(engine: Engine) -> tuple[list[int], list[int]]:
+        on_chains, kinds = engine.on_chains, engine.kinds
+        leading: list[int] = []
+        outcomes: list[int] = []
+        for i, measured in engine.measures.items():
+            if on_chains[i] and any(kind in REAL_MEASURES for kind in measured):
+                (outcomes if kinds[i] == "outcome" else leading).append(i)
+        return leading, outcomes
+
+    return engine.shared("real_measures", compute)
+
+
+def leading_measured(engine: Engine) -> bytearray:
+    """Flags of anchored initiatives with a measured chain node that is neither themselves nor
+    of kind `outcome`: a leading measure, read before the outcomes move.
+
+    Each node learns up to two of those measured nodes it reaches, in one backward search
+    from all of them; an initiative that reaches two, or one that is not itself, has one.
     """
-    first, second = two_labels(((i, i) for i in measured), engine.pred)
-    anchored = engine.anchored
-    flags = bytearray(len(engine))
-    for i in engine.initiatives:
-        if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
-            flags[i] = 1
-    return flags
 
+    def compute(engine: Engine) -> bytearray:
+        leading = _real_measures(engine)[0]
+        first, second = two_labels(((i, i) for i in leading), engine.pred)
+        anchored = engine.anchored
+        flags = bytearray(len(engine))
+        for i in engine.initiatives:
+            if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
+                flags[i] = 1
+        return flags
 
-def _real_measures(engine: Engine) -> list[int]:
-    """Chain nodes with a `change` or `outcome` indicator (stated or inferred)."""
-    on_chains = engine.on_chains
-    return [
-        i
-        for i, kinds in engine.measures.items()
-        if on_chains[i] and any(kind in REAL_MEASURES for kind in kinds)
-    ]
+    return engine.shared("leading", compute)
 
 
 def measured_initiatives(engine: Engine) -> bytearray:
     """Flags of anchored initiatives whose chains hold a measured node other than themselves.
 
     A chain node is measured when it has a `change` or `outcome` indicator (stated or
-    inferred); TOC303 fires for an anchored initiative this does not flag.
+    inferred); TOC303 fires for an anchored initiative this does not flag. An initiative is
+    never an outcome, so a measured outcome it reaches is always another node: one plain
+    backward search from those outcomes, added to the leading measures, settles it.
     """
-    return engine.shared(
-        "measured", lambda engine: _measured_beyond_itself(engine, _real_measures(engine))
-    )
-
-
-def leading_measured(engine: Engine) -> bytearray:
-    """Flags of anchored initiatives with a measured chain node that is neither themselves nor
-    of kind `outcome`: a leading measure, read before the outcomes move."""
-    kinds = engine.kinds
 
     def compute(engine: Engine) -> bytearray:
-        leading = [i for i in _real_measures(engine) if kinds[i] != "outcome"]
-        return _measured_beyond_itself(engine, leading)
+        flags = bytearray(leading_measured(engine))
+        outcomes = _real_measures(engine)[1]
+        if outcomes:
+            reached, anchored = reach(outcomes, engine.pred), engine.anchored
+            for i in engine.initiatives:
+                if anchored[i] and reached[i]:
+                    flags[i] = 1
+        return flags
 
-    return engine.shared("leading", compute)
+    return engine.shared("measured", compute)
 
 
 def measurement(engine: Engine) -> list[str | None]:
@@ -74,17 +84,20 @@ def measurement(engine: Engine) -> list[str | None]:
         leading_measured(engine),
         engine.anchored,
     )
-    on_chains = engine.on_chains
-    indicated = reach((i for i in engine.measures if on_chains[i]), engine.pred)
+    initiatives = engine.initiatives
+    indicated = None
+    if any(anchored[i] and not measured[i] for i in initiatives):
+        on_chains = engine.on_chains
+        indicated = reach((i for i in engine.measures if on_chains[i]), engine.pred)
     found: list[str | None] = []
-    for i in engine.initiatives:
+    for i in initiatives:
         if not anchored[i]:
             found.append(None)
         elif leading[i]:
             found.append("leading")
         elif measured[i]:
             found.append("outcome-only")
-        elif indicated[i]:
+        elif indicated is not None and indicated[i]:
             found.append("counts-only")
         else:
             found.append("none")
