@@ -10,8 +10,9 @@ are `bytearray` flags indexed by node, so a later engine can turn them into bits
 arrays without changing a check.
 
 Every search here is shared by several checks and computed for all initiatives at once
-(multi-source searches, labels capped at two per node), so none walks the graph once per
-initiative. Searches that serve one check live beside that check in `toc.checks`.
+(multi-source searches, labels capped at two per node, sets of initiatives as integer
+bitsets), so none walks the graph once per initiative. Searches that serve one check live
+beside that check in `toc.checks`.
 """
 
 from __future__ import annotations
@@ -338,18 +339,16 @@ class Engine:
         return reach(self.outcomes, self.pred)
 
     @cached_property
-    def initiative_labels(self) -> tuple[list[int], list[int]]:
-        """For each node some initiative reaches, up to two of those initiatives (-1: none).
-
-        One search serves both what any initiative reaches and what two or more reach
-        (TOC502), so the graph is walked forward from the initiatives once.
-        """
-        return two_labels(((i, i) for i in self.initiatives), self.succ)
+    def reached_by_initiative(self) -> bytearray:
+        """Nodes some initiative reaches (initiatives themselves included), either way."""
+        up, down = self.pushes
+        return bytearray(map(bool, map(or_, up, down)))
 
     @cached_property
-    def reached_by_initiative(self) -> bytearray:
-        """Nodes some initiative reaches (initiatives themselves included)."""
-        return bytearray(label >= 0 for label in self.initiative_labels[0])
+    def reached_by_two(self) -> bytearray:
+        """Nodes that two or more initiatives reach (TOC502), read from the signed pushes."""
+        up, down = self.pushes
+        return bytearray(bits & (bits - 1) != 0 for bits in map(or_, up, down))
 
     @cached_property
     def on_chains(self) -> bytearray:
