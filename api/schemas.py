@@ -8,7 +8,7 @@ faults are reported like any document's.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,6 +113,35 @@ class CheckReportPublic(BaseModel):
     findings: list[dict[str, Any]]
     metrics: dict[str, Any]
     inferred: list[dict[str, Any]]
+
+
+class ScorecardFindings(BaseModel):
+    error: int
+    warning: int
+    info: int
+
+
+class ScorecardRow(BaseModel):
+    """One initiative on the scorecard (SPEC §3): keep it, fix it or stop it."""
+
+    id: str
+    title: str
+    standing: Literal["no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound"]
+    raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
+    lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
+    because_chain: bool
+    measured: Literal["leading", "outcome-only", "counts-only", "none"] | None
+    evidence: int | None = Field(description="The ESSA tier (1-4) of its strongest chain.")
+    conflicts: list[str] = Field(description="Nodes where its pressure meets an opposite one.")
+    siloed: bool
+    findings: ScorecardFindings
+
+
+class ScorecardPublic(BaseModel):
+    """The model's scorecard, one row per initiative that is not retired, in id order."""
+
+    initiatives: list[ScorecardRow]
+    version: int
 
 
 class TokenCreate(BaseModel):
