@@ -30,7 +30,7 @@ def test_every_error_is_documented_as_problem_details(client: TestClient) -> Non
         if path.startswith("/api/v1/")
         for method, operation in item.items()
     ]
-    assert len(operations) == 20
+    assert len(operations) == 21
     for method, path, operation in operations:
         responses = operation["responses"]
         assert "401" in responses, (method, path)
