@@ -19,6 +19,8 @@ def test_check_case(case: CheckCase) -> None:
     assert sorted(finding_subject(f.subject, f.indicator) for f in findings) == sorted(case.expect)
     if case.expect_groups is not None:
         assert [list(f.nodes or ()) for f in findings] == case.expect_groups
+    if case.expect_pushers is not None:
+        assert [f.pushers for f in findings] == case.expect_pushers
 
 
 @pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.code)

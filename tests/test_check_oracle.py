@@ -141,6 +141,82 @@ class Oracle:
                         queue.append((link.target, new))
         return pushed
 
+    def raises(self, initiative: str) -> list[str]:
+        signs = self.signs(initiative)
+        return sorted(o for o in self.outcomes if "+" in signs.get(o, ()))
+
+    def lowers(self, initiative: str) -> list[str]:
+        signs = self.signs(initiative)
+        return sorted(o for o in self.outcomes if "-" in signs.get(o, ()))
+
+    def really_measured(self, initiative: str) -> set[str]:
+        """Nodes on the initiative's chains, other than itself, with a change or outcome
+        indicator."""
+        return {
+            n
+            for n in self.chain_nodes(initiative) - {initiative}
+            for i in self.nodes[n].indicators
+            if measures_of(i) is not None and measures_of(i).value in ("change", "outcome")
+        }
+
+    def measured(self, initiative: str) -> str | None:
+        if not self.reaches_outcome(initiative):
+            return None
+        real = self.really_measured(initiative)
+        if any(self.nodes[n].kind.value != "outcome" for n in real):
+            return "leading"
+        if real:
+            return "outcome-only"
+        if any(self.nodes[n].indicators for n in self.chain_nodes(initiative)):
+            return "counts-only"
+        return "none"
+
+    def pushers(self, node: str) -> dict[str, list[str]]:
+        signs = {a: self.signs(a) for a in self.initiatives}
+        return {
+            sign: sorted(a for a in self.initiatives if sign in signs[a].get(node, ()))
+            for sign in ("+", "-")
+        }
+
+    def scorecard(self, findings: dict[str, list[str]], counted: dict[str, dict[str, int]]):
+        because = [link for link in self.leads_to if link.because and link.because.strip()]
+        strength = self.evidence_strength()
+        rows = []
+        for a in sorted(self.initiatives):
+            raises, lowers = self.raises(a), self.lowers(a)
+            explained = bool(self.reach(a, because) & self.outcomes)
+            measured = self.measured(a)
+            if not self.reaches_outcome(a):
+                standing = "no-chain"
+            elif lowers and not raises:
+                standing = "only-lowers"
+            elif lowers:
+                standing = "mixed"
+            elif not explained:
+                standing = "no-because"
+            elif measured != "leading":
+                standing = "unmeasured"
+            else:
+                standing = "sound"
+            rows.append(
+                {
+                    "id": a,
+                    "title": self.nodes[a].title,
+                    "standing": standing,
+                    "raises": raises,
+                    "lowers": lowers,
+                    "because_chain": explained,
+                    "measured": measured,
+                    "evidence": strength[a],
+                    "conflicts": sorted(
+                        n for n in findings["TOC501"] if a in sum(self.pushers(n).values(), [])
+                    ),
+                    "siloed": a in findings["TOC502"],
+                    "findings": counted[a],
+                }
+            )
+        return rows
+
     def findings(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         orphans = self.orphans()
@@ -186,14 +262,14 @@ class Oracle:
                 for i in node.indicators
             )
         ]
-        out["TOC303"] = [
+        out["TOC105"] = [a for a in anchored if self.lowers(a) and not self.raises(a)]
+        out["TOC106"] = [a for a in anchored if self.lowers(a) and self.raises(a)]
+        out["TOC303"] = [a for a in anchored if not self.really_measured(a)]
+        out["TOC304"] = [
             a
             for a in anchored
-            if not any(
-                measures_of(i) is not None and measures_of(i).value in ("change", "outcome")
-                for n in self.chain_nodes(a) - {a}
-                for i in self.nodes[n].indicators
-            )
+            if self.really_measured(a)
+            and all(self.nodes[n].kind.value == "outcome" for n in self.really_measured(a))
         ]
         out["TOC401"] = [
             link.key
@@ -276,5 +352,17 @@ def test_checks_agree_with_the_spec_read_literally(document: dict[str, Any]) -> 
     found: dict[str, list[str]] = {code: [] for code in oracle.findings()}
     for finding in report.findings:
         found.setdefault(finding.code, []).append(finding.subject)
-    assert {code: sorted(s) for code, s in found.items()} == oracle.findings()
+    expected = oracle.findings()
+    assert {code: sorted(s) for code, s in found.items()} == expected
     assert report.metrics["evidence_strength"] == oracle.evidence_strength()
+    for finding in report.findings:
+        if finding.code == "TOC501":
+            assert finding.pushers == oracle.pushers(finding.subject)
+        else:
+            assert finding.pushers is None
+    # Every check is on in these models, so a row's counts are the findings about its node.
+    counted = {a: {"error": 0, "warning": 0, "info": 0} for a in oracle.initiatives}
+    for finding in report.findings:
+        if finding.initiative in counted or finding.node in counted:
+            counted[finding.subject][str(finding.severity)] += 1
+    assert report.initiatives == oracle.scorecard(expected, counted)

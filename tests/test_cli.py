@@ -104,7 +104,7 @@ def test_rerating_an_error_down_changes_the_exit_status(tmp_path, capsys) -> Non
 def test_json_output_has_findings_metrics_and_inferred(tmp_path, capsys) -> None:
     assert main(["check", _write(tmp_path, CLEAN), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"findings", "metrics", "inferred", "as_of"}
+    assert set(report) == {"findings", "metrics", "inferred", "initiatives", "as_of"}
     assert report["inferred"] == [
         {
             "node": "ask",

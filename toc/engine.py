@@ -17,18 +17,21 @@ initiative. Searches that serve one check live beside that check in `toc.checks`
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from functools import cached_property
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property, reduce
+from operator import or_
+from typing import Any, TypeVar
 
 from toc.indicators import measures_of
 from toc.model import Measures
 from toc.progress import today_utc
 
-__all__ = ["Engine", "reach", "two_labels", "NO_TIER", "PLUS", "MINUS"]
+__all__ = ["Engine", "reach", "two_labels", "members", "NO_TIER", "PLUS", "MINUS"]
 
 NO_TIER = 0  # a link with no rated evidence; rated links carry ESSA tiers 1–4
 PLUS, MINUS = 1, 2  # an edge's signs, as bits: a merged edge may carry both
+_MISSING = object()
+T = TypeVar("T")
 _LEVEL_RANK = {"system": 0, "teacher": 1, "student": 2}
 
 
@@ -95,6 +98,30 @@ def two_labels(
     return first, second
 
 
+def members(bits: int) -> list[int]:
+    """The positions of the set bits of a non-negative integer, lowest first.
+
+    >>> members(0b101001)
+    [0, 3, 5]
+    """
+    if bits.bit_count() <= 16:
+        # Few bits, however wide: peel off the lowest each time.
+        found = []
+        while bits:
+            lowest = bits & -bits
+            found.append(lowest.bit_length() - 1)
+            bits ^= lowest
+        return found
+    # Many bits: the binary text, read from its low end, finds them at C speed.
+    text = bin(bits)[:1:-1]
+    found = []
+    position = text.find("1")
+    while position >= 0:
+        found.append(position)
+        position = text.find("1", position + 1)
+    return found
+
+
 class Engine:
     """What every check reads about one model, built once; derived sets computed on first use.
 
@@ -122,6 +149,7 @@ class Engine:
         """Build from a valid document; `link_ends`, when the reader has them, gives each
         link's ends as positions in `document.nodes`, which spares hashing every id again."""
         self.document = document
+        self._shared: dict[str, object] = {}
         self.as_of = as_of or today_utc()
         self.checks: dict[str, str] = dict(document.checks)
         # Comprehensions rather than one loop with appends: each runs at C speed over the
@@ -219,6 +247,14 @@ class Engine:
                 edge_because[edge] = edge_because[edge] or because
                 edge_sign[edge] |= sign
         return edge_link, edge_because, edge_sign
+
+    def shared(self, name: str, compute: Callable[[Engine], T]) -> T:
+        """A check's own analysis, computed once per engine and kept for the others that read
+        it (a check and the scorecard, say)."""
+        found = self._shared.get(name, _MISSING)
+        if found is _MISSING:
+            found = self._shared[name] = compute(self)
+        return found  # type: ignore[return-value]
 
     def key(self, link: int) -> str:
         """A link's id: its own, or the generated `FROM->TO`."""
@@ -392,22 +428,171 @@ class Engine:
 
     # -- loops ----------------------------------------------------------------------------
     @cached_property
-    def cycles(self) -> list[list[str]]:
-        """Strongly connected groups of two or more nodes, each sorted by id, ordered by first id.
+    def condensation(self) -> list[int | list[int]]:
+        """The nodes in an order where every `leads_to` link goes forward, loops kept together.
 
-        Nodes with no incoming or no outgoing leads_to link cannot sit on a loop; peeling them
-        off first leaves the component search far less to do on a mostly acyclic model.
+        Each item is a node on no loop, or a strongly connected group of two or more nodes
+        (a list). Kahn's algorithm orders the nodes ahead of every loop; the component search
+        (which yields components sinks first) orders only the rest, so a mostly acyclic model
+        costs little more than one pass over its links.
         """
         succ, pred = self.succ, self.pred
-        left = _peel(bytearray([1]) * len(succ), len(succ), succ, pred)
-        if left is None:
-            return []
-        left = _peel(left, sum(left), pred, succ)
-        if left is None:
-            return []
+        size = len(succ)
+        waiting = [len(others) for others in pred]
+        ahead = [node for node in range(size) if not waiting[node]]
+        push = ahead.append
+        for node in ahead:
+            for other in succ[node]:
+                waiting[other] -= 1
+                if not waiting[other]:
+                    push(other)
+        order: list[int | list[int]] = list(ahead)
+        if len(ahead) == size:
+            return order
+        left = bytearray([1]) * size
+        for node in ahead:
+            left[node] = 0
+        for group in reversed(_components(left, succ)):
+            order.append(group if len(group) >= 2 else group[0])
+        return order
+
+    @cached_property
+    def cycles(self) -> list[list[str]]:
+        """Strongly connected groups of two or more nodes, each sorted by id, by first id."""
         ids = self.ids
-        groups = [sorted(ids[i] for i in group) for group in _components(left, succ)]
-        return sorted(group for group in groups if len(group) >= 2)
+        groups = [
+            sorted(ids[i] for i in unit) for unit in self.condensation if isinstance(unit, list)
+        ]
+        return sorted(groups)
+
+    # -- signed reach -------------------------------------------------------------------
+    @cached_property
+    def pushes(self) -> tuple[list[int], list[int]]:
+        """For each node, the initiatives that push it `+` and those that push it `-`, as bitsets.
+
+        Bit j stands for `initiatives[j]`. An initiative pushes itself `+`; a `+` link passes a
+        push on as it is, a `-` link turns it over (SPEC §1: the sign of a chain is the product
+        of its polarities). Every initiative's sets are found at once, by one pass in the
+        order of `condensation`, each node taking the union of what its predecessors hold. A
+        loop either has a consistent sign between every two of its nodes (then a push enters
+        at one node and reaches each other with that sign) or it has a loop of sign `-` (then
+        whatever enters reaches every node both ways).
+        """
+        size = len(self.ids)
+        up = [0] * size
+        for position, initiative in enumerate(self.initiatives):
+            up[initiative] = 1 << position
+        signs = self.edge_sign
+        if all(sign == PLUS for sign in signs):
+            # No `-` link: nothing is pushed `-`, and each node takes its predecessors' union.
+            down = [0] * size
+            pred = self.pred
+            for unit in self.condensation:
+                if isinstance(unit, int):
+                    if pred[unit]:
+                        up[unit] = reduce(or_, map(up.__getitem__, pred[unit]), up[unit])
+                else:
+                    self._push_loop(unit, up, down)
+            return up, down
+        down = [0] * size
+        pred, in_signs = self.pred, self._in_signs
+        for unit in self.condensation:
+            if not isinstance(unit, int):
+                self._push_loop(unit, up, down)
+                continue
+            sources = pred[unit]
+            if not sources:
+                continue
+            carried_by = in_signs[unit]
+            if carried_by is None:
+                up[unit] = reduce(or_, map(up.__getitem__, sources), up[unit])
+                down[unit] = reduce(or_, map(down.__getitem__, sources), 0)
+                continue
+            plus, minus = up[unit], 0
+            for source, carried in zip(sources, carried_by, strict=True):
+                if carried & PLUS:
+                    plus |= up[source]
+                    minus |= down[source]
+                if carried & MINUS:
+                    plus |= down[source]
+                    minus |= up[source]
+            up[unit], down[unit] = plus, minus
+        return up, down
+
+    @cached_property
+    def _in_signs(self) -> list[list[int] | None]:
+        """Signs of each node's incoming edges, parallel to `pred`; None when all are `+`."""
+        found: list[list[int] | None] = [None] * len(self.ids)
+        signs, targets = self.edge_sign, self.link_target
+        for edge, k in enumerate(self.edge_link):
+            if signs[edge] != PLUS:
+                found[targets[k]] = []
+        for node, edges in enumerate(self.in_edges):
+            if found[node] is not None:
+                found[node] = [signs[edge] for edge in edges]
+        return found
+
+    def _push_loop(self, group: list[int], up: list[int], down: list[int]) -> None:
+        """Set the pushes of a strongly connected group from what enters it."""
+        inside = set(group)
+        succ, pred, out_edges, in_edges, signs = (
+            self.succ,
+            self.pred,
+            self.out_edges,
+            self.in_edges,
+            self.edge_sign,
+        )
+        # Parity of every node against the first: the sign of any walk between two nodes
+        # inside, when the loop has no walk of sign `-` back to where it started.
+        parity = {group[0]: 0}
+        queue = [group[0]]
+        balanced = True
+        for node in queue:
+            for other, edge in zip(succ[node], out_edges[node], strict=True):
+                if other not in inside:
+                    continue
+                sign = signs[edge]
+                if sign == PLUS | MINUS:
+                    balanced = False
+                    break
+                expected = parity[node] ^ (sign == MINUS)
+                held = parity.get(other)
+                if held is None:
+                    parity[other] = expected
+                    queue.append(other)
+                elif held != expected:
+                    balanced = False
+                    break
+            if not balanced:
+                break
+        # What enters each node from outside (its own push included), by sign.
+        entering = [0, 0]  # as seen from the first node: [same sign, turned over]
+        for node in group:
+            plus, minus = up[node], 0
+            for other, edge in zip(pred[node], in_edges[node], strict=True):
+                if other in inside:
+                    continue
+                sign = signs[edge]
+                if sign & PLUS:
+                    plus |= up[other]
+                    minus |= down[other]
+                if sign & MINUS:
+                    plus |= down[other]
+                    minus |= up[other]
+            if balanced and parity[node]:
+                plus, minus = minus, plus
+            entering[0] |= plus
+            entering[1] |= minus
+        if not balanced:
+            both = entering[0] | entering[1]
+            for node in group:
+                up[node] = down[node] = both
+            return
+        for node in group:
+            if parity[node]:
+                up[node], down[node] = entering[1], entering[0]
+            else:
+                up[node], down[node] = entering[0], entering[1]
 
     # -- one initiative -----------------------------------------------------------------
     def chain_of(self, initiative: int) -> tuple[list[int], list[int]]:
@@ -420,40 +605,6 @@ class Engine:
         sources, targets = self.link_source, self.link_target
         links = [k for k in self.leads_to if ahead[sources[k]] and finishing[targets[k]]]
         return nodes, links
-
-
-def _peel(
-    inside: bytearray,
-    count: int,
-    forward: Sequence[Sequence[int]],
-    backward: Sequence[Sequence[int]],
-) -> bytearray | None:
-    """Remove, repeatedly, the nodes of `inside` with no `backward` neighbour left among them.
-
-    Kahn's algorithm: what remains is what lies on a loop or `forward` of one (None: nothing).
-    """
-    size = len(inside)
-    if count == size:
-        waiting = [len(others) for others in backward]
-    else:
-        waiting = [
-            sum(inside[other] for other in backward[node]) if inside[node] else 0
-            for node in range(size)
-        ]
-    queue = [node for node in range(size) if inside[node] and not waiting[node]]
-    push = queue.append
-    for node in queue:
-        for other in forward[node]:
-            if inside[other]:
-                waiting[other] -= 1
-                if not waiting[other]:
-                    push(other)
-    if len(queue) == count:
-        return None
-    left = bytearray(inside)
-    for node in queue:
-        left[node] = 0
-    return left
 
 
 def _components(inside: bytearray, succ: Sequence[Sequence[int]]) -> list[list[int]]:

@@ -15,6 +15,7 @@ from toc.engine import Engine
 from toc.indicators import infer_measures
 from toc.model import Severity, TheoryOfChange
 from toc.progress import today_utc
+from toc.standing import scorecard
 
 if TYPE_CHECKING:
     from toc.graph import ChainGraph
@@ -49,6 +50,8 @@ class Finding(msgspec.Struct, frozen=True):
     indicator: str | None = None
     message: str = ""
     hint: str = ""
+    # TOC501 only: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
+    pushers: dict[str, list[str]] | None = None
 
     @property
     def subject(self) -> str:
@@ -69,7 +72,12 @@ class Finding(msgspec.Struct, frozen=True):
             "indicator": self.indicator,
             "message": self.message,
             "hint": self.hint,
+            "pushers": _copy_pushers(self.pushers),
         }
+
+
+def _copy_pushers(pushers: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
+    return None if pushers is None else {"+": list(pushers["+"]), "-": list(pushers["-"])}
 
 
 @dataclass
@@ -79,6 +87,8 @@ class Report:
     findings: list[Finding]
     metrics: dict[str, Any]
     inferred: list[dict[str, Any]] = field(default_factory=list)
+    # The scorecard: one row per initiative that is not retired, in id order (toc.standing).
+    initiatives: list[dict[str, Any]] = field(default_factory=list)
     # The day the checks judged by (only TOC701 reads it).
     as_of: datetime.date | None = None
 
@@ -91,6 +101,7 @@ class Report:
             "findings": [f.to_dict() for f in self.findings],
             "metrics": self.metrics,
             "inferred": self.inferred,
+            "initiatives": self.initiatives,
             "as_of": self._as_of_text,
         }
 
@@ -110,6 +121,7 @@ class Report:
                 "findings": self.findings,
                 "metrics": self.metrics,
                 "inferred": self.inferred,
+                "initiatives": self.initiatives,
                 "as_of": self._as_of_text,
             }
             return msgspec.json.format(msgspec.json.encode(whole), indent=2) + b"\n"
@@ -255,9 +267,16 @@ def _check(engine: Engine) -> Report:
                     hit.indicator,
                     hit.message,
                     hit.hint or hint,
+                    hit.pushers,
                 )
             )
-    return Report(findings, _metrics(engine, findings), _inferred(engine.document), engine.as_of)
+    return Report(
+        findings,
+        _metrics(engine, findings),
+        _inferred(engine.document),
+        scorecard(engine, findings),
+        engine.as_of,
+    )
 
 
 def _hit_order(hit: Hit) -> tuple[str, str]:

@@ -19,7 +19,7 @@ def test_post_check_answers_the_report_and_stores_nothing(
     answer = client.post("/api/v1/check", json=document, headers=auth.viewer)
     assert answer.status_code == 200
     assert answer.json() == check_model(parse_document(document)).to_dict()
-    assert set(answer.json()) == {"findings", "metrics", "inferred", "as_of"}
+    assert set(answer.json()) == {"findings", "metrics", "inferred", "initiatives", "as_of"}
     assert client.get("/api/v1/models", headers=auth.viewer).json()["items"] == []
 
 

@@ -147,7 +147,7 @@ def test_post_check_reads_other_formats_too(
     payload = formats.write(parse_document(rich), "graphml")
     answer = client.post("/api/v1/check?format=graphml", content=payload, headers=auth.viewer)
     assert answer.status_code == 200
-    assert set(answer.json()) == {"findings", "metrics", "inferred", "as_of"}
+    assert set(answer.json()) == {"findings", "metrics", "inferred", "initiatives", "as_of"}
 
 
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])

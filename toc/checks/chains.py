@@ -1,11 +1,11 @@
-"""Checks on change chains and their `because`: TOC101–TOC104."""
+"""Checks on change chains, their `because` and their sign: TOC101–TOC106."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine
+from toc.engine import Engine, members
 from toc.model import Severity
 
 
@@ -102,4 +102,92 @@ def unevidenced_because(engine: Engine) -> Iterator[Hit]:
         if because[k] and not link.evidence:
             yield Hit(
                 engine.key(k), f"the because on '{link.source}' → '{link.target}' cites no evidence"
+            )
+
+
+def outcome_signs(engine: Engine) -> tuple[int, int]:
+    return engine.shared("outcome_signs", _outcome_signs)
+
+
+def _outcome_signs(engine: Engine) -> tuple[int, int]:
+    """The initiatives that raise some outcome and those that lower some, as bitsets.
+
+    Bit j stands for `engine.initiatives[j]`: the union, over the outcomes, of the engine's
+    signed pushes (SPEC §1: a chain's sign is the product of its links' polarities).
+    """
+    up, down = engine.pushes
+    raising = lowering = 0
+    for outcome in engine.outcomes:
+        raising |= up[outcome]
+        lowering |= down[outcome]
+    return raising, lowering
+
+
+def raised_and_lowered(engine: Engine) -> tuple[list[list[int]], list[list[int]]]:
+    """For each initiative (by position in `engine.initiatives`), the outcomes it raises and
+    those it lowers, as node numbers in document order."""
+    up, down = engine.pushes
+    count = len(engine.initiatives)
+    raises: list[list[int]] = [[] for _ in range(count)]
+    lowers: list[list[int]] = [[] for _ in range(count)]
+    for outcome in engine.outcomes:
+        for j in members(up[outcome]):
+            raises[j].append(outcome)
+        for j in members(down[outcome]):
+            lowers[j].append(outcome)
+    return raises, lowers
+
+
+@register(
+    "TOC105",
+    "only-lowers",
+    Severity.ERROR,
+    subject="initiative",
+    summary="An initiative has chains, lowers some outcome and raises none: by its own theory "
+    "it weakens student learning.",
+    rationale="""
+    A theory of action is a claim that what the system does will improve what students
+    learn. When every chain from an initiative reaches student outcomes through a step that
+    works against them, such as an evaluation rubric that rewards pacing and so crowds out
+    small-group reteaching, the model itself says the initiative makes learning worse. It
+    is not a gap in the evidence but the team's own account of harm, and the strongest
+    case for strategic abandonment: stop it, or redesign the step that turns it against
+    students.
+    """,
+    hint="Redesign the `-` step so the initiative supports the outcome, or plan to stop it.",
+)
+def only_lowers(engine: Engine) -> Iterator[Hit]:
+    raising, lowering = outcome_signs(engine)
+    for j, i in enumerate(engine.initiatives):
+        if lowering >> j & 1 and not raising >> j & 1:
+            yield Hit(
+                engine.ids[i],
+                f"every chain from '{engine.title(i)}' lowers the student outcomes it reaches",
+            )
+
+
+@register(
+    "TOC106",
+    "lowers-outcome",
+    Severity.WARNING,
+    subject="initiative",
+    summary="An initiative raises some outcome and also lowers one (the same or another).",
+    rationale="""
+    Initiatives rarely do only good. A literacy block that lengthens reading time may cut
+    into science, and a pacing guide that speeds coverage may rush the students who most
+    need reteaching. When the model says an initiative raises some outcomes and lowers
+    others, or pushes the same outcome both ways along different chains, the side effect is
+    part of the decision: leaders should weigh it openly, watch the outcome it lowers, and
+    design the work to blunt the harm.
+    """,
+    hint="Name how the harm will be limited and watch the outcome it lowers.",
+)
+def lowers_outcome(engine: Engine) -> Iterator[Hit]:
+    raising, lowering = outcome_signs(engine)
+    for j, i in enumerate(engine.initiatives):
+        if lowering >> j & 1 and raising >> j & 1:
+            yield Hit(
+                engine.ids[i],
+                f"'{engine.title(i)}' raises some student outcomes and lowers others "
+                "(or the same along another chain)",
             )

@@ -5,169 +5,98 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.engine import MINUS, PLUS, Engine
+from toc.engine import Engine, members
 from toc.model import Severity
 
-# An initiative's own push on itself is brought by no real link; this stands in for that link.
-OWN_PUSH = "\x00own"
-OWN_LINK = -1
-UP, DOWN = 0, 1  # the two signs of a push, as indices into the label tables
+
+def _single(bits: int) -> bool:
+    return bits & (bits - 1) == 0
 
 
-def pushes(engine: Engine) -> list[tuple[list[int], list[int]]] | None:
-    """For each sign, up to two distinct initiatives pushing each node that way (-1: none).
-
-    `pushes(engine)[UP]` is the (first, second) pair of label lists for `+`, `[DOWN]` for
-    `-`: the capped two-label search over (node, sign) states, every edge crossed at most
-    four times. None when no `leads_to` link is `-`: then nothing is pushed `-`.
-    """
-    plus = engine.link_plus
-    if all(plus[k] for k in engine.leads_to):
-        return None
-    size = len(engine)
-    labels = [([-1] * size, [-1] * size), ([-1] * size, [-1] * size)]
-    queue: list[tuple[int, int, int]] = []
-    up_first = labels[UP][0]
-    for initiative in engine.initiatives:
-        if up_first[initiative] < 0:
-            up_first[initiative] = initiative
-            queue.append((initiative, UP, initiative))
-    push = queue.append
-    succ, signs = engine.succ, engine.edge_sign
-    # Signs of each node's out-edges, parallel to succ; None for a node whose are all `+`.
-    signed: list[list[int] | None] = [None] * size
-    for edge, k in enumerate(engine.edge_link):
-        if signs[edge] != PLUS:
-            signed[engine.link_source[k]] = []
-    if any(found is not None for found in signed):
-        for u, out in enumerate(engine.out_edges):
-            if signed[u] is not None:
-                signed[u] = [signs[edge] for edge in out]
-    for node, sign, label in queue:
-        same_first, same_second = labels[sign]
-        carried_by = signed[node]
-        if carried_by is None:
-            # Every out-edge is `+`: the push passes on unchanged (the common case).
-            for other in succ[node]:
-                held = same_first[other]
-                if held < 0:
-                    same_first[other] = label
-                    push((other, sign, label))
-                elif held != label and same_second[other] < 0:
-                    same_second[other] = label
-                    push((other, sign, label))
-            continue
-        flip = 1 - sign
-        flip_first, flip_second = labels[flip]
-        for other, carried in zip(succ[node], carried_by, strict=True):
-            # A `+` link passes the push on unchanged, a `-` link turns it over; an edge whose
-            # links carry both does both, `+` first.
-            if carried & PLUS:
-                held = same_first[other]
-                if held < 0:
-                    same_first[other] = label
-                    push((other, sign, label))
-                elif held != label and same_second[other] < 0:
-                    same_second[other] = label
-                    push((other, sign, label))
-            if carried & MINUS:
-                held = flip_first[other]
-                if held < 0:
-                    flip_first[other] = label
-                    push((other, flip, label))
-                elif held != label and flip_second[other] < 0:
-                    flip_second[other] = label
-                    push((other, flip, label))
-    return labels
+def under_conflicting_pressure(up: int, down: int) -> bool:
+    """Whether one initiative pushes a node `+` and a different one `-` (bitsets of both)."""
+    return bool(up and down and not (up == down and _single(up)))
 
 
-def pressure_meetings(engine: Engine) -> dict[int, tuple[str, str]]:
+def pressure_meetings(engine: Engine) -> list[int]:
+    return engine.shared("pressure_meetings", _pressure_meetings)
+
+
+def _pressure_meetings(engine: Engine) -> list[int]:
     """Nodes where opposite pushes from different initiatives meet, in id order (TOC501).
 
     A node is under conflicting pressure when one initiative pushes it `+` and a different
     one `-`. It is reported when two different incoming links bring initiative A's `+` and
     initiative B's `-` (A ≠ B), from nodes that are not under conflicting pressure
-    themselves; an initiative's own `+` counts as brought by a link of its own. The value
-    is one such (A, B) pair to name in the finding.
+    themselves; an initiative's own `+` counts as brought by a link of its own. Read from
+    the engine's signed pushes (every initiative's, as bitsets), so whether such a pair
+    exists is a few integer operations per incoming link.
     """
-    labels = pushes(engine)
-    if labels is None:
-        return {}
-    (up_first, up_second), (down_first, down_second) = labels
-    conflicted = bytearray(len(engine))
-    for node, pusher in enumerate(down_first):
-        if (
-            pusher >= 0
-            and up_first[node] >= 0
-            and (up_second[node] >= 0 or down_second[node] >= 0 or up_first[node] != pusher)
-        ):
-            conflicted[node] = 1
-    ids, kinds, link_plus = engine.ids, engine.kinds, engine.link_plus
+    plus = engine.link_plus
+    if all(plus[k] for k in engine.leads_to):
+        return []  # nothing is pushed `-`
+    up, down = engine.pushes
+    conflicted = [under_conflicting_pressure(a, b) for a, b in zip(up, down, strict=True)]
+    own_bit = {initiative: 1 << j for j, initiative in enumerate(engine.initiatives)}
     pred, in_edges, edge_link, edge_more = (
         engine.pred,
         engine.in_edges,
         engine.edge_link,
         engine.edge_more,
     )
-    found: dict[int, tuple[str, str]] = {}
-    for node in sorted((n for n, hit in enumerate(conflicted) if hit), key=ids.__getitem__):
-        # What arrives, as (link number, initiative number); OWN_LINK for an initiative's own.
-        up: list[tuple[int, int]] = [(OWN_LINK, node)] if kinds[node] == "initiative" else []
-        down: list[tuple[int, int]] = []
+    found = []
+    for node, hit in enumerate(conflicted):
+        if not hit:
+            continue
+        # What each incoming link brings, (pushed `+`, pushed `-`); the initiative's own first.
+        own = own_bit.get(node)
+        brought: list[tuple[int, int]] = [(own, 0)] if own is not None else []
         for source, edge in zip(pred[node], in_edges[node], strict=True):
-            if conflicted[source]:
-                continue
-            pushing_up = [p for p in (up_first[source], up_second[source]) if p >= 0]
-            pushing_down = [p for p in (down_first[source], down_second[source]) if p >= 0]
-            if not (pushing_up or pushing_down):
+            if conflicted[source] or not (up[source] or down[source]):
                 continue
             more = edge_more.get(edge)
             for k in (edge_link[edge],) if more is None else (edge_link[edge], *more):
-                # A `+` link passes each push on as it is, a `-` link turns it over.
-                same, turned = (up, down) if link_plus[k] else (down, up)
-                same.extend((k, p) for p in pushing_up)
-                turned.extend((k, p) for p in pushing_down)
-        if up and down:
-            pair = _meeting(engine, up, down)
-            if pair is not None:
-                found[node] = pair
+                if plus[k]:
+                    brought.append((up[source], down[source]))
+                else:
+                    brought.append((down[source], up[source]))
+        if _opposite_links(brought):
+            found.append(node)
+    ids = engine.ids
+    found.sort(key=ids.__getitem__)
     return found
 
 
-def _meeting(
-    engine: Engine, plus: list[tuple[int, int]], minus: list[tuple[int, int]]
-) -> tuple[str, str] | None:
-    """A (+ initiative, - initiative) pair of ids brought by different links, or None.
+def _opposite_links(brought: list[tuple[int, int]]) -> bool:
+    """Whether one link brings some initiative's `+` and another a different one's `-`."""
+    count = len(brought)
+    after = [0] * (count + 1)  # `-` pushes brought by the links after each one
+    for position in range(count - 1, -1, -1):
+        after[position] = after[position + 1] | brought[position][1]
+    before = 0
+    for position, (pushed_up, pushed_down) in enumerate(brought):
+        others = before | after[position + 1]
+        if pushed_up and others and not (pushed_up == others and _single(others)):
+            return True
+        before |= pushed_down
+    return False
 
-    Counting pairs that clash on link or on initiative (inclusion–exclusion) keeps this linear
-    in the number of arrivals, whatever the node's in-degree.
-    """
-    ids = engine.ids
-    by_link: dict[int, int] = {}
-    by_initiative: dict[int, int] = {}
-    pairs = set(plus)
-    for link, initiative in pairs:
-        by_link[link] = by_link.get(link, 0) + 1
-        by_initiative[initiative] = by_initiative.get(initiative, 0) + 1
 
-    def named(arrival: tuple[int, int]) -> tuple[str, str]:
-        link, initiative = arrival
-        return ids[initiative], OWN_PUSH if link == OWN_LINK else engine.key(link)
-
-    # The pair named is the smallest - initiative that has a partner, and its smallest partner.
-    for link, initiative in sorted(set(minus), key=named):
-        clash = (
-            by_link.get(link, 0)
-            + by_initiative.get(initiative, 0)
-            - (1 if (link, initiative) in pairs else 0)
-        )
-        if clash < len(pairs):
-            partner = min(ids[a] for other, a in pairs if other != link and a != initiative)
-            return partner, ids[initiative]
-    return None
+def pushers(engine: Engine, node: int) -> dict[str, list[str]]:
+    """Every initiative that pushes a node each way: `{"+": [ids], "-": [ids]}`, sorted."""
+    up, down = engine.pushes
+    initiatives, ids = engine.initiatives, engine.ids
+    return {
+        "+": sorted(ids[initiatives[j]] for j in members(up[node])),
+        "-": sorted(ids[initiatives[j]] for j in members(down[node])),
+    }
 
 
 def siloed(engine: Engine) -> bytearray:
+    return engine.shared("siloed", _siloed)
+
+
+def _siloed(engine: Engine) -> bytearray:
     """Flags of anchored initiatives none of whose chain nodes lies on another's chains.
 
     Each node knows up to two initiatives that reach it (the engine's shared search). A node
@@ -216,12 +145,24 @@ def siloed(engine: Engine) -> bytearray:
     hint="Reconcile the two initiatives here: change one, sequence them, or say which wins.",
 )
 def conflicting_pressure(engine: Engine) -> Iterator[Hit]:
-    ids = engine.ids
-    for node, (pushing_up, pushing_down) in pressure_meetings(engine).items():
+    ids, index, title = engine.ids, engine.index, engine.title
+    for node in pressure_meetings(engine):
+        pushing = pushers(engine, node)
+        up = _titles(engine, [index[i] for i in pushing["+"]])
+        down = _titles(engine, [index[i] for i in pushing["-"]])
         yield Hit(
             ids[node],
-            f"'{engine.title(node)}' is pushed up by '{pushing_up}' and down by '{pushing_down}'",
+            f"'{title(node)}' is pushed up by {up} and down by {down}",
+            pushers=pushing,
         )
+
+
+def _titles(engine: Engine, nodes: list[int]) -> str:
+    """Titles, quoted and joined as a sentence would: 'A', 'B' and 'C'."""
+    quoted = [f"'{engine.title(node)}'" for node in nodes]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 @register(

@@ -1,11 +1,11 @@
-"""Checks on form, function and measurement: TOC301–TOC303."""
+"""Checks on form, function and measurement: TOC301–TOC304."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine, two_labels
+from toc.engine import Engine, reach, two_labels
 from toc.indicators import PROXY_MEASURES, REAL_MEASURES
 from toc.model import Severity
 
@@ -14,27 +14,94 @@ def _stated(text: str | None) -> bool:
     return bool(text and text.strip())
 
 
+def _real_measures(engine: Engine) -> tuple[list[int], list[int]]:
+    """Chain nodes with a `change` or `outcome` indicator (stated or inferred): those that
+    are not outcomes (leading measures) and the outcomes."""
+
+    def compute(engine: Engine) -> tuple[list[int], list[int]]:
+        on_chains, kinds = engine.on_chains, engine.kinds
+        leading: list[int] = []
+        outcomes: list[int] = []
+        for i, measured in engine.measures.items():
+            if on_chains[i] and any(kind in REAL_MEASURES for kind in measured):
+                (outcomes if kinds[i] == "outcome" else leading).append(i)
+        return leading, outcomes
+
+    return engine.shared("real_measures", compute)
+
+
+def leading_measured(engine: Engine) -> bytearray:
+    """Flags of anchored initiatives with a measured chain node that is neither themselves nor
+    of kind `outcome`: a leading measure, read before the outcomes move.
+
+    Each node learns up to two of those measured nodes it reaches, in one backward search
+    from all of them; an initiative that reaches two, or one that is not itself, has one.
+    """
+
+    def compute(engine: Engine) -> bytearray:
+        leading = _real_measures(engine)[0]
+        first, second = two_labels(((i, i) for i in leading), engine.pred)
+        anchored = engine.anchored
+        flags = bytearray(len(engine))
+        for i in engine.initiatives:
+            if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
+                flags[i] = 1
+        return flags
+
+    return engine.shared("leading", compute)
+
+
 def measured_initiatives(engine: Engine) -> bytearray:
     """Flags of anchored initiatives whose chains hold a measured node other than themselves.
 
     A chain node is measured when it has a `change` or `outcome` indicator (stated or
-    inferred). Each node learns up to two of the measured chain nodes it reaches, in one
-    backward search from all of them; an initiative that reaches two of them, or one that is not
-    itself, is measured.
+    inferred); TOC303 fires for an anchored initiative this does not flag. An initiative is
+    never an outcome, so a measured outcome it reaches is always another node: one plain
+    backward search from those outcomes, added to the leading measures, settles it.
     """
-    on_chains = engine.on_chains
-    measured = [
-        i
-        for i, kinds in engine.measures.items()
-        if on_chains[i] and any(kind in REAL_MEASURES for kind in kinds)
-    ]
-    first, second = two_labels(((i, i) for i in measured), engine.pred)
-    anchored = engine.anchored
-    flags = bytearray(len(engine))
-    for i in engine.initiatives:
-        if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
-            flags[i] = 1
-    return flags
+
+    def compute(engine: Engine) -> bytearray:
+        flags = bytearray(leading_measured(engine))
+        outcomes = _real_measures(engine)[1]
+        if outcomes:
+            reached, anchored = reach(outcomes, engine.pred), engine.anchored
+            for i in engine.initiatives:
+                if anchored[i] and reached[i]:
+                    flags[i] = 1
+        return flags
+
+    return engine.shared("measured", compute)
+
+
+def measurement(engine: Engine) -> list[str | None]:
+    """For each initiative (by position in `engine.initiatives`), how its chains are measured.
+
+    `leading`, `outcome-only` (TOC304), `counts-only` (some chain node, itself included,
+    carries an indicator, but TOC303 holds), `none`, or None when it has no chain (SPEC §3).
+    """
+    measured, leading, anchored = (
+        measured_initiatives(engine),
+        leading_measured(engine),
+        engine.anchored,
+    )
+    initiatives = engine.initiatives
+    indicated = None
+    if any(anchored[i] and not measured[i] for i in initiatives):
+        on_chains = engine.on_chains
+        indicated = reach((i for i in engine.measures if on_chains[i]), engine.pred)
+    found: list[str | None] = []
+    for i in initiatives:
+        if not anchored[i]:
+            found.append(None)
+        elif leading[i]:
+            found.append("leading")
+        elif measured[i]:
+            found.append("outcome-only")
+        elif indicated is not None and indicated[i]:
+            found.append("counts-only")
+        else:
+            found.append("none")
+    return found
 
 
 @register(
@@ -113,4 +180,33 @@ def unmeasured_chain(engine: Engine) -> Iterator[Hit]:
                 engine.ids[i],
                 f"nothing on the chains of '{engine.title(i)}' measures a change or a learning "
                 "outcome",
+            )
+
+
+@register(
+    "TOC304",
+    "no-leading-measure",
+    Severity.WARNING,
+    subject="initiative",
+    summary="An initiative with chains on which some node other than itself has a `change` or "
+    "`outcome` indicator, but only nodes of kind `outcome` do (never together with TOC303).",
+    rationale="""
+    A state test or an annual graduation rate moves for many reasons, a year or more after
+    the work, and every initiative in the portfolio shares it. An initiative measured only
+    there cannot tell its team in time whether its own mechanism is working. Leading
+    indicators of changed practice, such as the share of lessons where students do the
+    reasoning, show within weeks whether teachers are doing what the theory needs them to
+    do, which is when a team can still adjust the work instead of explaining results.
+    """,
+    hint="Give a teacher or student change on its chains an indicator of change, so its own "
+    "mechanism is watched before the outcomes move.",
+)
+def no_leading_measure(engine: Engine) -> Iterator[Hit]:
+    measured, leading = measured_initiatives(engine), leading_measured(engine)
+    for i in engine.initiatives:
+        if measured[i] and not leading[i]:
+            yield Hit(
+                engine.ids[i],
+                f"only the outcomes on the chains of '{engine.title(i)}' are measured: "
+                "nothing says whether its own mechanism works",
             )

@@ -22,6 +22,8 @@ class Hit(NamedTuple):
     hint: str | None = None
     nodes: tuple[str, ...] | None = None
     indicator: str | None = None
+    # TOC501: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
+    pushers: dict[str, list[str]] | None = None
 
 
 # A check reads the engine (`toc.engine.Engine`): node and link facts by number, the shared

@@ -27,6 +27,8 @@ class CheckCase:
     description: str
     # The check date, for checks that read one (TOC701); None means today.
     as_of: datetime.date | None = None
+    # TOC501: each finding's `pushers`, in the findings' order.
+    expect_pushers: list[dict[str, list[str]]] | None = None
 
     @property
     def passes(self) -> bool:
@@ -61,6 +63,7 @@ def load_cases() -> list[CheckCase]:
                     doc=raw.get("doc"),
                     description=raw.get("description", ""),
                     as_of=datetime.date.fromisoformat(raw["as_of"]) if "as_of" in raw else None,
+                    expect_pushers=raw.get("expect_pushers"),
                 )
             )
     return found

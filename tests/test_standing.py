@@ -1,0 +1,142 @@
+"""The scorecard rows (`Report.initiatives`): what a cabinet reads per initiative, SPEC §3."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from toc.document import load_json, parse_document
+from toc.report import check_bytes, check_model
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "state-portfolio.json"
+KEYS = [
+    "id",
+    "title",
+    "standing",
+    "raises",
+    "lowers",
+    "because_chain",
+    "measured",
+    "evidence",
+    "conflicts",
+    "siloed",
+    "findings",
+]
+
+
+def _rows(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row for row in check_model(parse_document(data)).initiatives}
+
+
+def _portfolio() -> dict[str, Any]:
+    return json.loads(EXAMPLE.read_text(encoding="utf-8"))
+
+
+def test_the_state_portfolio_shows_every_standing() -> None:
+    rows = check_bytes(EXAMPLE.read_bytes()).initiatives
+    assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+    assert all(list(row) == KEYS for row in rows)
+    standing = {row["id"]: row["standing"] for row in rows}
+    assert standing == {
+        "coaching-grant": "unmeasured",
+        "family-reading-app": "no-chain",
+        "hqim-literacy-grants": "no-because",
+        "pacing-compliance-review": "mixed",
+        "teacher-eval-rubric": "only-lowers",
+        "universal-screening": "sound",
+    }
+
+
+def test_the_state_portfolio_rows_say_what_each_initiative_does() -> None:
+    rows = {row["id"]: row for row in check_bytes(EXAMPLE.read_bytes()).initiatives}
+    rubric = rows["teacher-eval-rubric"]
+    assert (rubric["raises"], rubric["lowers"]) == ([], ["grade3-reading"])
+    assert rubric["findings"]["error"] == 1  # TOC105
+    pacing = rows["pacing-compliance-review"]
+    assert (pacing["raises"], pacing["lowers"]) == (["grade3-reading"], ["grade3-reading"])
+    # The coaching grant is measured by counts and by the state test every initiative shares.
+    assert rows["coaching-grant"]["measured"] == "outcome-only"
+    assert rows["universal-screening"]["measured"] == "leading"
+    app = rows["family-reading-app"]
+    assert (app["measured"], app["raises"], app["because_chain"]) == (None, [], False)
+    assert rows["hqim-literacy-grants"]["because_chain"] is False
+    # Two initiatives push small-group reteaching up and two push it down: all four see it.
+    for name in (
+        "hqim-literacy-grants",
+        "universal-screening",
+        "pacing-compliance-review",
+        "teacher-eval-rubric",
+    ):
+        assert rows[name]["conflicts"] == ["small-group-reteaching"]
+    assert rows["coaching-grant"]["conflicts"] == []
+
+
+def test_every_pusher_is_listed_and_named_by_title() -> None:
+    report = check_bytes(EXAMPLE.read_bytes())
+    (conflict,) = [f for f in report.findings if f.code == "TOC501"]
+    assert conflict.pushers == {
+        "+": ["hqim-literacy-grants", "universal-screening"],
+        "-": ["pacing-compliance-review", "teacher-eval-rubric"],
+    }
+    titles = {node["id"]: node["title"] for node in _portfolio()["nodes"]}
+    for name in conflict.pushers["+"] + conflict.pushers["-"]:
+        assert f"'{titles[name]}'" in conflict.message
+    others = [f for f in report.findings if f.code != "TOC501"]
+    assert others and all(f.pushers is None for f in others)
+
+
+def test_standing_and_conflicts_hold_when_checks_are_switched_off() -> None:
+    data = _portfolio()
+    before = _rows(data)
+    data["checks"] = {code: "off" for code in ("TOC101", "TOC105", "TOC106", "TOC304", "TOC501")}
+    data["checks"]["TOC102"] = "info"
+    after = _rows(data)
+    for name, row in before.items():
+        changed = {key for key in KEYS if row[key] != after[name][key]}
+        assert changed <= {"findings"}, name
+    # Only the counts follow the re-ratings.
+    assert after["teacher-eval-rubric"]["findings"]["error"] == 0
+    assert after["hqim-literacy-grants"]["findings"] == {"error": 0, "warning": 0, "info": 1}
+
+
+def test_retired_initiatives_have_no_row_and_their_links_are_left_out() -> None:
+    data = {
+        "id": "m",
+        "title": "M",
+        "nodes": [
+            {
+                "id": "old",
+                "level": "system",
+                "kind": "initiative",
+                "title": "Old",
+                "status": "retired",
+            },
+            {"id": "grant", "level": "system", "kind": "initiative", "title": "Grant"},
+            {"id": "reading", "level": "student", "kind": "outcome", "title": "Reading"},
+        ],
+        "links": [
+            {"from": "old", "to": "grant", "polarity": "-"},
+            {"from": "grant", "to": "reading", "because": "b"},
+        ],
+    }
+    rows = _rows(data)
+    assert list(rows) == ["grant"]
+    assert rows["grant"]["standing"] == "unmeasured" and rows["grant"]["measured"] == "none"
+
+
+def test_the_report_carries_the_scorecard_in_spec_order() -> None:
+    report = check_bytes(EXAMPLE.read_bytes())
+    assert list(report.to_dict()) == ["findings", "metrics", "inferred", "initiatives", "as_of"]
+    written = json.loads(report.to_json())
+    assert list(written) == ["findings", "metrics", "inferred", "initiatives", "as_of"]
+    assert written == json.loads(json.dumps(report.to_dict()))
+    assert written["initiatives"] == report.initiatives
+
+
+def test_a_model_without_initiatives_has_an_empty_scorecard() -> None:
+    document = load_json(
+        b'{"id": "m", "title": "M", "nodes": [{"id": "o", "level": "student",'
+        b' "kind": "outcome", "title": "O"}]}'
+    )
+    assert check_model(document).initiatives == []
