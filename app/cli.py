@@ -11,7 +11,7 @@ import argparse
 import gc
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from toc.errors import DocumentRejected, TocError
 from toc.model import TheoryOfChange
@@ -57,11 +57,6 @@ def _report(args: argparse.Namespace) -> Report:
         # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
         return check_bytes(file.read_bytes())
     return check_model(_read_model(args.file))
-
-
-def _scorecard_rows(report: Report) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = report.to_dict().get("initiatives", [])
-    return rows
 
 
 def _write_bytes(payload: bytes) -> None:
@@ -111,7 +106,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
             printed = True
     sys.stdout.flush()  # the summary (stderr) after the findings, before the scorecard
     print(_summary(args.file, report.metrics["findings"], args.min_severity), file=sys.stderr)
-    rows = _scorecard_rows(report)
+    rows = report.initiatives
     if rows:
         if printed:
             print()
@@ -123,7 +118,7 @@ def _cmd_scorecard(args: argparse.Namespace) -> int:
     from toc import scorecard
 
     report = _report(args)
-    rows = _scorecard_rows(report)
+    rows = report.initiatives
     if args.format == "json":
         _write_bytes(scorecard.to_json(rows).encode("utf-8"))
     elif args.format == "csv":

@@ -69,29 +69,37 @@ def test_the_text_table_has_each_initiative_with_its_standing_as_a_word_and_mark
         assert f"{scorecard.MARKS[row['standing']]} {row['standing']}" in line
 
 
-def test_a_narrow_terminal_wraps_names_instead_of_cutting_the_standing() -> None:
+def test_a_narrow_terminal_wraps_names_and_a_narrower_one_stacks_the_rows() -> None:
     rows = [
         _row(
             "coach",
             "mixed",
             title="A statewide coaching grant for every elementary school in the state",
-            raises=["grade-3-reading-proficiency", "kindergarten-readiness"],
-            lowers=["small-group-minutes"],
+            raises=["grade3-reading", "k-readiness"],
+            lowers=["small-groups"],
         )
     ]
+    text = scorecard.to_text(rows, width=120)
+    lines = text.splitlines()
+    assert all(len(line) <= 120 for line in lines), text
+    assert lines[0].startswith("Initiative")
+    assert "\u25b2 mixed" in lines[2]
+    assert len(lines) > 4  # the long title wrapped onto more lines
+    assert "\u2026" not in text
+    narrower = scorecard.to_text(rows, width=80)  # no room for a table: a block per row
+    assert narrower.splitlines()[0].endswith("\u25b2 mixed")
+    assert all(len(line) <= 80 for line in narrower.splitlines()), narrower
+
+
+def test_a_title_too_long_for_three_lines_stacks_the_rows_and_loses_nothing() -> None:
+    title = " ".join(f"word{i}" for i in range(60))
+    rows = [_row("x", "sound", title=title), _row("y", "no-chain", title="Short")]
     text = scorecard.to_text(rows, width=100)
     lines = text.splitlines()
     assert all(len(line) <= 100 for line in lines), text
-    assert "\u25b2 mixed" in lines[2]
-    assert len(lines) > 3  # the long title wrapped onto more lines
-    assert "grade-3-reading-proficiency" in text.replace("\n", " ") or "\u2026" in text
-
-
-def test_a_very_long_title_is_cut_after_three_lines_with_an_ellipsis() -> None:
-    rows = [_row("x", "sound", title="word " * 200)]
-    lines = scorecard.to_text(rows, width=100).splitlines()
-    assert len(lines) == 2 + 3
-    assert lines[-1].split("  ")[0].endswith("\u2026")
+    assert " ".join(text.split()).count(title) == 1  # wrapped, never cut
+    assert "Short: \u2716 no-chain" in lines
+    assert "\u2026" not in text
 
 
 def test_csv_reads_back_one_row_per_initiative_with_lists_split_by_semicolons(

@@ -45,6 +45,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from toc.formats.csvzip import _guard as _formula_guard
+from toc.standing import STANDINGS
 from toc.vocabulary import TIER_NAMES
 
 __all__ = [
@@ -59,15 +60,6 @@ __all__ = [
     "CSV_COLUMNS",
 ]
 
-# Worst first: the order SPEC §3 judges them in, and the order "sort by standing" shows them.
-STANDINGS: tuple[str, ...] = (
-    "no-chain",
-    "only-lowers",
-    "mixed",
-    "no-because",
-    "unmeasured",
-    "sound",
-)
 
 # A mark to scan a column by; the word always stands beside it.
 MARKS: dict[str, str] = {
@@ -108,8 +100,8 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 _NONE = "\u2014"  # —, an empty cell that still reads as "nothing" rather than as missing
 _GAP = "  "
-# Cells of the wrappable columns never grow past this many lines; the rest is cut with "…".
-_MAX_LINES = 3
+# A table row taller than this is hard to follow across: past it, the rows are stacked.
+_MAX_LINES = 4
 
 
 def standing_label(standing: str) -> str:
@@ -125,7 +117,10 @@ def standing_label(standing: str) -> str:
 
 
 def by_standing(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The rows worst standing first, in id order within a standing (a stable sort)."""
+    """The rows worst standing first, in id order within a standing (a stable sort).
+
+    `STANDINGS` (from `toc.standing`) is the order SPEC §3 judges them in, worst first.
+    """
     rank = {standing: i for i, standing in enumerate(STANDINGS)}
     return sorted(rows, key=lambda row: rank.get(row["standing"], len(STANDINGS)))
 
@@ -164,33 +159,36 @@ _HEADERS = (
     "E/W/I",
 )
 _LEGEND = "E/W/I: the initiative's findings by severity (error/warning/info)."
-# Columns that wrap when the table is wider than the terminal: the ones holding names.
-_WRAPPABLE = (0, 2, 3, 7)
-_MIN_WRAPPED = 10
+# Columns that wrap when the table is wider than the terminal: the ones holding names. The
+# lists give way first, down to a dozen characters; the initiative's title last.
+_SHRINK_ORDER = ((7, 12), (3, 12), (2, 12), (0, 20))
 
 
 def _widths(table: list[list[str]], width: int) -> list[int] | None:
-    """Column widths that fit `width`, wrapping the name columns; None when none fit."""
+    """Column widths that fit `width`, wrapping the name columns; None when none fit.
+
+    None too when a cell would need more than four lines: the rows are stacked then, so
+    that nothing is cut.
+    """
     widths = [max(len(line) for line in column) for column in zip(*table, strict=True)]
     overflow = sum(widths) + len(_GAP) * (len(widths) - 1) - width
-    while overflow > 0:
-        widest = max(_WRAPPABLE, key=lambda i: widths[i])
-        if widths[widest] <= _MIN_WRAPPED:
-            return None  # narrower would be unreadable: the caller stacks the rows instead
-        step = min(overflow, widths[widest] - _MIN_WRAPPED, max(1, widths[widest] // 4))
-        widths[widest] -= step
+    for column, narrowest in _SHRINK_ORDER:
+        if overflow <= 0:
+            break
+        step = max(0, min(overflow, widths[column] - narrowest))
+        widths[column] -= step
         overflow -= step
+    if overflow > 0:
+        return None
+    for row in table[1:]:
+        for column, _ in _SHRINK_ORDER:
+            if len(_wrap(row[column], widths[column])) > _MAX_LINES:
+                return None
     return widths
 
 
 def _wrap(cell: str, width: int) -> list[str]:
-    if len(cell) <= width:
-        return [cell]
-    lines = textwrap.wrap(cell, width) or [""]
-    if len(lines) > _MAX_LINES:
-        lines = lines[:_MAX_LINES]
-        lines[-1] = lines[-1][: width - 1] + "\u2026"
-    return lines
+    return [cell] if len(cell) <= width else textwrap.wrap(cell, width) or [""]
 
 
 def _stacked(cells: list[list[str]], width: int) -> str:
@@ -198,7 +196,7 @@ def _stacked(cells: list[list[str]], width: int) -> str:
     labels = ("raises", "lowers", "because-chain", "measured", "evidence", "conflicts")
     out: list[str] = []
     for row in cells:
-        out.append(f"{row[0]}: {row[1]}")
+        out.extend(textwrap.wrap(f"{row[0]}: {row[1]}", max(20, width)))
         details = [f"{label} {cell}" for label, cell in zip(labels, row[2:-1], strict=True)]
         details.append(f"findings {row[-1]} (error/warning/info)")
         out.extend(
@@ -218,8 +216,9 @@ def to_text(
     """The scorecard as a table for a terminal, one row per initiative (no trailing newline).
 
     `titles` names the outcomes and conflict nodes by title instead of id. Columns holding
-    names wrap (at most three lines, then "…") to fit `width`, the terminal's by default; on
-    a terminal too narrow for that, each initiative is a block of its own.
+    names wrap, up to four lines a cell, to fit `width` (the terminal's by default); on a
+    terminal too narrow for that, each initiative is a block of its own, wrapped whole, so
+    that nothing is ever cut.
 
     >>> to_text([])
     'No initiatives.'

@@ -153,9 +153,7 @@ def load_model(session: SessionDep, visitor: Visitor, model_id: str) -> TheoryOf
 
 def scorecard_rows(report: Report, titles: dict[str, str], sort: str) -> list[dict[str, object]]:
     """The scorecard's rows as the page shows them: outcomes, conflicts and tiers by name."""
-    rows = report.to_dict()["initiatives"]
-    if sort == "standing":
-        rows = by_standing(rows)
+    rows = by_standing(report.initiatives) if sort == "standing" else report.initiatives
 
     def named(ids: list[str]) -> list[str]:
         return [titles.get(i, i) for i in ids]
