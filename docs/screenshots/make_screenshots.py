@@ -1,4 +1,4 @@
-"""Remake the screenshots of docs/map.md: a map with a highlighted chain, a model page's findings.
+"""Remake the screenshots of docs/map.md: a highlighted chain, a model page, its scorecard.
 
     python docs/screenshots/make_screenshots.py [--chromium /usr/bin/chromium]
 
@@ -79,6 +79,9 @@ def main() -> None:
                     path=str(HERE / "model-page-findings.png"),
                     full_page=True,
                     clip={"x": 0, "y": 0, "width": 1440, "height": 1500},
+                )
+                page.locator("section.scorecard").screenshot(
+                    path=str(HERE / "model-page-scorecard.png")
                 )
                 browser.close()
         finally:
