@@ -10,8 +10,9 @@ are `bytearray` flags indexed by node, so a later engine can turn them into bits
 arrays without changing a check.
 
 Every search here is shared by several checks and computed for all initiatives at once
-(multi-source searches, labels capped at two per node), so none walks the graph once per
-initiative. Searches that serve one check live beside that check in `toc.checks`.
+(multi-source searches, labels capped at two per node, sets of initiatives as integer
+bitsets), so none walks the graph once per initiative. Searches that serve one check live
+beside that check in `toc.checks`.
 """
 
 from __future__ import annotations
@@ -338,18 +339,16 @@ class Engine:
         return reach(self.outcomes, self.pred)
 
     @cached_property
-    def initiative_labels(self) -> tuple[list[int], list[int]]:
-        """For each node some initiative reaches, up to two of those initiatives (-1: none).
-
-        One search serves both what any initiative reaches and what two or more reach
-        (TOC502), so the graph is walked forward from the initiatives once.
-        """
-        return two_labels(((i, i) for i in self.initiatives), self.succ)
+    def reached_by_initiative(self) -> bytearray:
+        """Nodes some initiative reaches (initiatives themselves included), either way."""
+        up, down = self.pushes
+        return bytearray(map(bool, map(or_, up, down)))
 
     @cached_property
-    def reached_by_initiative(self) -> bytearray:
-        """Nodes some initiative reaches (initiatives themselves included)."""
-        return bytearray(label >= 0 for label in self.initiative_labels[0])
+    def reached_by_two(self) -> bytearray:
+        """Nodes that two or more initiatives reach (TOC502), read from the signed pushes."""
+        up, down = self.pushes
+        return bytearray(bits & (bits - 1) != 0 for bits in map(or_, up, down))
 
     @cached_property
     def on_chains(self) -> bytearray:
@@ -428,41 +427,44 @@ class Engine:
 
     # -- loops ----------------------------------------------------------------------------
     @cached_property
-    def condensation(self) -> list[int | list[int]]:
+    def condensation(self) -> tuple[list[int], list[list[int]]]:
         """The nodes in an order where every `leads_to` link goes forward, loops kept together.
 
-        Each item is a node on no loop, or a strongly connected group of two or more nodes
-        (a list). Kahn's algorithm orders the nodes ahead of every loop; the component search
-        (which yields components sinks first) orders only the rest, so a mostly acyclic model
-        costs little more than one pass over its links.
+        Returns (order, loops): `loops` are the strongly connected groups of two or more
+        nodes, and `order` lists each node on no loop by its number and each loop as `~g`
+        (a negative number: `loops[~unit]`). Kahn's algorithm orders the nodes ahead of every
+        loop; the component search (which yields components sinks first) orders only the
+        rest, so a mostly acyclic model costs little more than one pass over its links.
         """
         succ, pred = self.succ, self.pred
         size = len(succ)
         waiting = [len(others) for others in pred]
-        ahead = [node for node in range(size) if not waiting[node]]
-        push = ahead.append
-        for node in ahead:
+        order = [node for node in range(size) if not waiting[node]]
+        push = order.append
+        for node in order:
             for other in succ[node]:
                 waiting[other] -= 1
                 if not waiting[other]:
                     push(other)
-        order: list[int | list[int]] = list(ahead)
-        if len(ahead) == size:
-            return order
+        loops: list[list[int]] = []
+        if len(order) == size:
+            return order, loops
         left = bytearray([1]) * size
-        for node in ahead:
+        for node in order:
             left[node] = 0
         for group in reversed(_components(left, succ)):
-            order.append(group if len(group) >= 2 else group[0])
-        return order
+            if len(group) >= 2:
+                push(~len(loops))
+                loops.append(group)
+            else:
+                push(group[0])
+        return order, loops
 
     @cached_property
     def cycles(self) -> list[list[str]]:
         """Strongly connected groups of two or more nodes, each sorted by id, by first id."""
         ids = self.ids
-        groups = [
-            sorted(ids[i] for i in unit) for unit in self.condensation if isinstance(unit, list)
-        ]
+        groups = [sorted(ids[i] for i in group) for group in self.condensation[1]]
         return sorted(groups)
 
     # -- signed reach -------------------------------------------------------------------
@@ -483,30 +485,35 @@ class Engine:
         for position, initiative in enumerate(self.initiatives):
             up[initiative] = 1 << position
         signs = self.edge_sign
+        down = [0] * size
+        pred = self.pred
+        order, loops = self.condensation
         if all(sign == PLUS for sign in signs):
             # No `-` link: nothing is pushed `-`, and each node takes its predecessors' union.
-            down = [0] * size
-            pred = self.pred
-            for unit in self.condensation:
-                if isinstance(unit, int):
-                    if pred[unit]:
-                        up[unit] = reduce(or_, map(up.__getitem__, pred[unit]), up[unit])
-                else:
-                    self._push_loop(unit, up, down)
+            for unit in order:
+                if unit < 0:
+                    self._push_loop(loops[~unit], up, down)
+                elif pred[unit]:
+                    up[unit] = reduce(or_, map(up.__getitem__, pred[unit]), up[unit])
             return up, down
-        down = [0] * size
-        pred, in_signs = self.pred, self._in_signs
-        for unit in self.condensation:
-            if not isinstance(unit, int):
-                self._push_loop(unit, up, down)
+        in_signs = self._in_signs
+        for unit in order:
+            if unit < 0:
+                self._push_loop(loops[~unit], up, down)
                 continue
             sources = pred[unit]
             if not sources:
                 continue
             carried_by = in_signs[unit]
             if carried_by is None:
-                up[unit] = reduce(or_, map(up.__getitem__, sources), up[unit])
-                down[unit] = reduce(or_, map(down.__getitem__, sources), 0)
+                if len(sources) == 1:
+                    # Most nodes have one cause: its sets pass on as they are.
+                    source = sources[0]
+                    up[unit] |= up[source]
+                    down[unit] = down[source]
+                else:
+                    up[unit] = reduce(or_, map(up.__getitem__, sources), up[unit])
+                    down[unit] = reduce(or_, map(down.__getitem__, sources), 0)
                 continue
             plus, minus = up[unit], 0
             for source, carried in zip(sources, carried_by, strict=True):

@@ -45,6 +45,8 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
         ids[i]: {"error": 0, "warning": 0, "info": 0} for i in initiatives
     }
     for finding in findings:
+        if finding.link is not None:
+            continue
         # A finding about the initiative's own node: named as initiative, or as node (an
         # orphan initiative, a form without a function).
         subject = finding.initiative or finding.node
@@ -54,8 +56,8 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
     rows = []
     for j, i in enumerate(initiatives):
         name = ids[i]
-        raised = sorted(ids[o] for o in raises[j])
-        lowered = sorted(ids[o] for o in lowers[j])
+        raised = [ids[o] for o in raises[j]]
+        lowered = [ids[o] for o in lowers[j]]
         rows.append(
             {
                 "id": name,

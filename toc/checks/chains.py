@@ -125,12 +125,13 @@ def _outcome_signs(engine: Engine) -> tuple[int, int]:
 
 def raised_and_lowered(engine: Engine) -> tuple[list[list[int]], list[list[int]]]:
     """For each initiative (by position in `engine.initiatives`), the outcomes it raises and
-    those it lowers, as node numbers in document order."""
+    those it lowers, as node numbers in id order."""
     up, down = engine.pushes
     count = len(engine.initiatives)
     raises: list[list[int]] = [[] for _ in range(count)]
     lowers: list[list[int]] = [[] for _ in range(count)]
-    for outcome in engine.outcomes:
+    # Visiting the outcomes in id order leaves every list in id order: no sort per row.
+    for outcome in sorted(engine.outcomes, key=engine.ids.__getitem__):
         for j in members(up[outcome]):
             raises[j].append(outcome)
         for j in members(down[outcome]):

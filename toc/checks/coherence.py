@@ -36,7 +36,11 @@ def _pressure_meetings(engine: Engine) -> list[int]:
     if all(plus[k] for k in engine.leads_to):
         return []  # nothing is pushed `-`
     up, down = engine.pushes
-    conflicted = [under_conflicting_pressure(a, b) for a, b in zip(up, down, strict=True)]
+    conflicted = bytearray(len(up))
+    for node, pushed_down in enumerate(down):
+        # Few nodes are pushed `-` at all: only those can be under conflicting pressure.
+        if pushed_down and under_conflicting_pressure(up[node], pushed_down):
+            conflicted[node] = 1
     own_bit = {initiative: 1 << j for j, initiative in enumerate(engine.initiatives)}
     pred, in_edges, edge_link, edge_more = (
         engine.pred,
@@ -99,8 +103,8 @@ def siloed(engine: Engine) -> bytearray:
 def _siloed(engine: Engine) -> bytearray:
     """Flags of anchored initiatives none of whose chain nodes lies on another's chains.
 
-    Each node knows up to two initiatives that reach it (the engine's shared search). A node
-    only one initiative reaches belongs to that initiative alone, so searching from each
+    The engine knows which nodes two or more initiatives reach (from its signed pushes). A
+    node only one initiative reaches belongs to that initiative alone, so searching from each
     initiative through its own nodes until it meets a chain node that two reach visits every
     node for one initiative at most: linear in all, however many initiatives there are.
     """
@@ -108,16 +112,16 @@ def _siloed(engine: Engine) -> bytearray:
     if len(engine.initiatives) < 2:
         return flags
     succ, finishing, anchored = engine.succ, engine.reaches_outcome, engine.anchored
-    second = engine.initiative_labels[1]
+    shared_node = engine.reached_by_two
     for initiative in engine.initiatives:
-        if not anchored[initiative] or second[initiative] >= 0:
+        if not anchored[initiative] or shared_node[initiative]:
             continue  # unanchored, or another initiative's chains pass through it
         seen, queue, shared = {initiative}, [initiative], False
         while queue and not shared:
             for other in succ[queue.pop()]:
                 if other in seen or not finishing[other]:
                     continue
-                if second[other] >= 0:
+                if shared_node[other]:
                     shared = True
                     break
                 seen.add(other)
@@ -133,16 +137,17 @@ def _siloed(engine: Engine) -> bytearray:
     Severity.WARNING,
     subject="node",
     summary="A node where opposite pressures from different initiatives meet: one pushes it "
-    "`+`, another `-`.",
+    "`+`, another `-`. The finding's `pushers` list every initiative pushing it each way.",
     rationale="""
     Incoherence is not only initiatives that touch nothing in common; it is also initiatives
     that push the same teachers in opposite directions, such as a pacing mandate that
     rewards coverage while a coaching programme asks teachers to slow down for student
     thinking. Teachers caught between them comply with whichever is watched more closely.
-    The conflict is reported where the opposing pressures first meet, which is where the
-    leaders of the two initiatives need to talk.
+    The conflict is reported where the opposing pressures first meet, and it names every
+    initiative pushing each way, because that is the table the leaders need to sit at:
+    settling one pair leaves the practice pulled apart if two more still disagree.
     """,
-    hint="Reconcile the two initiatives here: change one, sequence them, or say which wins.",
+    hint="Reconcile the initiatives here: change one, sequence them, or say which wins.",
 )
 def conflicting_pressure(engine: Engine) -> Iterator[Hit]:
     ids, index, title = engine.ids, engine.index, engine.title
