@@ -52,11 +52,13 @@ def _report(args: argparse.Namespace) -> Report:
     from toc.report import check_bytes, check_model
 
     _one_shot()
+    # The check date, for the commands that take `--as-of` (default: today in UTC).
+    as_of = getattr(args, "as_of", None)
     file = Path(args.file)
     if format_for_path(file) == "json" and file.is_file():
         # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
-        return check_bytes(file.read_bytes())
-    return check_model(_read_model(args.file))
+        return check_bytes(file.read_bytes(), as_of=as_of)
+    return check_model(_read_model(args.file), as_of=as_of)
 
 
 def _write_bytes(payload: bytes) -> None:
