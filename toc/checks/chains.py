@@ -106,6 +106,7 @@ def unevidenced_because(engine: Engine) -> Iterator[Hit]:
 
 
 def outcome_signs(engine: Engine) -> tuple[int, int]:
+    """Bitsets of the initiatives raising some outcome and lowering some (see `_outcome_signs`)."""
     return engine.shared("outcome_signs", _outcome_signs)
 
 
@@ -124,6 +125,14 @@ def _outcome_signs(engine: Engine) -> tuple[int, int]:
 
 
 def raised_and_lowered(engine: Engine) -> tuple[list[list[int]], list[list[int]]]:
+    """For each initiative, the outcomes it raises and those it lowers (node numbers, id order).
+
+    Computed once per engine: the checks' messages and the scorecard rows share it.
+    """
+    return engine.shared("raised_and_lowered", _raised_and_lowered)
+
+
+def _raised_and_lowered(engine: Engine) -> tuple[list[list[int]], list[list[int]]]:
     """For each initiative (by position in `engine.initiatives`), the outcomes it raises and
     those it lowers, as node numbers in id order."""
     up, down = engine.pushes
@@ -159,11 +168,15 @@ def raised_and_lowered(engine: Engine) -> tuple[list[list[int]], list[list[int]]
 )
 def only_lowers(engine: Engine) -> Iterator[Hit]:
     raising, lowering = outcome_signs(engine)
+    if not lowering:
+        return
+    lowers = raised_and_lowered(engine)[1]
     for j, i in enumerate(engine.initiatives):
         if lowering >> j & 1 and not raising >> j & 1:
             yield Hit(
                 engine.ids[i],
-                f"every chain from '{engine.title(i)}' lowers the student outcomes it reaches",
+                f"'{engine.title(i)}' lowers {_named(engine, lowers[j])} and raises no "
+                "student outcome",
             )
 
 
@@ -185,10 +198,26 @@ def only_lowers(engine: Engine) -> Iterator[Hit]:
 )
 def lowers_outcome(engine: Engine) -> Iterator[Hit]:
     raising, lowering = outcome_signs(engine)
+    if not lowering & raising:
+        return
+    raises, lowers = raised_and_lowered(engine)
     for j, i in enumerate(engine.initiatives):
         if lowering >> j & 1 and raising >> j & 1:
-            yield Hit(
-                engine.ids[i],
-                f"'{engine.title(i)}' raises some student outcomes and lowers others "
-                "(or the same along another chain)",
-            )
+            if raises[j] == lowers[j]:
+                told = f"both raises and lowers {_named(engine, lowers[j])}, along different chains"
+            else:
+                told = (
+                    f"raises {_named(engine, raises[j])} but also lowers "
+                    f"{_named(engine, lowers[j])}"
+                )
+            yield Hit(engine.ids[i], f"'{engine.title(i)}' {told}")
+
+
+def _named(engine: Engine, outcomes: list[int], most: int = 3) -> str:
+    """Outcomes by title, quoted; past `most`, how many more (a statewide model has many)."""
+    quoted = [f"'{engine.title(o)}'" for o in outcomes[:most]]
+    if len(outcomes) > most:
+        return ", ".join(quoted) + f" and {len(outcomes) - most} more"
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]

@@ -19,6 +19,7 @@ def under_conflicting_pressure(up: int, down: int) -> bool:
 
 
 def pressure_meetings(engine: Engine) -> list[int]:
+    """TOC501's meeting nodes, in id order, computed once per engine (see `_pressure_meetings`)."""
     return engine.shared("pressure_meetings", _pressure_meetings)
 
 
@@ -97,6 +98,7 @@ def pushers(engine: Engine, node: int) -> dict[str, list[str]]:
 
 
 def siloed(engine: Engine) -> bytearray:
+    """TOC502's siloed initiatives, computed once per engine (see `_siloed`)."""
     return engine.shared("siloed", _siloed)
 
 
