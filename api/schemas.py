@@ -8,7 +8,7 @@ faults are reported like any document's.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -168,6 +168,29 @@ class ObservationIn(BaseModel):
     date: str = Field(description="YYYY-MM-DD; a date that has an observation is replaced.")
     value: float
     note: str | None = None
+
+
+class ScorecardRow(BaseModel):
+    """One initiative on the scorecard (SPEC §3): keep it, fix it or stop it."""
+
+    id: str
+    title: str
+    standing: Literal["no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound"]
+    raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
+    lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
+    because_chain: bool
+    measured: Literal["leading", "outcome-only", "counts-only", "none"] | None
+    evidence: int | None = Field(description="The ESSA tier (1-4) of its strongest chain.")
+    conflicts: list[str] = Field(description="Nodes where its pressure meets an opposite one.")
+    siloed: bool
+    findings: FindingCounts
+
+
+class ScorecardPublic(BaseModel):
+    """The model's scorecard, one row per initiative that is not retired, in id order."""
+
+    initiatives: list[ScorecardRow]
+    version: int
 
 
 class TokenCreate(BaseModel):

@@ -12,9 +12,13 @@ import datetime
 import gc
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from toc.errors import DocumentRejected, TocError
 from toc.model import TheoryOfChange
+
+if TYPE_CHECKING:
+    from toc.report import Report
 
 __all__ = ["main"]
 
@@ -43,36 +47,87 @@ def _one_shot() -> None:
     gc.disable()
 
 
-def _cmd_check(args: argparse.Namespace) -> int:
+def _report(args: argparse.Namespace) -> Report:
+    """Read and check FILE; a document that breaks the contract raises `DocumentRejected`."""
     from toc.formats import format_for_path
     from toc.report import check_bytes, check_model
 
     _one_shot()
+    # The check date, for the commands that take `--as-of` (default: today in UTC).
+    as_of = getattr(args, "as_of", None)
     file = Path(args.file)
     if format_for_path(file) == "json" and file.is_file():
         # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
-        report = check_bytes(file.read_bytes(), as_of=args.as_of)
+        return check_bytes(file.read_bytes(), as_of=as_of)
+    return check_model(_read_model(args.file), as_of=as_of)
+
+
+def _write_bytes(payload: bytes) -> None:
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream, as some embedders give
+        sys.stdout.write(payload.decode("utf-8"))
     else:
-        report = check_model(_read_model(args.file), as_of=args.as_of)
+        sys.stdout.flush()
+        out.write(payload)
+        out.flush()
+
+
+# Most severe first: `--min-severity warning` shows errors and warnings.
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _summary(file: str, counts: dict[str, int], min_severity: str) -> str:
+    """The closing line: every severity counted, and how to see what the threshold hid."""
+    line = (
+        f"{file}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    )
+    hidden_levels = _SEVERITIES[_SEVERITIES.index(min_severity) + 1 :]
+    hidden = [
+        f"{counts[level]} {'info' if level == 'info' else level + '(s)'}"
+        for level in hidden_levels
+        if counts[level]
+    ]
+    if hidden:
+        lowest = next(level for level in reversed(hidden_levels) if counts[level])
+        line += f" ({' and '.join(hidden)} not shown: --min-severity {lowest})"
+    return line
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from toc.scorecard import to_text
+
+    report = _report(args)
     if args.format == "json":
-        out = getattr(sys.stdout, "buffer", None)
-        if out is None:  # a text-only stream, as some embedders give
-            sys.stdout.write(report.to_json().decode("utf-8"))
-        else:
-            sys.stdout.flush()
-            out.write(report.to_json())
-            out.flush()
+        _write_bytes(report.to_json())
+        return EXIT_FINDINGS if report.has_errors else EXIT_OK
+    shown = set(_SEVERITIES[: _SEVERITIES.index(args.min_severity) + 1])
+    printed = False
+    for finding in report.findings:
+        if finding.severity.value in shown:
+            subject = f"{finding.code} {finding.name} {finding.subject}"
+            print(f"{args.file}: {subject}: {finding.message}")
+            printed = True
+    sys.stdout.flush()  # the summary (stderr) after the findings, before the scorecard
+    print(_summary(args.file, report.metrics["findings"], args.min_severity), file=sys.stderr)
+    rows = report.initiatives
+    if rows:
+        if printed:
+            print()
+        print(to_text(rows))
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _cmd_scorecard(args: argparse.Namespace) -> int:
+    from toc import scorecard
+
+    report = _report(args)
+    rows = report.initiatives
+    if args.format == "json":
+        _write_bytes(scorecard.to_json(rows).encode("utf-8"))
+    elif args.format == "csv":
+        _write_bytes(scorecard.to_csv(rows).encode("utf-8"))
     else:
-        for finding in report.findings:
-            print(
-                f"{args.file}: {finding.code} {finding.name} {finding.subject}: {finding.message}"
-            )
-        counts = report.metrics["findings"]
-        print(
-            f"{args.file}: {counts['error']} error(s), {counts['warning']} warning(s), "
-            f"{counts['info']} info",
-            file=sys.stderr,
-        )
+        print(scorecard.to_text(rows))
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
@@ -188,6 +243,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", metavar="FILE")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
+    check.add_argument(
+        "--min-severity",
+        choices=_SEVERITIES,
+        default="warning",
+        help="text: show findings of this severity and worse (default: warning); "
+        "json always lists every finding",
+    )
     check.set_defaults(run=_cmd_check)
 
     diff = commands.add_parser(
@@ -206,6 +268,14 @@ def _parser() -> argparse.ArgumentParser:
     observe.add_argument("data", metavar="DATA.csv")
     observe.add_argument("-o", "--output", metavar="OUT", help="the file to write; else stdout")
     observe.set_defaults(run=_cmd_observe)
+
+    card = commands.add_parser(
+        "scorecard", help="print the initiative scorecard: keep, fix or stop each initiative"
+    )
+    card.add_argument("file", metavar="FILE")
+    card.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    card.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
+    card.set_defaults(run=_cmd_scorecard)
 
     draw = commands.add_parser("map", help="write the interactive map as one HTML file")
     draw.add_argument("file", metavar="FILE")

@@ -63,10 +63,12 @@ def _write(tmp_path: Path, document, name="model.json") -> str:
     return str(path)
 
 
-def test_a_clean_model_exits_zero_and_prints_nothing(tmp_path, capsys) -> None:
+def test_a_clean_model_exits_zero_and_prints_only_its_scorecard(tmp_path, capsys) -> None:
     assert main(["check", _write(tmp_path, CLEAN)]) == 0
     out, err = capsys.readouterr()
-    assert out == ""
+    assert "TOC" not in out
+    assert out.splitlines()[0].split()[:2] == ["Initiative", "Standing"]
+    assert "Coaching" in out and "sound" in out
     assert "0 error(s)" in err
 
 
@@ -76,9 +78,9 @@ def test_an_error_finding_exits_one_with_compiler_style_lines(tmp_path, capsys) 
         {"id": "dashboard", "level": "system", "kind": "initiative", "title": "Data dashboard"}
     )
     path = _write(tmp_path, document)
-    assert main(["check", path]) == 1
+    assert main(["check", path, "--min-severity", "info"]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines == [
+    assert lines[:3] == [
         f"{path}: TOC101 unanchored-initiative dashboard: initiative 'Data dashboard' reaches "
         "no student outcome",
         f"{path}: TOC201 orphan dashboard: 'Data dashboard' has no links",
@@ -174,3 +176,142 @@ def test_convert_to_csv_refuses_an_output_that_is_not_a_zip(tmp_path, capsys) ->
     assert "writes a zip" in capsys.readouterr().err
     assert not out.exists()
     assert main(["convert", source, "--to", "csv", "-o", str(tmp_path / "model.zip")]) == 0
+
+
+# -- what a person reads: --min-severity, the summary line, the scorecard ---------------------
+def _with_dashboard(tmp_path: Path) -> str:
+    """CLEAN plus an unlinked initiative: one error (TOC101), one warning (TOC201), one info."""
+    document = json.loads(json.dumps(CLEAN))
+    document["nodes"].append(
+        {"id": "dashboard", "level": "system", "kind": "initiative", "title": "Data dashboard"}
+    )
+    return _write(tmp_path, document)
+
+
+def _codes(out: str, path: str) -> list[str]:
+    return [line.split()[1] for line in out.splitlines() if line.startswith(f"{path}: TOC")]
+
+
+@pytest.mark.parametrize(
+    ("level", "codes", "summary_tail"),
+    [
+        (
+            "error",
+            ["TOC101"],
+            " (1 warning(s) and 1 info not shown: --min-severity info)",
+        ),
+        ("warning", ["TOC101", "TOC201"], " (1 info not shown: --min-severity info)"),
+        ("info", ["TOC101", "TOC201", "TOC502"], ""),
+    ],
+)
+def test_min_severity_shows_that_level_and_worse_and_the_summary_counts_all(
+    tmp_path, capsys, level: str, codes: list[str], summary_tail: str
+) -> None:
+    path = _with_dashboard(tmp_path)
+    assert main(["check", path, "--min-severity", level]) == 1
+    out, err = capsys.readouterr()
+    assert _codes(out, path) == codes
+    assert err.splitlines()[-1] == f"{path}: 1 error(s), 1 warning(s), 1 info{summary_tail}"
+
+
+def test_the_default_threshold_is_warning(tmp_path, capsys) -> None:
+    path = _with_dashboard(tmp_path)
+    assert main(["check", path]) == 1
+    out, err = capsys.readouterr()
+    assert _codes(out, path) == ["TOC101", "TOC201"]
+    assert "1 info not shown: --min-severity info" in err
+
+
+def test_text_output_ends_with_the_scorecard_table(tmp_path, capsys) -> None:
+    path = _with_dashboard(tmp_path)
+    main(["check", path])
+    lines = capsys.readouterr().out.splitlines()
+    header = lines.index(next(line for line in lines if line.startswith("Initiative")))
+    assert all(line.startswith(f"{path}: TOC") for line in lines[: header - 1])
+    table = "\n".join(lines[header:])
+    assert "Coaching" in table and "\u2714 sound" in table
+    assert "Data dashboard" in table and "\u2716 no-chain" in table
+
+
+def test_json_output_stays_complete_whatever_the_threshold(tmp_path, capsys) -> None:
+    path = _with_dashboard(tmp_path)
+    assert main(["check", path, "--format", "json", "--min-severity", "error"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert sorted(f["code"] for f in report["findings"]) == ["TOC101", "TOC201", "TOC502"]
+    assert [row["id"] for row in report["initiatives"]] == ["coach", "dashboard"]
+
+
+PORTFOLIO = str(Path(__file__).resolve().parents[1] / "examples" / "state-portfolio.json")
+
+
+def _portfolio_rows(capsys) -> list[dict]:
+    main(["check", PORTFOLIO, "--format", "json"])
+    rows: list[dict] = json.loads(capsys.readouterr().out)["initiatives"]
+    return rows
+
+
+def test_scorecard_json_is_the_reports_initiatives(capsys) -> None:
+    rows = _portfolio_rows(capsys)
+    assert main(["scorecard", PORTFOLIO, "--format", "json"]) == 1  # the portfolio has errors
+    assert json.loads(capsys.readouterr().out) == {"initiatives": rows}
+
+
+def test_scorecard_csv_parses_back_one_row_per_initiative(capsys) -> None:
+    import csv
+    import io
+
+    rows = _portfolio_rows(capsys)
+    assert main(["scorecard", PORTFOLIO, "--format", "csv"]) == 1
+    parsed = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["id"], r["standing"]) for r in parsed] == [(r["id"], r["standing"]) for r in rows]
+    assert [r["raises"].split(";") if r["raises"] else [] for r in parsed] == [
+        r["raises"] for r in rows
+    ]
+    assert [r["lowers"].split(";") if r["lowers"] else [] for r in parsed] == [
+        r["lowers"] for r in rows
+    ]
+    assert {r["standing"] for r in parsed} == {
+        "sound",
+        "no-because",
+        "unmeasured",
+        "mixed",
+        "only-lowers",
+        "no-chain",
+    }
+
+
+def test_scorecard_text_names_each_initiative_and_its_standing(capsys) -> None:
+    rows = _portfolio_rows(capsys)
+    assert main(["scorecard", PORTFOLIO]) == 1
+    out = capsys.readouterr().out
+    words = " ".join(out.split())
+    for row in rows:
+        assert row["standing"] in out
+        assert " ".join(row["title"].split()[:2]) in words
+
+
+def test_scorecard_of_a_clean_model_exits_zero(tmp_path, capsys) -> None:
+    assert main(["scorecard", _write(tmp_path, CLEAN)]) == 0
+    assert "\u2714 sound" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "--format", "json"],
+        ["check", "--format", "text"],
+        ["scorecard", "--format", "json"],
+        ["scorecard", "--format", "csv"],
+        ["scorecard", "--format", "text"],
+    ],
+)
+def test_a_rejected_document_prints_nothing_on_stdout_and_exits_two(
+    tmp_path, capsys, argv: list[str]
+) -> None:
+    document = json.loads(json.dumps(CLEAN))
+    document["nodes"][1]["level"] = "district"
+    path = _write(tmp_path, document)
+    assert main([argv[0], path, *argv[1:]]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert f"{path}: nodes[1].level" in err

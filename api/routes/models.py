@@ -24,12 +24,20 @@ from api.deps import (
 )
 from api.problems import ApiProblem, responses
 from api.responses import binary_body, document_body, etag, json_text, json_value
-from api.schemas import ChainsPublic, CheckReportPublic, ModelDocument, ModelPage, ModelPublic
+from api.schemas import (
+    ChainsPublic,
+    CheckReportPublic,
+    ModelDocument,
+    ModelPage,
+    ModelPublic,
+    ScorecardPublic,
+)
 from api.services import models, reports
 from api.store import ModelInfo
 from toc import formats
 from toc.document import parse_document
 from toc.errors import Problem
+from toc.scorecard import to_csv as scorecard_csv
 
 router = APIRouter(prefix="/models", tags=["models"])
 
@@ -199,6 +207,40 @@ def check_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> 
     # (api/hotpath.py); this checks the model and caches the report, or answers 401 or 404.
     text, version = reports.report_json(session, principal.workspace_id, model_id)
     return json_text(text, version)
+
+
+@router.get(
+    "/{model_id}/scorecard",
+    summary="The initiative scorecard: keep, fix or stop each initiative",
+    response_model=ScorecardPublic,
+    responses={
+        200: {
+            "description": "One row per initiative that is not retired, in id order "
+            "(`format=csv`: a header row, then one row per initiative; lists `;`-separated)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **responses(401, 404, 422),
+    },
+)
+def get_scorecard(
+    principal: PrincipalDep,
+    session: SessionDep,
+    model_id: str,
+    format: Annotated[
+        Literal["json", "csv"], Query(description="`json` (default) or `csv` for a spreadsheet.")
+    ] = "json",
+) -> Response:
+    rows, version = reports.scorecard(session, principal.workspace_id, model_id)
+    if format == "csv":
+        return Response(
+            scorecard_csv(rows),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                **etag(version),
+                "Content-Disposition": f'attachment; filename="{model_id}-scorecard.csv"',
+            },
+        )
+    return json_value({"initiatives": rows, "version": version}, version)
 
 
 @router.get(

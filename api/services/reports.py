@@ -19,7 +19,7 @@ from toc.document import parse_document
 from toc.model import Kind
 from toc.report import check_model
 
-__all__ = ["check_document", "report_json", "get_report", "chains"]
+__all__ = ["check_document", "report_json", "get_report", "scorecard", "chains"]
 
 
 def check_document(document: Any) -> dict[str, Any]:
@@ -52,6 +52,24 @@ def get_report(session: Session, workspace_id: int, model_id: str) -> tuple[dict
     text, version = report_json(session, workspace_id, model_id)
     report: dict[str, Any] = json.loads(text)
     return report, version
+
+
+def scorecard(
+    session: Session, workspace_id: int, model_id: str
+) -> tuple[list[dict[str, Any]], int]:
+    """The model's scorecard (the report's `initiatives`), and the version it is for.
+
+    Read from the cached report: the scorecard costs nothing once the model has been checked.
+    """
+    report, version = get_report(session, workspace_id, model_id)
+    if "initiatives" not in report:
+        # A report cached before the scorecard existed (the cache keeps it for its version).
+        store.begin_read(session)
+        row = store.model_row(session, workspace_id, model_id)
+        report = check_model(store.load_model(session, row)).to_dict()
+        version = row.version
+    rows: list[dict[str, Any]] = report["initiatives"]
+    return rows, version
 
 
 def chains(

@@ -1,4 +1,5 @@
-"""Remake the screenshots of docs/map.md: the map, presentation mode, a model page, the report.
+"""Remake the screenshots of docs/map.md: the map, presentation mode, a model page, its
+scorecard, the report.
 
     python docs/screenshots/make_screenshots.py [--chromium /usr/bin/chromium]
 
@@ -95,6 +96,9 @@ def main() -> None:
                     path=str(HERE / "model-page-findings.png"),
                     full_page=True,
                     clip={"x": 0, "y": 0, "width": 1440, "height": 1500},
+                )
+                page.locator("section.scorecard").screenshot(
+                    path=str(HERE / "model-page-scorecard.png")
                 )
                 browser.close()
         finally:

@@ -19,6 +19,8 @@ MODEL_ROUTES: list[tuple[str, str, Any, bool]] = [
     ("DELETE", M, None, True),
     ("GET", f"{M}/check", None, False),
     ("GET", f"{M}/chains/hqi-live", None, False),
+    ("GET", f"{M}/scorecard", None, False),
+    ("GET", f"{M}/scorecard?format=csv", None, False),
     ("GET", f"{M}/map", None, False),
     ("GET", f"{M}/export?format=json", None, False),
     ("POST", f"{M}/nodes", NODE, True),

@@ -34,6 +34,8 @@ def _sign_in(page: Any, server: Any, role: str = "editor") -> None:
 
 
 def _click_node(page: Any, node_id: str) -> None:
+    # The scorecard heads the page: the map is below it, scrolled to as a person would.
+    page.locator("#toc-network").scroll_into_view_if_needed()
     point = page.evaluate("(id) => network.canvasToDOM(network.getPositions([id])[id])", node_id)
     box = page.locator("#toc-network").bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])

@@ -15,7 +15,8 @@ from toc import formats
 from toc.errors import DocumentRejected
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
-from toc.report import check_model
+from toc.report import Report, check_model
+from toc.scorecard import MARKS, MEANINGS, by_standing, to_csv
 from toc.vocabulary import FORMAT_LABELS
 from web.chart import HEIGHT, WIDTH, progress_colours, tracked_charts
 from web.map import VIS_URL, map_context
@@ -115,6 +116,28 @@ def export_model(
     )
 
 
+@router.get("/models/{model_id}/scorecard.csv")
+def scorecard_csv(
+    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str
+) -> Response:
+    """The scorecard for a spreadsheet, for the signed-in visitor (the API wants a token)."""
+    if visitor is None:
+        return to_login()
+    try:
+        rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
+    except errors.NotFound:
+        return error_page(request, visitor, 404, "No such model in this workspace.")
+    return Response(
+        to_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{model_id}-scorecard.csv"',
+            "ETag": f'"{version}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 # -- a model's page ----------------------------------------------------------------------------
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)}%"
@@ -127,6 +150,26 @@ def load_model(session: SessionDep, visitor: Visitor, model_id: str) -> TheoryOf
     except errors.NotFound:
         return None
     return model
+
+
+def scorecard_rows(report: Report, titles: dict[str, str], sort: str) -> list[dict[str, object]]:
+    """The scorecard's rows as the page shows them: outcomes, conflicts and tiers by name."""
+    rows = by_standing(report.initiatives) if sort == "standing" else report.initiatives
+
+    def named(ids: list[str]) -> list[str]:
+        return [titles.get(i, i) for i in ids]
+
+    return [
+        {
+            **row,
+            "mark": MARKS.get(row["standing"], ""),
+            "meaning": MEANINGS.get(row["standing"], ""),
+            "raises_titles": named(row["raises"]),
+            "lowers_titles": named(row["lowers"]),
+            "conflict_titles": named(row["conflicts"]),
+        }
+        for row in rows
+    ]
 
 
 SAVED = {
@@ -164,6 +207,7 @@ def model_page(
     code: str = "",
     saved: str = "",
     colour: str = "",
+    sort: str = "",
 ) -> Response:
     if visitor is None:
         return to_login()
@@ -208,6 +252,8 @@ def model_page(
         visitor,
         model=model,
         report=report,
+        scorecard=scorecard_rows(report, titles, sort),
+        scorecard_sort="standing" if sort == "standing" else "",
         findings=findings,
         findings_partial=partial,
         findings_matching=matching,
