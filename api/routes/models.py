@@ -20,6 +20,7 @@ from api.deps import (
     PrincipalDep,
     RawBodyDep,
     SessionDep,
+    SettingsDep,
     json_body,
 )
 from api.problems import ApiProblem, responses
@@ -82,8 +83,10 @@ def _written(info: ModelInfo, created: bool) -> Response:
     responses=responses(401, 403, 409, 413, 422),
     openapi_extra=_DOCUMENT,
 )
-def create_model(principal: EditorDep, session: SessionDep, raw: RawBodyDep) -> Response:
-    model = parse_document(json_body(raw))
+def create_model(
+    principal: EditorDep, session: SessionDep, raw: RawBodyDep, settings: SettingsDep
+) -> Response:
+    model = parse_document(json_body(raw), settings.limits)
     return _written(models.create_model(session, principal.workspace_id, model), True)
 
 
@@ -130,13 +133,20 @@ def import_model(
     session: SessionDep,
     raw: RawBodyDep,
     if_match: IfMatchDep,
+    settings: SettingsDep,
     format: Annotated[ReadFormat, Query(description="The body's format.")] = "json",
     replace: Annotated[
         bool, Query(description="Replace a model of the same id instead of answering 409.")
     ] = False,
 ) -> Response:
     info, created = models.import_model(
-        session, principal.workspace_id, raw, format, replace=replace, expected_version=if_match
+        session,
+        principal.workspace_id,
+        raw,
+        format,
+        replace=replace,
+        expected_version=if_match,
+        limits=settings.limits,
     )
     return _written(info, created)
 
@@ -163,12 +173,17 @@ def get_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> Re
     openapi_extra=_DOCUMENT,
 )
 def replace_model(
-    principal: EditorDep, session: SessionDep, raw: RawBodyDep, if_match: IfMatchDep, model_id: str
+    principal: EditorDep,
+    session: SessionDep,
+    raw: RawBodyDep,
+    if_match: IfMatchDep,
+    settings: SettingsDep,
+    model_id: str,
 ) -> Response:
     data = json_body(raw)
     if isinstance(data, dict):
         data.setdefault("id", model_id)
-    model = parse_document(data)
+    model = parse_document(data, settings.limits)
     info, created = models.replace_model(
         session, principal.workspace_id, model_id, model, expected_version=if_match
     )
