@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,6 +66,9 @@ __all__ = [
     "workspace_id",
     "insert_workspace",
     "insert_token",
+    "list_tokens",
+    "revoke_token",
+    "process_tokens",
 ]
 
 MODEL_ID = re.compile(NODE_ID_PATTERN)  # a model's id follows the same rule as a node's
@@ -547,6 +551,8 @@ CACHED_REPORT_FOR_TOKEN = (
     " ON toc_check_report.model_id = toc_model.id"
     " AND toc_check_report.version = toc_model.version"
     " WHERE api_token.token_hash = :token_hash"
+    " AND api_token.revoked_at IS NULL"
+    " AND (api_token.expires_at IS NULL OR api_token.expires_at > :now)"
 )
 
 
@@ -556,6 +562,8 @@ _GRANT_BY_HASH = text(
     "SELECT api_token.role, workspace.id, workspace.name FROM api_token"
     " JOIN workspace ON workspace.id = api_token.workspace_id"
     " WHERE api_token.token_hash = :token_hash"
+    " AND api_token.revoked_at IS NULL"
+    " AND (api_token.expires_at IS NULL OR api_token.expires_at > :now)"
 )
 
 
@@ -564,7 +572,8 @@ def token_grant(session: Session, token_hash: str) -> tuple[str, int, str] | Non
 
     Every request runs this: plain SQL, compiled once, rather than an ORM query.
     """
-    row = session.connection().execute(_GRANT_BY_HASH, {"token_hash": token_hash}).first()
+    parameters = {"token_hash": token_hash, "now": int(time.time())}
+    row = session.connection().execute(_GRANT_BY_HASH, parameters).first()
     if row is None:
         return None
     role, workspace_id, workspace = row
@@ -586,6 +595,59 @@ def insert_workspace(session: Session, name: str) -> int:
     return workspace.id
 
 
-def insert_token(session: Session, workspace_id: int, role: str, token_hash: str) -> None:
-    """Store a token by its hash (inside the caller's write transaction)."""
-    session.add(ApiToken(workspace_id=workspace_id, role=role, token_hash=token_hash))
+def insert_token(
+    session: Session,
+    workspace_id: int,
+    role: str,
+    token_hash: str,
+    *,
+    expires_at: int | None = None,
+    server_process: str | None = None,
+) -> int:
+    """Store a token by its hash (inside the caller's write transaction); return its id."""
+    token = ApiToken(
+        workspace_id=workspace_id,
+        role=role,
+        token_hash=token_hash,
+        expires_at=expires_at,
+        server_process=server_process,
+    )
+    session.add(token)
+    session.flush()
+    assert token.id is not None
+    return token.id
+
+
+def list_tokens(session: Session, workspace_id: int | None = None) -> list[tuple[ApiToken, str]]:
+    """Every token (of one workspace, or of all) with its workspace's name, oldest first."""
+    query = select(ApiToken, Workspace.name).join(
+        Workspace, col(Workspace.id) == col(ApiToken.workspace_id)
+    )
+    if workspace_id is not None:
+        query = query.where(ApiToken.workspace_id == workspace_id)
+    return [(token, name) for token, name in session.exec(query.order_by(col(ApiToken.id)))]
+
+
+def revoke_token(session: Session, token_id: int, workspace_id: int | None = None) -> bool:
+    """Mark a token revoked (inside the caller's write transaction); False when there is no
+    such token (in that workspace). Revoking a revoked token changes nothing and is True."""
+    query = select(ApiToken).where(ApiToken.id == token_id)
+    if workspace_id is not None:
+        query = query.where(ApiToken.workspace_id == workspace_id)
+    token = session.exec(query).first()
+    if token is None:
+        return False
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+    return True
+
+
+def process_tokens(session: Session, prefix: str) -> list[tuple[int, str]]:
+    """(id, server process) of the unrevoked tokens tied to a server process starting `prefix`."""
+    query = select(ApiToken.id, ApiToken.server_process).where(
+        col(ApiToken.server_process).startswith(prefix), col(ApiToken.revoked_at).is_(None)
+    )
+    return [
+        (token_id, process) for token_id, process in session.exec(query) if token_id and process
+    ]

@@ -28,10 +28,23 @@ def check_workspace_name(workspace: str) -> None:
         )
 
 
-def create_token(session: Session, workspace: str, role: auth.Role | str) -> str:
+def create_token(
+    session: Session,
+    workspace: str,
+    role: auth.Role | str,
+    *,
+    expires_in: int | None = None,
+    server_process: str | None = None,
+) -> str:
     """A new token of `role` for `workspace` (created if needed); a bad name is a `TocError`."""
     check_workspace_name(workspace)
-    return auth.create_token(session, workspace, auth.Role(role))
+    return auth.create_token(
+        session,
+        workspace,
+        auth.Role(role),
+        expires_in=expires_in,
+        server_process=server_process,
+    )
 
 
 def load_examples(

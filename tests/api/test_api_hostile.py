@@ -1,4 +1,4 @@
-"""Hostile inputs: each is refused with one 4xx problem-details answer naming a path, never a 500."""
+"""Hostile inputs: each refused with one 4xx problem-details answer naming a path, never a 500."""
 
 from __future__ import annotations
 
