@@ -44,6 +44,7 @@ __all__ = [
     "parse_lifetime",
     "this_process",
     "sweep_process_tokens",
+    "revoke_process_tokens",
 ]
 
 SESSION_COOKIE = "toc_session"
@@ -242,6 +243,16 @@ def revoke_token(session: Session, token_id: int, workspace_id: int | None = Non
 def this_process() -> str:
     """How a server process names itself on its tokens: `HOST:PID`."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def revoke_process_tokens(session: Session, process: str) -> int:
+    """Revoke the tokens tied to server process `process` (it is stopping); returns how many."""
+    tied = [
+        token_id for token_id, owner in store.process_tokens(session, process) if owner == process
+    ]
+    for token_id in tied:
+        revoke_token(session, token_id)
+    return len(tied)
 
 
 def _alive(pid: int) -> bool:

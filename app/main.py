@@ -23,6 +23,7 @@ from api.limits import BodyLimitMiddleware
 from api.openapi import API_DESCRIPTION, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import api_router, health
+from app.serve import redact_tokens_in_access_log
 from web.routes import router as web_router
 
 __all__ = ["create_app"]
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     config = current_settings()
+    # Sign-in URLs carry tokens: whoever serves this app logs them redacted.
+    redact_tokens_in_access_log()
     app = FastAPI(
         title="toc",
         version="1",
