@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
@@ -229,16 +229,38 @@ def get_chains(
     return json_value(subgraph, version)
 
 
+# What each export format answers, for the OpenAPI document.
+_EXPORT_CONTENT: dict[str, Any] = {
+    formats.MEDIA_TYPES["json"]: {"schema": {"$ref": "#/components/schemas/TheoryOfChange"}},
+    formats.MEDIA_TYPES["csv"]: {"schema": {"type": "string", "format": "binary"}},
+    formats.MEDIA_TYPES["graphml"]: {"schema": {"type": "string", "description": "GraphML XML"}},
+    formats.MEDIA_TYPES["gexf"]: {"schema": {"type": "string", "description": "GEXF 1.2 XML"}},
+    formats.MEDIA_TYPES["mermaid"]: {
+        "schema": {"type": "string", "description": "a Mermaid flowchart"}
+    },
+}
+
+
 @router.get(
     "/{model_id}/export",
     summary="Export the model in any writable format",
     responses={
         200: {
-            "description": "The model in the format asked for",
-            "content": {
-                media: {"schema": {"type": "string"}}
-                for media in dict.fromkeys(formats.MEDIA_TYPES.values())
+            "description": (
+                "The model as a file in the format asked for, one media type per format: "
+                + "; ".join(
+                    f"`{fmt}`: `{formats.MEDIA_TYPES[fmt]}`" for fmt in formats.WRITE_FORMATS
+                )
+                + ". `csv` is a zip of model.csv, nodes.csv, links.csv (and observations.csv)."
+            ),
+            "headers": {
+                "ETag": {"description": "The model's version", "schema": {"type": "string"}},
+                "Content-Disposition": {
+                    "description": '`attachment; filename="MODEL.EXT"`',
+                    "schema": {"type": "string"},
+                },
             },
+            "content": _EXPORT_CONTENT,
         },
         **responses(401, 404, 422),
     },
