@@ -20,7 +20,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("api_token") as table:
         table.add_column(sa.Column("expires_at", sa.Integer(), nullable=True))
-        table.add_column(sa.Column("revoked_at", sa.DateTime(), nullable=True))
+        table.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
         table.add_column(sa.Column("server_process", sa.String(length=300), nullable=True))
 
 
