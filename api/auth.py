@@ -12,8 +12,13 @@ the session cookie `SESSION_COOKIE`, and each page resolves it with `principal_f
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import secrets
+import socket
+import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +38,13 @@ __all__ = [
     "principal_for_token",
     "create_token",
     "ensure_workspace",
+    "TokenInfo",
+    "list_tokens",
+    "revoke_token",
+    "parse_lifetime",
+    "this_process",
+    "sweep_process_tokens",
+    "revoke_process_tokens",
 ]
 
 SESSION_COOKIE = "toc_session"
@@ -123,16 +135,152 @@ def ensure_workspace(session: Session, name: str) -> int:
 
 
 def create_token(
-    session: Session, workspace: str, role: Role | str, name: str | None = None
+    session: Session,
+    workspace: str,
+    role: Role | str,
+    name: str | None = None,
+    *,
+    expires_in: int | None = None,
+    server_process: str | None = None,
 ) -> str:
     """Create a token for `workspace` (created if needed) with `role`; return the raw token.
 
     The raw token is returned once and never stored. `name` (default: the role) is what the
-    history shows as the author of each version the token writes.
+    history shows as the author of each version the token writes. `expires_in` (seconds)
+    makes it stop working that long from now; `server_process` ties it to a running server
+    (`this_process`), which revokes it when it stops.
     """
     role = Role(role)
     workspace_id = ensure_workspace(session, workspace)
     token = new_token()
+    expires_at = int(time.time()) + expires_in if expires_in is not None else None
     with writing(session):
-        store.insert_token(session, workspace_id, role.value, hash_token(token), name)
+        store.insert_token(
+            session,
+            workspace_id,
+            role.value,
+            hash_token(token),
+            name,
+            expires_at=expires_at,
+            server_process=server_process,
+        )
     return token
+
+
+_LIFETIME = re.compile(r"([1-9][0-9]{0,5})([hdw])")
+_UNIT_SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def parse_lifetime(text: str) -> int:
+    """Seconds in a lifetime written `12h`, `30d` or `8w`; ValueError for anything else.
+
+    >>> parse_lifetime("30d"), parse_lifetime("12h")
+    (2592000, 43200)
+    """
+    matched = _LIFETIME.fullmatch(text.strip())
+    if matched is None:
+        raise ValueError(f"{text!r} is not a lifetime: write a number and h, d or w (e.g. 30d)")
+    return int(matched[1]) * _UNIT_SECONDS[matched[2]]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What may be told about a token: never the token, nor its hash."""
+
+    id: int
+    workspace: str
+    role: str
+    name: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    state: str  # active, expired or revoked
+    server_process: str | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "workspace": self.workspace,
+            "role": self.role,
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "state": self.state,
+            "server_process": self.server_process,
+        }
+
+
+def list_tokens(session: Session, workspace_id: int | None = None) -> list[TokenInfo]:
+    """The tokens of a workspace (or of all), oldest first, each with its state now."""
+    now = int(time.time())
+    listed = []
+    for token, workspace in store.list_tokens(session, workspace_id):
+        assert token.id is not None
+        if token.revoked_at is not None:
+            state = "revoked"
+        elif token.expires_at is not None and token.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        expires = (
+            datetime.fromtimestamp(token.expires_at, UTC) if token.expires_at is not None else None
+        )
+        created = token.created_at
+        listed.append(
+            TokenInfo(
+                id=token.id,
+                workspace=workspace,
+                role=token.role,
+                name=getattr(token, "name", None),  # tokens have names where the store has them
+                created_at=created if created.tzinfo else created.replace(tzinfo=UTC),
+                expires_at=expires,
+                state=state,
+                server_process=token.server_process,
+            )
+        )
+    return listed
+
+
+def revoke_token(session: Session, token_id: int, workspace_id: int | None = None) -> bool:
+    """Revoke a token (of that workspace only, when given): every request, page and cached
+    check refuses it from now on. False when there is no such token."""
+    with writing(session):
+        return store.revoke_token(session, token_id, workspace_id)
+
+
+def this_process() -> str:
+    """How a server process names itself on its tokens: `HOST:PID`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def revoke_process_tokens(session: Session, process: str) -> int:
+    """Revoke the tokens tied to server process `process` (it is stopping); returns how many."""
+    tied = [
+        token_id for token_id, owner in store.process_tokens(session, process) if owner == process
+    ]
+    for token_id in tied:
+        revoke_token(session, token_id)
+    return len(tied)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def sweep_process_tokens(session: Session) -> int:
+    """Revoke the sign-in tokens of server processes of this host that no longer run (a
+    server killed before it could revoke its own); returns how many. A process whose id is
+    this one's is a dead predecessor: this process has not made its token yet."""
+    host = socket.gethostname()
+    swept = 0
+    for token_id, process in store.process_tokens(session, f"{host}:"):
+        pid = process.rpartition(":")[2]
+        if not pid.isdecimal() or int(pid) == os.getpid() or not _alive(int(pid)):
+            revoke_token(session, token_id)
+            swept += 1
+    return swept

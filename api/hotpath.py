@@ -20,7 +20,8 @@ How the query runs depends on the store:
   report), less than a hop through the thread pool; should SQLite ever say it is busy, the
   route answers, from a thread, waiting as usual.
 - PostgreSQL: on the event loop too, but without holding it, in psycopg's async mode, as
-  one statement outside any transaction (no BEGIN, no ROLLBACK, no pool ping).
+  one statement outside any transaction (no BEGIN, no ROLLBACK, no pool ping), on
+  connections from a `psycopg_pool` pool whose checkout never waits for a busy one.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import time
 from typing import Any, Protocol
 
 import psycopg
 import psycopg.adapt
 from fastapi.security.utils import get_authorization_scheme_param
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, text
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -51,9 +54,10 @@ __all__ = [
 ]
 
 
-def cached_report_parameters(token: str, model_id: str) -> dict[str, str] | None:
+def cached_report_parameters(token: str, model_id: str) -> dict[str, str | int] | None:
     """The parameters of `CACHED_REPORT_FOR_TOKEN` for a token and a model id, or None when
-    no row could answer (a token or an id that could never have been stored).
+    no row could answer (a token or an id that could never have been stored). `now` lets
+    the query refuse an expired token, as it refuses a revoked one.
 
     The check date is today's (`api.clock`), asked for on every request: a report cached
     yesterday is not served today.
@@ -61,7 +65,12 @@ def cached_report_parameters(token: str, model_id: str) -> dict[str, str] | None
     token_hash = lookup_hash(token)
     if token_hash is None or not could_be_stored(model_id, MODEL_ID):
         return None
-    return {"token_hash": token_hash, "slug": model_id, "as_of": clock.today().isoformat()}
+    return {
+        "token_hash": token_hash,
+        "slug": model_id,
+        "as_of": clock.today().isoformat(),
+        "now": int(time.time()),
+    }
 
 
 # How the PostgreSQL connections of these reads name themselves.
@@ -71,7 +80,7 @@ APPLICATION_NAME = "toc cached reports"
 class CachedReports(Protocol):
     """Where the middleware finds a cached report: `(report as UTF-8, version)` or None."""
 
-    async def find(self, parameters: dict[str, str]) -> tuple[bytes, int] | None: ...
+    async def find(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None: ...
 
     async def aclose(self) -> None: ...
 
@@ -88,7 +97,7 @@ class _SQLiteReports:
         connection.text_factory = bytes  # the report is sent as stored: no decoding, no encoding
         self._connection = connection
 
-    async def find(self, parameters: dict[str, str]) -> tuple[bytes, int] | None:
+    async def find(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None:
         try:
             row = self._connection.execute(CACHED_REPORT_FOR_TOKEN, parameters).fetchone()
         except sqlite3.Error:
@@ -100,58 +109,74 @@ class _SQLiteReports:
 
 
 class _PostgresReports:
-    """Reads on the event loop in psycopg's async mode, on a few connections of their own.
+    """Reads on the event loop in psycopg's async mode, from a pool of a few connections.
 
-    Each connection is in autocommit, so a read is one statement and one round trip (psycopg
-    prepares it on the server after a few runs). A connection that fails, or whose read is
-    cancelled half-way, is closed rather than reused; when all are busy, the route answers.
+    The pool (`psycopg_pool.AsyncConnectionPool`) keeps up to `SIZE` connections in
+    autocommit, so a read is one statement and one round trip (psycopg prepares it on the
+    server after a few runs). A checkout never waits for a busy connection: when all are
+    checked out the route answers; it waits only while a new connection is being made, as
+    any first read of a store does. A connection that fails, or whose read is cancelled
+    half-way, is closed, and the pool drops it and opens another when next asked.
     """
 
     SIZE = 8
+    # How long a read may wait for the pool to open a connection (not for a busy one).
+    CONNECT_WAIT_S = 10.0
+    IDLE_WAIT_S = 0.01
 
     def __init__(self, engine: Engine):
         args, options = engine.dialect.create_connect_args(engine.url)
         options.pop("context", None)  # SQLAlchemy's own type adapters: these reads need none
         options.setdefault("application_name", APPLICATION_NAME)  # named in pg_stat_activity
         options["client_encoding"] = "utf8"  # the report's bytes are sent on as UTF-8
-        self._args, self._options = args, options
+        options["autocommit"] = True
         self._statement = str(text(CACHED_REPORT_FOR_TOKEN).compile(dialect=engine.dialect))
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
-        self._open = 0
+        self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            " ".join(args),
+            kwargs=dict(options),
+            min_size=0,
+            max_size=self.SIZE,
+            open=False,  # opened on the first read, inside the event loop that serves
+            configure=_configure,
+            name="toc-cached-reports",
+        )
+        self._opened = False
 
-    async def find(self, parameters: dict[str, str]) -> tuple[bytes, int] | None:
-        if self._idle:
-            connection = self._idle.pop()
-        elif self._open < self.SIZE:
-            self._open += 1
-            try:
-                connection = await psycopg.AsyncConnection.connect(
-                    *self._args, autocommit=True, **self._options
-                )
-                connection.adapters.register_loader("text", _StoredBytes)
-            except BaseException as failed:
-                self._open -= 1
-                if isinstance(failed, Exception):
-                    return None  # the store is unreachable: the route answers (or fails) as ever
-                raise  # cancelled
-        else:
-            return None
+    async def find(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None:
+        try:
+            if not self._opened:
+                self._opened = True
+                await self._pool.open(wait=False)
+            stats = self._pool.get_stats()
+            if not stats.get("pool_available", 0) and stats.get("pool_size", 0) >= self.SIZE:
+                return None  # every connection is busy: the route answers at once
+            # An idle connection is taken at once. psycopg_pool refuses a timeout of 0 outright
+            # (and one too short to reach the pool's lock), so a race with another read for
+            # the last idle one costs at most IDLE_WAIT_S before the route answers.
+            idle = stats.get("pool_available", 0)
+            timeout = self.IDLE_WAIT_S if idle else self.CONNECT_WAIT_S
+            connection = await self._pool.getconn(timeout=timeout)
+        except Exception:
+            return None  # the store is unreachable, or the pool is busy: the route answers
         try:
             cursor = await connection.execute(self._statement, parameters)
             row = await cursor.fetchone()
         except BaseException as failed:
-            self._open -= 1
-            await _close_quietly(connection)
+            await _close_quietly(connection)  # the pool drops a closed connection
+            await self._pool.putconn(connection)
             if isinstance(failed, Exception):
                 return None  # a cache that cannot answer lets the route answer
             raise  # cancelled
-        self._idle.append(connection)
+        await self._pool.putconn(connection)
         return None if row is None else (row[1], row[0])
 
     async def aclose(self) -> None:
-        while self._idle:
-            await _close_quietly(self._idle.pop())
-            self._open -= 1
+        if self._opened:
+            await self._pool.close()
+
+
+async def _configure(connection: psycopg.AsyncConnection[Any]) -> None:
+    connection.adapters.register_loader("text", _StoredBytes)
 
 
 class _StoredBytes(psycopg.adapt.Loader):

@@ -197,12 +197,37 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role = Field(description="viewer reads; editor also writes; admin also manages tokens.")
+    expires: str | None = Field(
+        default=None,
+        pattern=r"^[1-9][0-9]{0,5}[hdw]$",
+        description="A lifetime such as `12h`, `30d` or `8w`; none: it never expires.",
+    )
 
 
 class TokenPublic(BaseModel):
     token: str = Field(description="The new bearer token, shown this once: only its hash is kept.")
     workspace: str
     role: Role
+    expires_at: datetime | None = None
+
+
+class TokenInfoPublic(BaseModel):
+    """A token as listed: never the token itself, nor its hash."""
+
+    id: int
+    workspace: str
+    role: Role
+    name: str | None = None
+    created_at: datetime
+    expires_at: datetime | None
+    state: str = Field(description="`active`, `expired` or `revoked`.")
+    server_process: str | None = Field(
+        description="`HOST:PID` of the `toc serve` whose sign-in token this is (it ends with it)."
+    )
+
+
+class TokenList(BaseModel):
+    items: list[TokenInfoPublic]
 
 
 class Health(BaseModel):

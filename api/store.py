@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,6 +75,9 @@ __all__ = [
     "workspace_id",
     "insert_workspace",
     "insert_token",
+    "list_tokens",
+    "revoke_token",
+    "process_tokens",
 ]
 
 MODEL_ID = re.compile(NODE_ID_PATTERN)  # a model's id follows the same rule as a node's
@@ -678,6 +682,8 @@ CACHED_REPORT_FOR_TOKEN = (
     " AND toc_check_report.version = toc_model.version"
     " AND toc_check_report.as_of = :as_of"
     " WHERE api_token.token_hash = :token_hash"
+    " AND api_token.revoked_at IS NULL"
+    " AND (api_token.expires_at IS NULL OR api_token.expires_at > :now)"
 )
 
 
@@ -687,6 +693,8 @@ _GRANT_BY_HASH = text(
     "SELECT api_token.role, workspace.id, workspace.name, api_token.name FROM api_token"
     " JOIN workspace ON workspace.id = api_token.workspace_id"
     " WHERE api_token.token_hash = :token_hash"
+    " AND api_token.revoked_at IS NULL"
+    " AND (api_token.expires_at IS NULL OR api_token.expires_at > :now)"
 )
 
 
@@ -695,7 +703,8 @@ def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str] 
 
     Every request runs this: plain SQL, compiled once, rather than an ORM query.
     """
-    row = session.connection().execute(_GRANT_BY_HASH, {"token_hash": token_hash}).first()
+    parameters = {"token_hash": token_hash, "now": int(time.time())}
+    row = session.connection().execute(_GRANT_BY_HASH, parameters).first()
     if row is None:
         return None
     role, workspace_id, workspace, name = row
@@ -718,10 +727,62 @@ def insert_workspace(session: Session, name: str) -> int:
 
 
 def insert_token(
-    session: Session, workspace_id: int, role: str, token_hash: str, name: str | None = None
-) -> None:
-    """Store a token by its hash (inside the caller's write transaction); its name defaults
-    to its role."""
-    session.add(
-        ApiToken(workspace_id=workspace_id, role=role, token_hash=token_hash, name=name or role)
+    session: Session,
+    workspace_id: int,
+    role: str,
+    token_hash: str,
+    name: str | None = None,
+    *,
+    expires_at: int | None = None,
+    server_process: str | None = None,
+) -> int:
+    """Store a token by its hash (inside the caller's write transaction); return its id.
+
+    Its name, which the history shows as the author of its writes, defaults to its role."""
+    token = ApiToken(
+        workspace_id=workspace_id,
+        role=role,
+        token_hash=token_hash,
+        name=name or role,
+        expires_at=expires_at,
+        server_process=server_process,
     )
+    session.add(token)
+    session.flush()
+    assert token.id is not None
+    return token.id
+
+
+def list_tokens(session: Session, workspace_id: int | None = None) -> list[tuple[ApiToken, str]]:
+    """Every token (of one workspace, or of all) with its workspace's name, oldest first."""
+    query = select(ApiToken, Workspace.name).join(
+        Workspace, col(Workspace.id) == col(ApiToken.workspace_id)
+    )
+    if workspace_id is not None:
+        query = query.where(ApiToken.workspace_id == workspace_id)
+    return [(token, name) for token, name in session.exec(query.order_by(col(ApiToken.id)))]
+
+
+def revoke_token(session: Session, token_id: int, workspace_id: int | None = None) -> bool:
+    """Mark a token revoked (inside the caller's write transaction); False when there is no
+    such token (in that workspace). Revoking a revoked token changes nothing and is True."""
+    query = select(ApiToken).where(ApiToken.id == token_id)
+    if workspace_id is not None:
+        query = query.where(ApiToken.workspace_id == workspace_id)
+    token = session.exec(query).first()
+    if token is None:
+        return False
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        session.add(token)
+    return True
+
+
+def process_tokens(session: Session, prefix: str) -> list[tuple[int, str]]:
+    """(id, server process) of the unrevoked tokens tied to a server process starting `prefix`."""
+    query = select(ApiToken.id, ApiToken.server_process).where(
+        col(ApiToken.server_process).startswith(prefix), col(ApiToken.revoked_at).is_(None)
+    )
+    return [
+        (token_id, process) for token_id, process in session.exec(query) if token_id and process
+    ]

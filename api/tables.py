@@ -51,6 +51,13 @@ class ApiToken(SQLModel, table=True):
     # What the history shows as the author of each version this token writes.
     name: str = Field(default="", max_length=128)
     created_at: datetime = Field(default_factory=utcnow)
+    # When it stops working, in Unix seconds (UTC): an integer compares alike in SQLite and
+    # PostgreSQL, from SQLAlchemy and from the hot path's raw connections. None: never.
+    expires_at: int | None = Field(default=None)
+    # When it was revoked; a revoked token is kept (listed as such) but refused.
+    revoked_at: datetime | None = Field(default=None)
+    # The server process (`HOST:PID`) a `toc serve` sign-in token lives as long as.
+    server_process: str | None = Field(default=None, max_length=300)
 
 
 class StoredModel(SQLModel, table=True):

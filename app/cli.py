@@ -218,7 +218,48 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_token(args: argparse.Namespace) -> int:
     from app.serve import create_token
 
-    print(create_token(workspace=args.workspace, role=args.role, name=args.name))
+    try:
+        token = create_token(
+            workspace=args.workspace, role=args.role, name=args.name, expires=args.expires
+        )
+    except ValueError as bad:  # a lifetime that is none
+        raise _Usage(str(bad)) from None
+    print(token)
+    return EXIT_OK
+
+
+def _cmd_token_list(args: argparse.Namespace) -> int:
+    from app.serve import list_tokens
+
+    rows = [("ID", "WORKSPACE", "ROLE", "NAME", "CREATED", "EXPIRES", "STATE")]
+    for token in list_tokens(workspace=args.workspace):
+        rows.append(
+            (
+                str(token.id),
+                token.workspace,
+                token.role,
+                token.name or "-",
+                token.created_at.strftime("%Y-%m-%d %H:%M"),
+                token.expires_at.strftime("%Y-%m-%d %H:%M")
+                if token.expires_at
+                else ("with its server" if token.server_process else "never"),
+                token.state,
+            )
+        )
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    return EXIT_OK
+
+
+def _cmd_token_revoke(args: argparse.Namespace) -> int:
+    from app.serve import revoke_token
+
+    if not revoke_token(args.id):
+        raise _Usage(f"no token with id {args.id}")
+    print(f"toc: token {args.id} revoked", file=sys.stderr)
     return EXIT_OK
 
 
@@ -311,7 +352,16 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--name", help="who the history shows as the author of its writes (default: the role)"
     )
+    create.add_argument(
+        "--expires", metavar="LIFETIME", help="stop working after 12h, 30d, 8w... (default: never)"
+    )
     create.set_defaults(run=_cmd_token)
+    listing = token_commands.add_parser("list", help="list tokens (never the tokens themselves)")
+    listing.add_argument("--workspace", help="only this workspace's tokens")
+    listing.set_defaults(run=_cmd_token_list)
+    revoke = token_commands.add_parser("revoke", help="revoke a token at once, by its id")
+    revoke.add_argument("id", type=int, metavar="ID", help="the id `toc token list` shows")
+    revoke.set_defaults(run=_cmd_token_revoke)
     return parser
 
 

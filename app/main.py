@@ -20,9 +20,11 @@ from api.config import Settings, get_settings
 from api.hotpath import CachedCheckMiddleware
 from api.lifespan import store_lifespan
 from api.limits import BodyLimitMiddleware
+from api.methods import AllowMiddleware
 from api.openapi import API_DESCRIPTION, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import api_router, health
+from app.serve import redact_tokens_in_access_log
 from web.routes import router as web_router
 
 __all__ = ["create_app"]
@@ -40,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     config = current_settings()
+    # Sign-in URLs carry tokens: whoever serves this app logs them redacted.
+    redact_tokens_in_access_log()
     app = FastAPI(
         title="toc",
         version="1",
@@ -60,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
+    app.add_middleware(AllowMiddleware)
     # Outermost, so that a cached report skips routing altogether (see api/hotpath.py).
     app.add_middleware(CachedCheckMiddleware, prefix=API_PREFIX)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,12 +12,22 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from api import auth, store
+from api.auth import TokenInfo, parse_lifetime
 from api.config import Settings, get_settings
 from api.db import make_engine, run_migrations
 from api.services import workspaces
 from api.services.workspaces import DEFAULT_WORKSPACE
 
-__all__ = ["serve", "create_token", "EXAMPLES_DIR", "DEFAULT_WORKSPACE"]
+__all__ = [
+    "serve",
+    "create_token",
+    "list_tokens",
+    "revoke_token",
+    "redact_tokens_in_access_log",
+    "EXAMPLES_DIR",
+    "DEFAULT_WORKSPACE",
+]
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
 
@@ -32,15 +44,38 @@ def _store(settings: Settings) -> Iterator[Engine]:
 
 
 def create_token(
-    workspace: str, role: str, settings: Settings | None = None, name: str | None = None
+    workspace: str,
+    role: str,
+    settings: Settings | None = None,
+    name: str | None = None,
+    expires: str | None = None,
 ) -> str:
     """Create a token (and the workspace if needed) in the configured store; return it.
 
-    `name` (default: the role) is the author the history shows for the token's writes.
+    `name` (default: the role) is the author the history shows for the token's writes;
+    `expires` is a lifetime such as `30d`, `12h` or `8w` (`api.auth.parse_lifetime`).
     """
     workspaces.check_workspace_name(workspace)  # before touching the store
+    expires_in = parse_lifetime(expires) if expires is not None else None
     with _store(settings or get_settings()) as engine, Session(engine) as session:
-        return workspaces.create_token(session, workspace, role, name)
+        return workspaces.create_token(session, workspace, role, name, expires_in=expires_in)
+
+
+def list_tokens(workspace: str | None = None, settings: Settings | None = None) -> list[TokenInfo]:
+    """Every token of the store (or of one workspace): never the token itself."""
+    with _store(settings or get_settings()) as engine, Session(engine) as session:
+        workspace_id = None
+        if workspace is not None:
+            workspace_id = store.workspace_id(session, workspace)
+            if workspace_id is None:
+                return []
+        return auth.list_tokens(session, workspace_id)
+
+
+def revoke_token(token_id: int, settings: Settings | None = None) -> bool:
+    """Revoke a token by its id (as `list_tokens` shows it); False when there is none."""
+    with _store(settings or get_settings()) as engine, Session(engine) as session:
+        return auth.revoke_token(session, token_id)
 
 
 def _display_host(host: str) -> str:
@@ -67,13 +102,47 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None
                 print(f"toc: skipping example {path.name}: {rejected}", file=sys.stderr)
             if loaded:
                 print(f"toc: loaded example models: {', '.join(loaded)}", flush=True)
-        token = workspaces.create_token(session, DEFAULT_WORKSPACE, "admin")
+        # Tokens of servers that died before revoking them go first; this one's lives as long
+        # as this process, as Jupyter's does: restarts leave no admin tokens behind.
+        auth.sweep_process_tokens(session)
+        process = auth.this_process()
+        token = workspaces.create_token(session, DEFAULT_WORKSPACE, "admin", server_process=process)
     base = f"http://{_display_host(host)}:{port}"
     print(
         f"toc: serving the workspace '{DEFAULT_WORKSPACE}' at {base}/\n"
-        f"    sign in with this URL (it holds a fresh admin token):\n"
+        f"    sign in with this URL (it holds an admin token that ends with this server):\n"
         f"    {base}/login?token={token}\n"
         f"    API: {base}{API_PREFIX}  docs: {base}/docs",
         flush=True,
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    finally:
+        # The sign-in token, and the sessions signed in with it, end with the server.
+        with _store(settings) as engine, Session(engine) as session:
+            auth.revoke_process_tokens(session, process)
+
+
+class RedactTokens(logging.Filter):
+    """Keeps tokens out of the access log: the query string of `/login` (which carries one)
+    is written as `?token=[redacted]`, and so is a `token=` parameter on any other path."""
+
+    _TOKEN = re.compile(r"([?&]token=)[^&\s]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._TOKEN.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        elif isinstance(record.msg, str):
+            record.msg = self._TOKEN.sub(r"\1[redacted]", record.msg)
+        return True
+
+
+def redact_tokens_in_access_log() -> None:
+    """Install `RedactTokens` on uvicorn's access log (once; uvicorn keeps a logger's filters
+    when it configures logging)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(existing, RedactTokens) for existing in access.filters):
+        access.addFilter(RedactTokens())

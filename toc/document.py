@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from toc.bulk import gc_paused
 from toc.errors import DocumentRejected, Problem
+from toc.limits import DEFAULT_LIMITS, Limits, capped, check_counts, decode_json
 from toc.model import (
     FORMAT,
     NODE_ID_PATTERN,
@@ -348,10 +349,12 @@ def _is_link_end(loc: Loc) -> bool:
     return len(loc) == 3 and loc[0] == "links" and loc[2] in ("from", "to")
 
 
-def parse_document(data: Any) -> TheoryOfChange:
+def parse_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
     """Validate a decoded toc/1 document and return the model.
 
-    Raises `DocumentRejected` listing every problem, in document order, each with its path.
+    Raises `DocumentRejected` listing every problem, in document order, each with its path
+    (the first `limits.max_problems` of them, then a line counting the rest); a document
+    with more items than `limits` allow is rejected before it is validated.
 
     >>> doc = {"format": "toc/1", "id": "m", "title": "M", "nodes": [
     ...     {"id": "a", "level": "district", "kind": "change", "title": "A"}]}
@@ -365,14 +368,17 @@ def parse_document(data: Any) -> TheoryOfChange:
         raise DocumentRejected(
             [Problem("$", f"a toc/1 document is a JSON object, got {_json_type(data)}")]
         )
+    check_counts(data, limits)
     located: list[tuple[Loc, str]] = []
     model: TheoryOfChange | None = None
+    found = 0
     try:
         with gc_paused():
             model = TheoryOfChange.model_validate(data)
     except ValidationError as invalid:
         rejected_ids = _rejected_node_ids(data)
-        for error in invalid.errors():
+        found = invalid.error_count()
+        for error in _first_errors(invalid, data, limits):
             loc = tuple(error["loc"])
             # A wrong value for the `format` literal is reported once, by the semantic pass.
             if loc == ("format",) and error["type"] == "literal_error":
@@ -382,26 +388,45 @@ def parse_document(data: Any) -> TheoryOfChange:
             if _is_link_end(loc) and type(end) is str and end in rejected_ids:
                 continue
             located.append((loc, _message(error, _subject(data, loc))))
-    located.extend(_semantic_problems(data))
+    semantic = _semantic_problems(data)
+    located.extend(semantic)
     if located:
         located.sort(key=lambda item: _sort_key(item[0]))
-        raise DocumentRejected([Problem(format_path(loc), message) for loc, message in located])
+        problems = [Problem(format_path(loc), message) for loc, message in located]
+        raise capped(problems, limits, found + len(semantic))
     assert model is not None
     return model
 
 
-def load_json(text: str | bytes) -> TheoryOfChange:
-    """Parse toc/1 JSON text; malformed JSON is a rejection like any other, with its position."""
-    try:
-        with gc_paused():
-            data = json.loads(text)
-    except json.JSONDecodeError as bad:
-        raise DocumentRejected(
-            [Problem("$", f"not valid JSON: {bad.msg} at line {bad.lineno}, column {bad.colno}")]
-        ) from None
-    except UnicodeDecodeError as bad:
-        raise DocumentRejected([Problem("$", f"not UTF-8 text: {bad.reason}")]) from None
-    return parse_document(data)
+def load_json(text: str | bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
+    """Parse toc/1 JSON text; malformed JSON is a rejection like any other, with its position
+    (and so is JSON nested too deeply or holding a number too long to read)."""
+    with gc_paused():
+        data = decode_json(text)
+    return parse_document(data, limits)
+
+
+def _first_errors(invalid: ValidationError, data: Any, limits: Limits) -> list[Any]:
+    """pydantic's errors, or, when there are far more than a rejection lists, the errors of a
+    prefix of the nodes (or links) large enough to give the first of them in document order:
+    listing 400,000 errors would cost seconds and hundreds of megabytes for nothing."""
+    if invalid.error_count() <= 2 * limits.max_problems:
+        return invalid.errors(include_url=False)
+    nodes = data.get("nodes") if type(data.get("nodes")) is list else []
+    links = data.get("links") if type(data.get("links")) is list else []
+    size = 64
+    while True:
+        part = dict(data)
+        if size < len(nodes):
+            part["nodes"], part["links"] = nodes[:size], []
+        else:
+            part["links"] = links[:size]
+        try:
+            TheoryOfChange.model_validate(part)
+        except ValidationError as some:
+            if some.error_count() >= limits.max_problems or size >= max(len(nodes), len(links)):
+                return some.errors(include_url=False)
+        size *= 4
 
 
 def dump_json(model: TheoryOfChange) -> str:

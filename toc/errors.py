@@ -28,8 +28,10 @@ class Problem:
 class DocumentRejected(TocError):
     """A document broke the contract; it is rejected whole with every problem listed."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], unlisted: int = 0):
         self.problems = problems
+        # How many more were found than listed (`problems` then ends with a line saying so).
+        self.unlisted = unlisted
         count = len(problems)
         super().__init__(
             f"document rejected: {count} problem{'s' if count != 1 else ''}"

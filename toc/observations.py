@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -24,6 +23,7 @@ from typing import Any, NamedTuple
 from toc import formats
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
+from toc.limits import MAX_INT_DIGITS, decode_json
 from toc.model import Indicator, TheoryOfChange
 
 __all__ = [
@@ -67,21 +67,15 @@ def parse_number(text: str) -> int | float | None:
     if not _NUMBER.fullmatch(word):
         return None
     if _WHOLE.fullmatch(word):
-        return int(word)
+        # Past Python's digit limit a whole number cannot be read: it is no number here.
+        return int(word) if len(word) <= MAX_INT_DIGITS else None
     number = float(word)
     return number if math.isfinite(number) else None
 
 
 def read_observations_json(data: str | bytes) -> list[ObservationInput]:
     """Rows from a JSON array of objects; a malformed array is rejected with every problem."""
-    try:
-        decoded = json.loads(data)
-    except json.JSONDecodeError as bad:
-        raise DocumentRejected(
-            [Problem("$", f"not valid JSON: {bad.msg} at line {bad.lineno}, column {bad.colno}")]
-        ) from None
-    except UnicodeDecodeError as bad:
-        raise DocumentRejected([Problem("$", f"not UTF-8 text: {bad.reason}")]) from None
+    decoded = decode_json(data)
     if not isinstance(decoded, list):
         raise DocumentRejected(
             [Problem("$", "expected an array of {node, indicator, date, value, note?} objects")]

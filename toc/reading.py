@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal, NamedTuple
 import msgspec
 
 from toc.document import load_json
+from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import (
     LIST_MAX,
     OBSERVATIONS_MAX,
@@ -115,13 +116,30 @@ class FastRead(NamedTuple):
     link_targets: list[int]
 
 
-def read_fast(data: bytes) -> FastRead | None:
-    """The document as structs when it is valid, None when anything is wrong with it."""
+def read_fast(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FastRead | None:
+    """The document as structs when it is valid, None when anything is wrong with it (or it
+    holds more than `limits` allow: the full validator then says so).
+
+    msgspec refuses integers beyond 64 bits and JSON nested past its own depth limit; both
+    leave the document to the full validator, which rejects them with a path.
+    """
     try:
         document = _DECODER.decode(data)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        return None
+    if not _within(document, limits):
         return None
     return _cross_item_rules_hold(document)
+
+
+def _within(document: FastDocument, limits: Limits) -> bool:
+    nodes = document.nodes
+    if len(nodes) > limits.max_nodes or len(document.links) > limits.max_links:
+        return False
+    indicators = [indicator for node in nodes for indicator in node.indicators]
+    if len(indicators) > limits.max_indicators:
+        return False
+    return sum(len(indicator.observations) for indicator in indicators) <= limits.max_observations
 
 
 def decode_fast(data: bytes) -> FastDocument | None:
@@ -194,7 +212,7 @@ def _indicators_hold(indicators: list[FastIndicator]) -> bool:
     return True
 
 
-def read_document(data: bytes) -> FastDocument | TheoryOfChange:
+def read_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FastDocument | TheoryOfChange:
     """A valid toc/1 document from JSON bytes: structs on the fast road, else the full model.
 
     Raises `DocumentRejected`, exactly as `toc.document.load_json` does, when it is not valid.
@@ -202,10 +220,10 @@ def read_document(data: bytes) -> FastDocument | TheoryOfChange:
     >>> read_document(b'{"id": "m", "title": "M"}').title
     'M'
     """
-    read = read_fast(data)
+    read = read_fast(data, limits)
     if read is not None:
         return read.document
-    return load_json(data)
+    return load_json(data, limits)
 
 
 def as_plain(value: Any) -> Any:

@@ -13,6 +13,7 @@ from toc.bulk import gc_paused
 from toc.checks.registry import Check, Hit, all_checks
 from toc.engine import Engine
 from toc.indicators import infer_measures
+from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Severity, TheoryOfChange
 from toc.progress import today_utc
 from toc.standing import scorecard
@@ -212,7 +213,9 @@ def check_document(document: Any, *, as_of: datetime.date | None = None) -> Repo
         return _check(Engine(document, as_of=as_of or today_utc()))
 
 
-def check_bytes(data: bytes, *, as_of: datetime.date | None = None) -> Report:
+def check_bytes(
+    data: bytes, *, as_of: datetime.date | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Report:
     """Read toc/1 JSON bytes and check them: what `toc check FILE` does with a JSON file.
 
     A valid document takes the fast road (`toc.reading`) and never becomes pydantic objects;
@@ -227,9 +230,9 @@ def check_bytes(data: bytes, *, as_of: datetime.date | None = None) -> Report:
     from toc.reading import read_fast
 
     with gc_paused():
-        read = read_fast(data)
+        read = read_fast(data, limits)
         if read is None:
-            return check_document(load_json(data), as_of=as_of)
+            return check_document(load_json(data, limits), as_of=as_of)
         ends = (read.link_sources, read.link_targets)
         return _check(Engine(read.document, as_of=as_of or today_utc(), link_ends=ends))
 

@@ -63,8 +63,11 @@ def _whole_number(text: str) -> int | None:
 
     >>> _whole_number("12"), _whole_number("²"), _whole_number("-1"), _whole_number("")
     (12, None, None, None)
+    >>> _whole_number("9" * 5000) is None  # past Python's 4,300-digit limit for int()
+    True
     """
-    return int(text) if text.isdecimal() else None
+    # Past 4,300 digits `int` refuses too: no count in a form is that long.
+    return int(text) if text.isdecimal() and len(text) <= 4300 else None
 
 
 def _or_none(value: str) -> str | None:

@@ -29,6 +29,7 @@ from web.render import PAGE_HEADERS, error_page, render
 __all__ = [
     "LOGIN_CSRF_COOKIE",
     "csrf_token",
+    "confirm_page",
     "Visitor",
     "VisitorDep",
     "FormDep",
@@ -94,6 +95,26 @@ def login_page(request: Request, status: int = 200, error: str | None = None) ->
     nonce = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "login.html", None, status, error=error, login_csrf=nonce)
     response.set_cookie(LOGIN_CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/login")
+    return response
+
+
+def confirm_page(
+    request: Request, visitor: Visitor, principal: Principal, token: str
+) -> HTMLResponse:
+    """Ask a signed-in visitor before a link switches them to another token's workspace; the
+    answer is the sign-in form's POST, with its double-submit CSRF cookie."""
+    nonce = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "login_confirm.html",
+        visitor,
+        200,
+        login_csrf=nonce,
+        token=token,
+        target=principal,
+    )
+    response.set_cookie(LOGIN_CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/login")
+    response.headers["Referrer-Policy"] = "no-referrer"  # the page's URL holds a token
     return response
 
 

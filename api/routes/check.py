@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import PrincipalDep, RawBodyDep, json_body
+from api.deps import PrincipalDep, RawBodyDep, SettingsDep, json_body
 from api.problems import responses
 from api.responses import binary_body, json_value
 from api.schemas import CheckReportPublic
@@ -30,10 +30,11 @@ router = APIRouter(tags=["check"])
 def check_document(
     principal: PrincipalDep,
     raw: RawBodyDep,
+    settings: SettingsDep,
     format: Annotated[
         Literal["json", "csv", "graphml", "gexf"], Query(description="The body's format.")
     ] = "json",
 ) -> Response:
     if format == "json":
-        return json_value(reports.check_document(json_body(raw)))
-    return json_value(check_model(formats.read(raw, format)).to_dict())
+        return json_value(reports.check_document(json_body(raw), settings.limits))
+    return json_value(check_model(formats.read(raw, format, settings.limits)).to_dict())

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
@@ -20,6 +20,7 @@ from api.deps import (
     PrincipalDep,
     RawBodyDep,
     SessionDep,
+    SettingsDep,
     json_body,
 )
 from api.problems import ApiProblem, responses
@@ -90,8 +91,10 @@ def _written(info: ModelInfo, created: bool) -> Response:
     responses=responses(401, 403, 409, 413, 422),
     openapi_extra=_DOCUMENT,
 )
-def create_model(principal: EditorDep, session: SessionDep, raw: RawBodyDep) -> Response:
-    model = parse_document(json_body(raw))
+def create_model(
+    principal: EditorDep, session: SessionDep, raw: RawBodyDep, settings: SettingsDep
+) -> Response:
+    model = parse_document(json_body(raw), settings.limits)
     return _written(models.create_model(session, principal.workspace_id, model), True)
 
 
@@ -138,13 +141,20 @@ def import_model(
     session: SessionDep,
     raw: RawBodyDep,
     if_match: IfMatchDep,
+    settings: SettingsDep,
     format: Annotated[ReadFormat, Query(description="The body's format.")] = "json",
     replace: Annotated[
         bool, Query(description="Replace a model of the same id instead of answering 409.")
     ] = False,
 ) -> Response:
     info, created = models.import_model(
-        session, principal.workspace_id, raw, format, replace=replace, expected_version=if_match
+        session,
+        principal.workspace_id,
+        raw,
+        format,
+        replace=replace,
+        expected_version=if_match,
+        limits=settings.limits,
     )
     return _written(info, created)
 
@@ -171,12 +181,17 @@ def get_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> Re
     openapi_extra=_DOCUMENT,
 )
 def replace_model(
-    principal: EditorDep, session: SessionDep, raw: RawBodyDep, if_match: IfMatchDep, model_id: str
+    principal: EditorDep,
+    session: SessionDep,
+    raw: RawBodyDep,
+    if_match: IfMatchDep,
+    settings: SettingsDep,
+    model_id: str,
 ) -> Response:
     data = json_body(raw)
     if isinstance(data, dict):
         data.setdefault("id", model_id)
-    model = parse_document(data)
+    model = parse_document(data, settings.limits)
     info, created = models.replace_model(
         session, principal.workspace_id, model_id, model, expected_version=if_match
     )
@@ -256,16 +271,38 @@ def get_chains(
     return json_value(subgraph, version)
 
 
+# What each export format answers, for the OpenAPI document.
+_EXPORT_CONTENT: dict[str, Any] = {
+    formats.MEDIA_TYPES["json"]: {"schema": {"$ref": "#/components/schemas/TheoryOfChange"}},
+    formats.MEDIA_TYPES["csv"]: {"schema": {"type": "string", "format": "binary"}},
+    formats.MEDIA_TYPES["graphml"]: {"schema": {"type": "string", "description": "GraphML XML"}},
+    formats.MEDIA_TYPES["gexf"]: {"schema": {"type": "string", "description": "GEXF 1.2 XML"}},
+    formats.MEDIA_TYPES["mermaid"]: {
+        "schema": {"type": "string", "description": "a Mermaid flowchart"}
+    },
+}
+
+
 @router.get(
     "/{model_id}/export",
     summary="Export the model in any writable format",
     responses={
         200: {
-            "description": "The model in the format asked for",
-            "content": {
-                media: {"schema": {"type": "string"}}
-                for media in dict.fromkeys(formats.MEDIA_TYPES.values())
+            "description": (
+                "The model as a file in the format asked for, one media type per format: "
+                + "; ".join(
+                    f"`{fmt}`: `{formats.MEDIA_TYPES[fmt]}`" for fmt in formats.WRITE_FORMATS
+                )
+                + ". `csv` is a zip of model.csv, nodes.csv, links.csv (and observations.csv)."
+            ),
+            "headers": {
+                "ETag": {"description": "The model's version", "schema": {"type": "string"}},
+                "Content-Disposition": {
+                    "description": '`attachment; filename="MODEL.EXT"`',
+                    "schema": {"type": "string"},
+                },
             },
+            "content": _EXPORT_CONTENT,
         },
         **responses(401, 404, 422),
     },

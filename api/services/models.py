@@ -13,6 +13,7 @@ from api.services.errors import Expected, NotFound
 from api.store import ModelInfo
 from toc import formats
 from toc.errors import DocumentRejected, Problem
+from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import TheoryOfChange
 
 __all__ = [
@@ -141,12 +142,13 @@ def import_model(
     *,
     replace: bool = False,
     expected_version: Expected = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[ModelInfo, bool]:
     """Read a model in any of `toc.formats.READ_FORMATS` and store it; returns (info, created).
 
     Without `replace`, a model whose id the workspace already uses is `AlreadyExists`.
     """
-    model = formats.read(data, fmt)
+    model = formats.read(data, fmt, limits)
     if replace:
         return replace_model(
             session, workspace_id, model.id, model, expected_version=expected_version

@@ -16,15 +16,16 @@ from api import clock, store
 from api.services.errors import NotFound
 from api.services.models import get_model
 from toc.document import parse_document
+from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Kind
 from toc.report import check_model
 
 __all__ = ["check_document", "report_json", "get_report", "scorecard", "chains"]
 
 
-def check_document(document: Any) -> dict[str, Any]:
+def check_document(document: Any, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
     """Check a toc/1 document without storing it; raises `DocumentRejected` if it is invalid."""
-    return check_model(parse_document(document)).to_dict()
+    return check_model(parse_document(document, limits)).to_dict()
 
 
 def report_json(session: Session, workspace_id: int, model_id: str) -> tuple[str, int]:

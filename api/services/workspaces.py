@@ -29,7 +29,13 @@ def check_workspace_name(workspace: str) -> None:
 
 
 def create_token(
-    session: Session, workspace: str, role: auth.Role | str, name: str | None = None
+    session: Session,
+    workspace: str,
+    role: auth.Role | str,
+    name: str | None = None,
+    *,
+    expires_in: int | None = None,
+    server_process: str | None = None,
 ) -> str:
     """A new token of `role` for `workspace` (created if needed); a bad name is a `TocError`.
 
@@ -38,7 +44,14 @@ def create_token(
     check_workspace_name(workspace)
     if name is not None and not 0 < len(name) <= 128:
         raise TocError("a token's name is 1 to 128 characters")
-    return auth.create_token(session, workspace, auth.Role(role), name)
+    return auth.create_token(
+        session,
+        workspace,
+        auth.Role(role),
+        name,
+        expires_in=expires_in,
+        server_process=server_process,
+    )
 
 
 def load_examples(

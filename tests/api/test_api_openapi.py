@@ -30,7 +30,7 @@ def test_every_error_is_documented_as_problem_details(client: TestClient) -> Non
         if path.startswith("/api/v1/")
         for method, operation in item.items()
     ]
-    assert len(operations) == 27  # SPEC §4's 20, history's 5 (§5), the report, the scorecard
+    assert len(operations) == 29  # SPEC §4's 20, history's 5 (§5), report, scorecard, tokens' 2
     for method, path, operation in operations:
         responses = operation["responses"]
         assert "401" in responses, (method, path)
@@ -64,3 +64,42 @@ def test_every_body_is_described(client: TestClient) -> None:
         "application/graphml+xml",
         "application/gexf+xml",
     }
+
+
+def test_export_documents_a_media_type_per_format(client: TestClient) -> None:
+    schema: dict[str, Any] = client.get("/openapi.json").json()
+    answer = schema["paths"]["/api/v1/models/{model_id}/export"]["get"]["responses"]["200"]
+    assert set(answer["content"]) == {
+        "application/json",
+        "application/zip",
+        "application/graphml+xml",
+        "application/gexf+xml",
+        "text/vnd.mermaid; charset=utf-8",
+    }
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/TheoryOfChange")
+    assert answer["content"]["application/zip"]["schema"]["format"] == "binary"
+    assert {"ETag", "Content-Disposition"} <= set(answer["headers"])
+
+
+def test_options_and_405_agree_on_allow(client: TestClient, auth: Any) -> None:
+    expected = {
+        "/api/v1/models": "GET, POST, OPTIONS",
+        "/api/v1/models/m": "GET, PUT, DELETE, OPTIONS",
+        "/api/v1/models/m/nodes/n": "GET, PATCH, DELETE, OPTIONS",
+        "/api/v1/models/m/check": "GET, OPTIONS",
+        "/api/v1/tokens": "GET, POST, OPTIONS",
+        "/api/v1/tokens/1": "DELETE, OPTIONS",
+        "/healthz": "GET, OPTIONS",
+        "/login": "GET, POST, OPTIONS",
+    }
+    for path, allow in expected.items():
+        options = client.options(path)
+        assert options.status_code == 204, path
+        assert options.headers["allow"] == allow, path
+        # Every method the path does not take is 405 with the same Allow.
+        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - set(allow.split(", ")):
+            refused = client.request(method, path, headers=auth.admin)
+            assert refused.status_code == 405, (method, path)
+            assert refused.headers["allow"] == allow, (method, path)
+            assert refused.headers["content-type"] == "application/problem+json"
+    assert client.options("/api/v1/nowhere").status_code == 404

@@ -239,6 +239,7 @@ def test_another_sessions_csrf_token_is_refused(client: TestClient, tokens: Any)
     _store(client, tokens.editor, demo_document())
     _sign_in(client, tokens.admin)
     admin_csrf = _csrf(client.get("/models/milford-hqi").text)
+    client.cookies.clear()  # a link would ask before switching (test_signin_confirm.py)
     _sign_in(client, tokens.editor)
     response = client.post(
         "/models/milford-hqi/links", data={**NEW_LINK, "version": "1", "csrf": admin_csrf}

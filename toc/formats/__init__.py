@@ -14,6 +14,7 @@ from typing import Any
 
 from toc.document import dump_json, load_json
 from toc.errors import DocumentRejected, Problem
+from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import TheoryOfChange
 
 __all__ = [
@@ -28,8 +29,8 @@ __all__ = [
 ]
 
 
-def _read_json(data: bytes) -> TheoryOfChange:
-    return load_json(data)
+def _read_json(data: bytes, limits: Limits) -> TheoryOfChange:
+    return load_json(data, limits)
 
 
 def _write_json(model: TheoryOfChange) -> bytes:
@@ -68,15 +69,15 @@ EXTENSIONS = {"json": "json", "csv": "zip", "graphml": "graphml", "gexf": "gexf"
 _BY_SUFFIX = {".json": "json", ".zip": "csv", ".graphml": "graphml", ".gexf": "gexf"}
 
 
-def read(data: bytes, fmt: str) -> TheoryOfChange:
-    """Read a model from bytes in one of READ_FORMATS."""
+def read(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
+    """Read a model from bytes in one of READ_FORMATS, within `limits`."""
     if fmt not in READ_FORMATS:
         raise DocumentRejected(
             [Problem("$", f"cannot read format {fmt!r}; expected one of {', '.join(READ_FORMATS)}")]
         )
     if fmt == "json":
-        return _read_json(data)
-    return _function(_READERS, fmt)(data)
+        return _read_json(data, limits)
+    return _function(_READERS, fmt)(data, limits)
 
 
 def write(model: TheoryOfChange, fmt: str) -> bytes:

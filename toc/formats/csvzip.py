@@ -67,6 +67,7 @@ from typing import Any, NamedTuple
 
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
+from toc.limits import DEFAULT_LIMITS, MAX_INT_DIGITS, Limits, capped, over_limit
 from toc.model import TheoryOfChange
 from toc.observations import parse_number
 
@@ -92,14 +93,13 @@ EVIDENCE_FIELDS = ("citation", "tier", "url", "note")
 
 # A fixed timestamp makes the same model give the same bytes, so exports diff cleanly.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# Decompressed size cap per file: a small upload must not inflate into gigabytes.
-_MAX_FILE_BYTES = 256 * 1024 * 1024
 # A valid model may hold 200 evidence entries of 10,000-character notes in one cell; the csv
 # module's default cap (128 KiB per cell) would reject it.
 _MAX_CELL_CHARS = 16 * 1024 * 1024
 
 _ONLY_QUOTES = re.compile('"*')
-_DIGITS = re.compile("[0-9]+")
+# Digits Python can turn into an int (it refuses longer strings); longer ones stay text.
+_DIGITS = re.compile(f"[0-9]{{1,{MAX_INT_DIGITS}}}")
 
 
 # --- cells ------------------------------------------------------------------------------------
@@ -459,11 +459,40 @@ class _Located(NamedTuple):
         return Problem(f"{path}.{self.column}" if self.column else path, self.message)
 
 
-def _rejected(problems: list[_Located]) -> DocumentRejected:
-    return DocumentRejected([p.problem() for p in sorted(problems, key=_Located.sort_key)])
+class _Problems(list[_Located]):
+    """The problems found so far: past what a rejection lists, they are counted, not kept, so
+    a file of a million bad rows costs no more memory than one of a thousand."""
+
+    def __init__(self, limits: Limits):
+        super().__init__()
+        self.limits = limits
+        self.dropped = 0
+
+    def append(self, problem: _Located) -> None:
+        if len(self) < self.limits.max_problems:
+            super().append(problem)
+        else:
+            self.dropped += 1
+
+    def extend(self, problems: Iterable[_Located]) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
-def _unzip(data: bytes) -> dict[str, str]:
+def _rejected(problems: _Problems) -> DocumentRejected:
+    listed = [p.problem() for p in sorted(problems, key=_Located.sort_key)]
+    return capped(listed, problems.limits, len(listed) + problems.dropped)
+
+
+# Each file's rows are records of one kind, each kind with its limit.
+_ROW_LIMITS = {
+    NODES_CSV: ("max_nodes", "nodes"),
+    LINKS_CSV: ("max_links", "links"),
+    OBSERVATIONS_CSV: ("max_observations", "observations"),
+}
+
+
+def _unzip(data: bytes, limits: Limits) -> dict[str, str]:
     """The text of each known file in the zip; rejects a zip that cannot give them."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -480,8 +509,13 @@ def _unzip(data: bytes) -> dict[str, str]:
         if name in _COLUMNS:
             found.setdefault(name, []).append(info)
 
-    problems: list[_Located] = []
+    problems = _Problems(limits)
     texts: dict[str, str] = {}
+    # What the files may inflate to, together: each is read no further than what is left.
+    budget = limits.max_unzipped_bytes
+    too_large = f"unzips to more than {budget:,} bytes: over this service's limit"
+    if sum(info.file_size for infos in found.values() for info in infos) > budget:
+        raise DocumentRejected([Problem("$", too_large)])
     for name in _COLUMNS:
         infos = found.get(name, [])
         if not infos:
@@ -494,14 +528,15 @@ def _unzip(data: bytes) -> dict[str, str]:
             continue
         try:
             with archive.open(infos[0]) as member:
-                raw = member.read(_MAX_FILE_BYTES + 1)
+                # The declared size may lie: inflating stops one byte past what is left.
+                raw = member.read(budget + 1)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as bad:
             # Corrupt data, an unsupported compression method, a password: all are unreadable.
             problems.append(_Located(name, 0, "", f"cannot be read from the zip: {bad}"))
             continue
-        if len(raw) > _MAX_FILE_BYTES:
-            problems.append(_Located(name, 0, "", f"larger than {_MAX_FILE_BYTES} bytes"))
-            continue
+        if len(raw) > budget:
+            raise DocumentRejected([Problem("$", too_large)])
+        budget -= len(raw)
         try:
             texts[name] = raw.decode("utf-8-sig")  # Excel starts UTF-8 CSV with a BOM
         except UnicodeDecodeError as bad:
@@ -519,30 +554,61 @@ def _unzip(data: bytes) -> dict[str, str]:
     return texts
 
 
-def _read_table(name: str, text: str, problems: list[_Located]) -> list[tuple[int, dict[str, Any]]]:
-    """Each data row as (spreadsheet row number, fields present); blank rows are skipped."""
+class _RowCount:
+    """The rows read so far across a zip's files, against `limits.max_csv_rows`."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.rows = 0
+
+    def counted(self, reader: Iterable[list[str]]) -> Iterable[list[str]]:
+        for row in reader:
+            self.rows += 1
+            if self.rows > self.limits.max_csv_rows:
+                raise over_limit("$", "CSV rows", self.limits.max_csv_rows)
+            yield row
+
+
+def _read_table(
+    name: str, text: str, problems: _Problems, count: _RowCount
+) -> list[tuple[int, dict[str, Any]]]:
+    """Each data row as (spreadsheet row number, fields present); blank rows are skipped.
+
+    Rows are read one at a time and counted as they come: a file with more rows than the
+    limits allow is rejected at the first row too many.
+    """
     columns = _COLUMNS[name]
+    limit_name, items = _ROW_LIMITS.get(name, ("max_csv_rows", "rows"))
+    most = getattr(count.limits, limit_name)
     # Raising the csv module's global cap only loosens it, for everyone, to what toc/1 allows.
     csv.field_size_limit(max(csv.field_size_limit(), _MAX_CELL_CHARS))
     reader = csv.reader(io.StringIO(text, newline=""))
+    rows = iter(count.counted(reader))
     try:
-        rows = list(reader)
+        first = next(rows, None)
+        if first is None:
+            problems.append(
+                _Located(name, 0, "", "empty: expected a header row naming the columns")
+            )
+            return []
+        header = [cell.strip().lower() for cell in first]
+        known: dict[int, str] = {}
+        unknown: dict[int, str] = {}
+        for index, column in enumerate(header):
+            if column in known.values():
+                problems.append(_Located(name, 1, column, "column given more than once"))
+            elif column in columns:
+                known[index] = column
+            else:
+                unknown[index] = column
+        # A trailing column with no name and no data is what spreadsheets leave behind.
+        used = {index for index, column in unknown.items() if column}
+        records = _records(name, rows, header, known, unknown, used, problems, most, items)
     except csv.Error as bad:
         problems.append(_Located(name, reader.line_num, "", f"not valid CSV: {bad}"))
         return []
-    if not rows:
-        problems.append(_Located(name, 0, "", "empty: expected a header row naming the columns"))
-        return []
-
-    header = [cell.strip().lower() for cell in rows[0]]
-    known: dict[int, str] = {}
-    for index, column in enumerate(header):
-        if column in known.values():
-            problems.append(_Located(name, 1, column, "column given more than once"))
-        elif column in columns:
-            known[index] = column
-        # A trailing column with no name and no data is what spreadsheets leave behind.
-        elif column or any(index < len(row) and row[index].strip() for row in rows[1:]):
+    for index, column in unknown.items():
+        if index in used:
             problems.append(
                 _Located(
                     name,
@@ -551,11 +617,30 @@ def _read_table(name: str, text: str, problems: list[_Located]) -> list[tuple[in
                     f"unknown column {column!r}; expected {', '.join(columns)}",
                 )
             )
+    return records
 
-    records = []
-    for number, row in enumerate(rows[1:], start=2):
+
+def _records(
+    name: str,
+    rows: Iterable[list[str]],
+    header: list[str],
+    known: dict[int, str],
+    unknown: dict[int, str],
+    used: set[int],
+    problems: _Problems,
+    most: int,
+    items: str,
+) -> list[tuple[int, dict[str, Any]]]:
+    columns = _COLUMNS[name]
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
+        for index in unknown:
+            if index not in used and index < len(row) and row[index].strip():
+                used.add(index)
+        if len(records) >= most:
+            raise over_limit(name, items, most)
         if any(cell.strip() for cell in row[len(header) :]):
             problems.append(
                 _Located(name, number, "", f"{len(row)} cells, but the header has {len(header)}")
@@ -631,14 +716,18 @@ def _locate(
     return _Located(MODEL_CSV, rows[MODEL_CSV][0], problem.path, problem.message)
 
 
-def read_csv_zip(data: bytes) -> TheoryOfChange:
+def read_csv_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
     """Read a model from a zip of `model.csv`, `nodes.csv`, `links.csv` and `observations.csv`.
 
-    Raises `DocumentRejected` listing every problem at once, each at `file:row.column`.
+    Raises `DocumentRejected` listing every problem at once, each at `file:row.column` (the
+    first `limits.max_problems`, then a count of the rest). The zip may unzip to no more than
+    `limits.max_unzipped_bytes`, and hold no more rows than the limits allow.
     """
-    texts = _unzip(data)
-    problems: list[_Located] = []
-    tables = {name: _read_table(name, text, problems) for name, text in texts.items()}
+    texts = _unzip(data, limits)
+    problems = _Problems(limits)
+    count = _RowCount(limits)
+    tables = {name: _read_table(name, text, problems, count) for name, text in texts.items()}
+    del texts
 
     model_rows = tables[MODEL_CSV]
     for number, _ in model_rows[1:]:
@@ -657,9 +746,11 @@ def read_csv_zip(data: bytes) -> TheoryOfChange:
         LINKS_CSV: [number for number, _ in tables.get(LINKS_CSV, [])],
     }
     try:
-        model = parse_document(document)
+        model = parse_document(document, limits)
     except DocumentRejected as rejected:
-        problems.extend(_locate(problem, rows, observed) for problem in rejected.problems)
+        listed = rejected.problems[: len(rejected.problems) - (1 if rejected.unlisted else 0)]
+        problems.extend(_locate(problem, rows, observed) for problem in listed)
+        problems.dropped += rejected.unlisted
         raise _rejected(problems) from None
     if problems:
         raise _rejected(problems)

@@ -38,6 +38,7 @@ from networkx.readwrite.gexf import GEXFWriter
 
 from toc.document import format_path, parse_document
 from toc.errors import DocumentRejected, Problem, UnwritableText
+from toc.limits import DEFAULT_LIMITS, Limits, capped, decode_json, over_limit
 from toc.model import TheoryOfChange
 
 __all__ = ["write_graphml", "read_graphml", "write_gexf", "read_gexf", "UnwritableText"]
@@ -177,11 +178,11 @@ def _fields(
             continue
         value = attributes[name]
         if field in _JSON and isinstance(value, str):
+            where = f"{path}.{field}" if path else field
             try:
-                value = json.loads(value)
-            except json.JSONDecodeError as bad:
-                where = f"{path}.{field}" if path else field
-                problems.append(Problem(where, f"'{name}' is not JSON: {bad.msg}"))
+                value = decode_json(value, where, f"'{name}' is")
+            except DocumentRejected as bad:
+                problems.extend(bad.problems)
                 continue
         fields[field] = value
     return fields
@@ -195,13 +196,21 @@ def _edge_order(edge: tuple[int, tuple[str, str, dict[str, Any]]]) -> tuple[int,
 
 
 def _model(
-    graph: nx.Graph, model_fields: dict[str, Any], problems: list[Problem], what: str
+    graph: nx.Graph,
+    model_fields: dict[str, Any],
+    problems: list[Problem],
+    what: str,
+    limits: Limits,
 ) -> TheoryOfChange:
     """Validate the graph as a toc/1 document; every problem, decoding ones first, at once."""
     if not graph.is_directed():
         raise DocumentRejected(
             [Problem("$", f"an undirected {what} graph: links have a direction")]
         )
+    if graph.number_of_nodes() > limits.max_nodes:
+        raise over_limit("nodes", "nodes", limits.max_nodes)
+    if graph.number_of_edges() > limits.max_links:
+        raise over_limit("links", "links", limits.max_links)
     ends = {end for edge in graph.edges() for end in edge}
     nodes: list[dict[str, Any]] = []
     for node_id, attributes in graph.nodes(data=True):
@@ -217,11 +226,14 @@ def _model(
         fields = _fields(attributes, _LINK_ATTRS, f"links[{index}]", problems)
         links.append({"from": source, "to": target, **fields})
     try:
-        model = parse_document({**model_fields, "nodes": nodes, "links": links})
+        model = parse_document({**model_fields, "nodes": nodes, "links": links}, limits)
     except DocumentRejected as rejected:
-        raise DocumentRejected(problems + rejected.problems) from None
+        listed = rejected.problems[: len(rejected.problems) - (1 if rejected.unlisted else 0)]
+        raise capped(
+            problems + listed, limits, len(problems) + len(listed) + rejected.unlisted
+        ) from None
     if problems:
-        raise DocumentRejected(problems)
+        raise capped(problems, limits)
     return model
 
 
@@ -236,7 +248,7 @@ def _parsed(what: str, parse: Callable[[], nx.Graph]) -> nx.Graph:
         raise DocumentRejected([Problem("$", f"not valid {what}: {bad}")]) from None
 
 
-def read_graphml(data: bytes) -> TheoryOfChange:
+def read_graphml(data: bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
     """Read a model from GraphML written by `write_graphml` (or edited in yEd or Gephi)."""
     # Edge ids stay text: as numbers, links `0` and `00` on the same pair would become one.
     graph = _parsed(
@@ -245,7 +257,7 @@ def read_graphml(data: bytes) -> TheoryOfChange:
     )
     problems: list[Problem] = []
     model_fields = _fields(graph.graph, _MODEL_ATTRS, "", problems)
-    return _model(graph, model_fields, problems, "GraphML")
+    return _model(graph, model_fields, problems, "GraphML", limits)
 
 
 def _local(tag: str) -> str:
@@ -269,8 +281,11 @@ def _gexf_model_fields(data: bytes, problems: list[Problem]) -> dict[str, Any]:
         None,
     )
     try:
-        fields = json.loads(text) if text is not None else None
-    except json.JSONDecodeError:
+        fields = decode_json(text, "meta.description") if text is not None else None
+    except DocumentRejected as bad:
+        if "JSON nested" in bad.problems[0].message or "digits" in bad.problems[0].message:
+            problems.extend(bad.problems)
+            return {}
         fields = None
     if not isinstance(fields, dict):
         problems.append(
@@ -283,9 +298,9 @@ def _gexf_model_fields(data: bytes, problems: list[Problem]) -> dict[str, Any]:
     return fields
 
 
-def read_gexf(data: bytes) -> TheoryOfChange:
+def read_gexf(data: bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
     """Read a model from GEXF written by `write_gexf`."""
     problems: list[Problem] = []
     model_fields = _gexf_model_fields(data, problems)
     graph = _parsed("GEXF", lambda: nx.read_gexf(io.BytesIO(data)))
-    return _model(graph, model_fields, problems, "GEXF")
+    return _model(graph, model_fields, problems, "GEXF", limits)

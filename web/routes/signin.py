@@ -15,6 +15,7 @@ from web.session import (
     FormDep,
     PageRoute,
     VisitorDep,
+    confirm_page,
     login_page,
     signed_in,
 )
@@ -30,12 +31,23 @@ def home(visitor: VisitorDep) -> Response:
 
 
 @router.get("/login")
-def login(request: Request, session: SessionDep, token: str | None = None) -> Response:
-    """`/login?token=TOKEN` signs in with the token (the URL `toc serve` prints); else the form."""
+def login(
+    request: Request, session: SessionDep, visitor: VisitorDep, token: str | None = None
+) -> Response:
+    """`/login?token=TOKEN` signs in with the token (the URL `toc serve` prints); else the form.
+
+    A link cannot replace a session of another token by itself: any site can send a browser
+    to such a link (login CSRF, putting a person in the sender's workspace). With a session
+    already open, the link asks first, with a form only this site's page can send.
+    """
     if token is None:
         return login_page(request)
-    if principal_for_token(session, token) is None:
+    principal = principal_for_token(session, token)
+    if principal is None:
         return login_page(request, 401, INVALID_TOKEN)
+    current = request.cookies.get(SESSION_COOKIE)
+    if visitor is not None and current is not None and not hmac.compare_digest(current, token):
+        return confirm_page(request, visitor, principal, token)
     return signed_in(request, token)
 
 
