@@ -71,9 +71,9 @@ def test_the_scorecard_reads_the_cached_report(
 
     calls: list[str] = []
 
-    def counting(model: Any, graph: Any = None) -> Any:
+    def counting(model: Any, graph: Any = None, *, as_of: Any = None) -> Any:
         calls.append(model.id)
-        return check_model(model, graph)
+        return check_model(model, graph, as_of=as_of)
 
     monkeypatch.setattr(api.services.reports, "check_model", counting)
     url = f"{M}/{portfolio['id']}/scorecard"
