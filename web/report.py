@@ -15,7 +15,7 @@ from toc.graph import ChainGraph, build_graph
 from toc.model import TheoryOfChange
 from toc.report import Finding, Report, check_model
 from toc.vocabulary import TIER_NAMES
-from web.map.assets import csp_hash, map_css, map_js, vis_network_js
+from web.map.assets import map_css, map_js, self_contained_policy, vis_network_js
 from web.map.render import map_context
 from web.render import templates
 
@@ -118,11 +118,7 @@ def render_report_html(
     graph = graph or build_graph(model)
     report = report or check_model(model, graph)
     scripts = [vis_network_js(), map_js()]
-    policy = (
-        "default-src 'none'; "
-        f"script-src {' '.join(csp_hash(s) for s in scripts)}; "
-        "style-src 'unsafe-inline'; img-src data: blob:; base-uri 'none'; form-action 'none'"
-    )
+    policy = self_contained_policy(scripts, images="data: blob:")
     titles = {node.id: node.title for node in model.nodes}
     # A link is named by its ends, as on the model's page.
     titles.update(

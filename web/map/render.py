@@ -21,7 +21,7 @@ from toc.indicators import infer_measures
 from toc.model import Link, LinkType, Node, TheoryOfChange
 from toc.report import Finding, Report, check_model
 from toc.vocabulary import LEVEL_LABELS, TIER_NAMES
-from web.map.assets import csp_hash, map_css, map_js, vis_network_js
+from web.map.assets import map_css, map_js, self_contained_policy, vis_network_js
 from web.map.layout import band_layout
 from web.map.style import (
     EDGE_DEFAULTS,
@@ -263,11 +263,7 @@ def render_map_html(
     graph = graph or build_graph(model)
     report = report or check_model(model, graph)
     scripts = [vis_network_js(), map_js()]
-    policy = (
-        "default-src 'none'; "
-        f"script-src {' '.join(csp_hash(s) for s in scripts)}; "
-        "style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-    )
+    policy = self_contained_policy(scripts)
     return (
         templates()
         .get_template("map.html")
