@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 
     from web.session import Visitor
 
-__all__ = ["PAGE_HEADERS", "SEVERITIES", "templates", "render", "error_page", "model_url"]
+__all__ = [
+    "PAGE_HEADERS",
+    "SEVERITIES",
+    "templates",
+    "render",
+    "error_page",
+    "no_such_model",
+    "model_url",
+]
 
 # Only toc's own scripts and styles; no inline script, no framing, forms post only to toc.
 PAGE_HEADERS = {
@@ -90,6 +98,11 @@ def error_page(
         title=ERROR_TITLES.get(status, "Error"),
         message=message,
     )
+
+
+def no_such_model(request: Request, visitor: Visitor | None) -> HTMLResponse:
+    """The 404 page for a model the visitor's workspace does not hold (or another one does)."""
+    return error_page(request, visitor, 404, "No such model in this workspace.")
 
 
 def model_url(model_id: str, **query: str) -> str:

@@ -15,7 +15,7 @@ from api.services import models as model_service
 from api.services import observations as observation_service
 from toc.errors import DocumentRejected
 from web.forms import form_version
-from web.render import error_page, model_url, render
+from web.render import error_page, model_url, no_such_model, render
 from web.session import FormDep, PageRoute, VisitorDep, WriterDep, to_login
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -42,7 +42,7 @@ def history_page(
             session, workspace, model_id, limit=PAGE, before=_whole(before)
         )
     except errors.NotFound:
-        return error_page(request, visitor, 404, "No such model in this workspace.")
+        return no_such_model(request, visitor)
     return render(
         request,
         "history.html",

@@ -25,7 +25,7 @@ from api.services import errors
 from toc.errors import DocumentRejected
 from toc.model import TheoryOfChange
 from web.forms import FormState, choices, differences, form_version, place_problems
-from web.render import error_page, model_url, render
+from web.render import error_page, model_url, no_such_model, render
 from web.routes.models import load_model
 from web.session import FormDep, Refused, Visitor, VisitorDep, WriterDep, read_only, to_login
 
@@ -69,7 +69,7 @@ def editable_model(
         raise Refused(read_only(request, visitor))
     model = load_model(session, visitor, model_id)
     if model is None:
-        raise Refused(error_page(request, visitor, 404, "No such model in this workspace."))
+        raise Refused(no_such_model(request, visitor))
     return visitor, model
 
 

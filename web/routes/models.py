@@ -20,7 +20,7 @@ from toc.scorecard import MARKS, MEANINGS, by_standing, to_csv
 from toc.vocabulary import FORMAT_LABELS
 from web.chart import HEIGHT, WIDTH, progress_colours, tracked_charts
 from web.map import VIS_URL, map_context
-from web.render import error_page, model_url, render
+from web.render import error_page, model_url, no_such_model, render
 from web.session import FormDep, PageRoute, Visitor, VisitorDep, WriterDep, to_login
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -103,7 +103,7 @@ def export_model(
             session, visitor.principal.workspace_id, model_id, format
         )
     except errors.NotFound:
-        return error_page(request, visitor, 404, "No such model in this workspace.")
+        return no_such_model(request, visitor)
     filename = f"{model_id}.{formats.EXTENSIONS[format]}"
     return Response(
         payload,
@@ -126,7 +126,7 @@ def scorecard_csv(
     try:
         rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
     except errors.NotFound:
-        return error_page(request, visitor, 404, "No such model in this workspace.")
+        return no_such_model(request, visitor)
     return Response(
         to_csv(rows),
         media_type="text/csv; charset=utf-8",
@@ -213,7 +213,7 @@ def model_page(
         return to_login()
     model = load_model(session, visitor, model_id)
     if model is None:
-        return error_page(request, visitor, 404, "No such model in this workspace.")
+        return no_such_model(request, visitor)
     graph = build_graph(model)
     report = check_model(model, graph)
     titles = {node.id: node.title for node in model.nodes}

@@ -17,7 +17,7 @@ from api.responses import etag
 from api.services import errors
 from api.services import models as model_service
 from toc.model import TheoryOfChange
-from web.render import error_page
+from web.render import no_such_model
 from web.report import render_report_html
 from web.session import PageRoute, VisitorDep, to_login
 
@@ -53,7 +53,7 @@ def report_page(
     try:
         model, version = model_service.get_model(session, visitor.principal.workspace_id, model_id)
     except errors.NotFound:
-        return error_page(request, visitor, 404, "No such model in this workspace.")
+        return no_such_model(request, visitor)
     return _report_response(model, version)
 
 
