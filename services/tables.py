@@ -58,6 +58,9 @@ class ApiToken(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None)
     # The server process (`HOST:PID`) a `toc serve` sign-in token lives as long as.
     server_process: str | None = Field(default=None, max_length=300)
+    # The ids of the models an editor token may write, as a JSON array; None: every model of
+    # its workspace. It reads every model of the workspace either way.
+    models: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class StoredModel(SQLModel, table=True):
