@@ -705,7 +705,8 @@ CACHED_REPORT_FOR_TOKEN = (
 # -- workspaces and tokens ----------------------------------------------------------------
 
 _GRANT_BY_HASH = text(
-    "SELECT api_token.role, workspace.id, workspace.name, api_token.name FROM api_token"
+    "SELECT api_token.role, workspace.id, workspace.name, api_token.name, api_token.models"
+    " FROM api_token"
     " JOIN workspace ON workspace.id = api_token.workspace_id"
     " WHERE api_token.token_hash = :token_hash"
     " AND api_token.revoked_at IS NULL"
@@ -713,8 +714,9 @@ _GRANT_BY_HASH = text(
 )
 
 
-def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str] | None:
-    """(role, workspace id, workspace name, token name) of the token under `token_hash`, or None.
+def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str, str | None] | None:
+    """(role, workspace id, workspace name, token name, the JSON list of the models it may write
+    or None) of the token under `token_hash`, or None.
 
     Every request runs this: plain SQL, compiled once, rather than an ORM query.
     """
@@ -722,8 +724,8 @@ def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str] 
     row = session.connection().execute(_GRANT_BY_HASH, parameters).first()
     if row is None:
         return None
-    role, workspace_id, workspace, name = row
-    return role, workspace_id, workspace, name
+    role, workspace_id, workspace, name, models = row
+    return role, workspace_id, workspace, name, models
 
 
 def workspace_id(session: Session, name: str) -> int | None:
@@ -750,6 +752,7 @@ def insert_token(
     *,
     expires_at: int | None = None,
     server_process: str | None = None,
+    models: str | None = None,
 ) -> int:
     """Store a token by its hash (inside the caller's write transaction); return its id.
 
@@ -761,6 +764,7 @@ def insert_token(
         name=name or role,
         expires_at=expires_at,
         server_process=server_process,
+        models=models,
     )
     session.add(token)
     session.flush()

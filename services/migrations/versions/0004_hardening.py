@@ -3,6 +3,7 @@
 Revision ID: 0004
 Revises: 0003_token_lifecycle
 
+- `api_token.expires_at` 64-bit (a 32-bit one ends in 2038, inside a ten-year token's life).
 - `api_token.models`: the ids of the models an editor token may write (JSON array), or NULL
   for every model of its workspace.
 - Before toc/1 dates were read strictly, a week date (`2020-W01-3`) or a compact one
@@ -78,6 +79,10 @@ def _dumps(value: Any) -> str:
 def upgrade() -> None:
     with op.batch_alter_table("api_token") as table:
         table.add_column(sa.Column("models", sa.Text(), nullable=True))
+        # 64-bit: a 32-bit expiry ends in January 2038, inside a ten-year token's life.
+        table.alter_column(
+            "expires_at", type_=sa.BigInteger(), existing_type=sa.Integer(), existing_nullable=True
+        )
 
     connection = op.get_bind()
     nodes = connection.execute(
@@ -123,3 +128,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("api_token") as table:
         table.drop_column("models")
+        table.alter_column(
+            "expires_at", type_=sa.Integer(), existing_type=sa.BigInteger(), existing_nullable=True
+        )
