@@ -28,7 +28,7 @@ from toc.formats.graphml import (
 from toc.formats.mermaid import write_mermaid
 from toc.model import TheoryOfChange
 
-ROUND_TRIP_FORMATS = ("json", "csv", "graphml", "gexf")
+ROUND_TRIP_FORMATS = ("json", "xlsx", "csv", "graphml", "gexf")
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
 
 

@@ -28,7 +28,7 @@ Reading app: ✖ no-chain
   —; conflicts —; findings 1/1/0 (error/warning/info)
 >>> [row["id"] for row in by_standing(rows)]
 ['app', 'coach']
->>> print(to_csv(rows), end="")
+>>> print(*to_csv(rows).splitlines(), sep=chr(10))
 id,title,standing,raises,lowers,because_chain,measured,evidence,evidence_name,conflicts,siloed,errors,warnings,info
 coach,Coaching,sound,reading,,true,leading,2,moderate,,false,0,0,1
 app,Reading app,no-chain,,,false,,,,,false,1,1,0
@@ -36,15 +36,14 @@ app,Reading app,no-chain,,,false,,,,,false,1,1,0
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from toc.formats.csvzip import _guard as _formula_guard
+from toc.formats.safecsv import guard as _formula_guard
+from toc.formats.safecsv import write_rows
 from toc.standing import STANDINGS
 from toc.vocabulary import TIER_NAMES
 
@@ -272,9 +271,7 @@ def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     ...     "findings": {"error": 0, "warning": 0, "info": 0}}]).splitlines()[1])
     x,'=HYPERLINK(1),sound,a;b,,true,leading,,,,true,0,0,0
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    table = []
     for row in rows:
         counts = row["findings"]
         tier = row.get("evidence")
@@ -294,8 +291,9 @@ def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
             counts["warning"],
             counts["info"],
         ]
-        writer.writerow([_csv_cell(value) for value in values])
-    return buffer.getvalue()
+        table.append([_csv_cell(value) for value in values])
+    # One CSV writer for all of toc: CRLF rows, any cell with CR, LF, quote or comma quoted.
+    return write_rows(CSV_COLUMNS, table)
 
 
 def to_json(rows: Sequence[Mapping[str, Any]]) -> str:

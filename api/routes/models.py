@@ -42,8 +42,8 @@ from toc.scorecard import to_csv as scorecard_csv
 
 router = APIRouter(prefix="/models", tags=["models"])
 
-ReadFormat = Literal["json", "csv", "graphml", "gexf"]
-WriteFormat = Literal["json", "csv", "graphml", "gexf", "mermaid"]
+ReadFormat = Literal["json", "xlsx", "csv", "graphml", "gexf"]
+WriteFormat = Literal["json", "xlsx", "csv", "graphml", "gexf", "mermaid"]
 assert set(ReadFormat.__args__) == set(formats.READ_FORMATS)  # type: ignore[attr-defined]
 assert set(WriteFormat.__args__) == set(formats.WRITE_FORMATS)  # type: ignore[attr-defined]
 
