@@ -300,7 +300,7 @@ def test_a_zip_of_a_folder_without_links_is_read() -> None:
 def test_csv_that_is_not_a_zip_is_rejected() -> None:
     assert _rejected(read_csv_zip, b"id,level\n") == [
         "$: not a zip archive: a CSV model is a zip of model.csv, nodes.csv, links.csv, "
-        "observations.csv"
+        "indicators.csv, evidence.csv, funding.csv, observations.csv"
     ]
 
 
@@ -536,10 +536,13 @@ def test_observations_travel_in_observations_csv_by_id_name_or_place() -> None:
         ["talk", "#3", "2026-01-10", "0", ""],
         ["talk", "Visits", "2026-01-10", "7", ""],
     ]
-    indicators = list(csv.reader(io.StringIO(files["nodes.csv"])))[1][-1]
-    assert indicators.startswith(
-        "Share of lessons with discourse||40.0|20|||share; Twice||\\-5|\\80"
-    )
+    # One row per indicator in indicators.csv; a text that reads as a number keeps a `\`.
+    indicators = list(csv.reader(io.StringIO(files["indicators.csv"])))
+    assert indicators[:3] == [
+        ["node", "id", "name", "measures", "target", "baseline", "source", "cadence"],
+        ["talk", "share", "Share of lessons with discourse", "", "40.0", "20", "", ""],
+        ["talk", "", "Twice", "", "\\-5", "\\80", "", ""],
+    ]
     assert "observations.csv" not in _unzip(write_csv_zip(_model([_node("talk")])))
 
 
