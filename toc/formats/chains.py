@@ -77,7 +77,8 @@ def read_chains(worksheet: Any, nodes: list[dict[str, Any]], limits: Limits) -> 
         if isinstance(node.get("title"), str) and isinstance(node.get("id"), str)
     }
     taken = {node["id"] for node in nodes if isinstance(node.get("id"), str)}
-    made: dict[str, tuple[str, str, int]] = {}  # title key → (id, column, first row)
+    made: dict[str, str] = {}  # title key → the id made for it
+    placed: dict[str, tuple[str, int]] = {}  # title key → (its column, the row it is first in)
     steps: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     for number, values in rows:
         chain: list[tuple[str, int]] = []  # (node id, column index)
@@ -93,24 +94,25 @@ def read_chains(worksheet: Any, nodes: list[dict[str, Any]], limits: Limits) -> 
             if not text:
                 continue
             key = _key(text)
+            if key in placed and placed[key][0] != name:
+                column, first = placed[key]
+                found.problems.append(
+                    (
+                        number,
+                        index,
+                        f"{text!r} is in the {column!r} column at row {first} and in "
+                        f"{name!r} here: one title, one place in the chain",
+                    )
+                )
+                continue
+            placed.setdefault(key, (name, number))
             if key in existing:
                 node_id = existing[key]
             elif key in made:
-                node_id, column, first = made[key]
-                if column != name:
-                    found.problems.append(
-                        (
-                            number,
-                            index,
-                            f"{text!r} is in the {column!r} column at row {first} and in "
-                            f"{name!r} here: one title, one place in the chain",
-                        )
-                    )
-                    continue
+                node_id = made[key]
             else:
                 level, kind = CHAIN_COLUMNS[name]  # type: ignore[misc]
-                node_id = title_slug(text, taken)
-                made[key] = (node_id, name, number)
+                node_id = made[key] = title_slug(text, taken)
                 found.nodes.append({"id": node_id, "level": level, "kind": kind, "title": text})
                 found.node_rows.append(number)
             if chain:
