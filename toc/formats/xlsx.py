@@ -740,3 +740,36 @@ def _read_book(book: Any, limits: Limits) -> TheoryOfChange:
         raise capped(ordered, limits, len(ordered) + rejected_unlisted)
     assert model is not None
     return model
+
+
+def write_sheet(title: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    """A workbook of one table: a bold, frozen header row with a filter on every column,
+    numbers as number cells and every text a string cell (never a formula)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    last = cell_name(max(len(header) - 1, 0), len(rows) + 1)
+    sheet.auto_filter.ref = f"A1:{last}"
+    heading = []
+    for name in header:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = Font(bold=True)
+        heading.append(cell)
+    sheet.append(heading)
+    for values in rows:
+        cells = []
+        for value in values:
+            content, kind = _cell_value("word", value)
+            cell = WriteOnlyCell(sheet)
+            if content is not None:
+                cell._value = content
+                cell.data_type = kind or "s"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
