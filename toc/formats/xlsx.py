@@ -264,7 +264,7 @@ def write_xlsx(model: TheoryOfChange) -> bytes:
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils.exceptions import IllegalCharacterError
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     rows = _document_rows(model.to_document())
     for sheet, table in rows.items():
@@ -273,6 +273,15 @@ def write_xlsx(model: TheoryOfChange) -> bytes:
                 f"{sheet}: {len(table):,} rows do not fit a worksheet ({MAX_SHEET_ROWS:,} at "
                 "most); export as JSON or CSV"
             )
+    for sheet in SHEETS:
+        for number, values in enumerate(rows[sheet], start=2):
+            for index, value in enumerate(values):
+                texts = value if isinstance(value, list) else [value]
+                if any(isinstance(t, str) and ILLEGAL_CHARACTERS_RE.search(t) for t in texts):
+                    raise UnwritableText(
+                        f"{sheet}!{cell_name(index, number)}: a control character cannot be "
+                        "written in a workbook; remove it or export as JSON or CSV"
+                    )
     book = Workbook(write_only=True)
     for sheet, columns in SHEETS.items():
         table = rows[sheet]
@@ -281,20 +290,14 @@ def write_xlsx(model: TheoryOfChange) -> bytes:
         worksheet = book.create_sheet(sheet)
         worksheet.freeze_panes = "A2"
         worksheet.append([column.header for column in columns])
-        for number, values in enumerate(table, start=2):
+        for values in table:
             cells = []
             for column, value in zip(columns, values, strict=True):
                 content, kind = _cell_value(column.kind, value)
                 cell = WriteOnlyCell(worksheet)
                 if content is not None:
-                    try:
-                        cell.value = content
-                    except IllegalCharacterError:
-                        raise UnwritableText(
-                            f"{sheet}!{cell_name(len(cells), number)}: a control character "
-                            "cannot be written in a workbook; remove it or export as JSON or CSV"
-                        ) from None
-                    # Set after the value: openpyxl would take a text starting "=" as a formula.
+                    # Not through `cell.value`: openpyxl would take a text starting "=" as a
+                    # formula, and write a float to 16 digits only.
                     cell._value = content
                     cell.data_type = kind or "s"
                 cells.append(cell)
