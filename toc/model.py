@@ -210,8 +210,6 @@ def _number_or_text(value: Any) -> int | float | str:
     raise ValueError(f"expected a number or a text, got {_json_kind(value)}")
 
 
-
-
 def _iso_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
