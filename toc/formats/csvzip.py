@@ -60,14 +60,14 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
-from toc.formats.safecsv import guard, unguard, write_rows
+from toc.formats.safecsv import bounded_lines, guard, unguard, write_rows
 from toc.limits import DEFAULT_LIMITS, MAX_INT_DIGITS, Limits, capped, over_limit
 from toc.model import TheoryOfChange
 from toc.observations import parse_number
@@ -664,44 +664,6 @@ def _unzip(data: bytes, limits: Limits) -> dict[str, str]:
     return texts
 
 
-_QUOTED = re.compile(r'"[^"]*"')
-
-
-def _bounded_lines(name: str, text: str, limits: Limits) -> Iterator[str]:
-    """The lines of `text`, refusing one that starts a row of more cells than the limits
-    allow, before the csv module builds that row (a line of millions of commas would cost
-    gigabytes as a list of cells)."""
-    most = limits.max_row_cells
-    in_quotes = False
-    row_commas = 0
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        commas = line.count(",")
-        starts_in = in_quotes
-        if line.count('"') % 2:
-            in_quotes = not in_quotes
-        if starts_in or in_quotes or row_commas + commas >= most:
-            # Count only the separators outside quoted cells (the quotes' parity says where).
-            outside = line
-            if starts_in:
-                close = outside.find('"')
-                outside = outside[close + 1 :] if close >= 0 else ""
-            outside = _QUOTED.sub("", outside)
-            open_quote = outside.find('"')
-            commas = outside.count(",", 0, open_quote if open_quote >= 0 else len(outside))
-        row_commas = row_commas + commas if starts_in else commas
-        if row_commas >= most:
-            raise DocumentRejected(
-                [
-                    Problem(
-                        f"{name}:{number}",
-                        f"a row of more than {most:,} cells: over this service's limit; "
-                        "nothing was read",
-                    )
-                ]
-            )
-        yield line
-
-
 class _RowCount:
     """The rows read so far across a zip's files, against `limits.max_csv_rows`."""
 
@@ -731,7 +693,7 @@ def _read_table(
     # csv's cap on a cell is global: it is set to this reader's limit while it reads (the
     # module checks it as it parses, before the cell is built).
     csv.field_size_limit(count.limits.max_cell_chars)
-    reader = csv.reader(_bounded_lines(name, text, count.limits))
+    reader = csv.reader(bounded_lines(name, text, count.limits))
     rows = iter(count.counted(reader))
     try:
         first = next(rows, None)

@@ -22,10 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-__all__ = ["guard", "unguard", "write_rows"]
+from toc.errors import DocumentRejected, Problem
+from toc.limits import Limits
+
+__all__ = ["guard", "unguard", "write_rows", "bounded_lines"]
 
 # A cell a spreadsheet would run as a formula, after any apostrophes that already guard it.
 _FORMULA = re.compile(r"'*[=+\-@\t\r]")
@@ -53,3 +56,41 @@ def write_rows(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
     writer.writerow(header)
     writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def bounded_lines(name: str, text: str, limits: Limits) -> Iterator[str]:
+    """The lines of `text`, refusing one that starts a row of more cells than the limits
+    allow, before the csv module builds that row (a line of millions of commas would cost
+    gigabytes as a list of cells)."""
+    most = limits.max_row_cells
+    in_quotes = False
+    row_commas = 0
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
+        commas = line.count(",")
+        starts_in = in_quotes
+        if line.count('"') % 2:
+            in_quotes = not in_quotes
+        if starts_in or in_quotes or row_commas + commas >= most:
+            # Count only the separators outside quoted cells (the quotes' parity says where).
+            outside = line
+            if starts_in:
+                close = outside.find('"')
+                outside = outside[close + 1 :] if close >= 0 else ""
+            outside = _QUOTED.sub("", outside)
+            open_quote = outside.find('"')
+            commas = outside.count(",", 0, open_quote if open_quote >= 0 else len(outside))
+        row_commas = row_commas + commas if starts_in else commas
+        if row_commas >= most:
+            raise DocumentRejected(
+                [
+                    Problem(
+                        f"{name}:{number}",
+                        f"a row of more than {most:,} cells: over this service's limit; "
+                        "nothing was read",
+                    )
+                ]
+            )
+        yield line
