@@ -161,6 +161,8 @@ def write_template() -> bytes:
     instructions.column_dimensions["B"].width = 90
 
     headers: dict[str, list[str]] = {name: [c.header for c in SHEETS[name]] for name in SHEETS}
+    # A planner has no use for the format's name: toc/1 is what an absent one means.
+    headers["model"].remove("format")
     headers["chains"] = list(CHAIN_COLUMNS)
     for name in (*_TEMPLATE_SHEETS[:-1], "chains", "checks"):
         sheet = book.create_sheet(name)
