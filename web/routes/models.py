@@ -88,6 +88,23 @@ def import_model(
     return RedirectResponse(model_url(info.id, saved="imported"), status_code=303)
 
 
+@router.get("/models/template.xlsx")
+def template_download(request: Request, visitor: VisitorDep) -> Response:
+    """The empty planning workbook (`toc template`), for anyone signed in."""
+    if visitor is None:
+        return to_login()
+    from toc.formats.template import write_template
+
+    return Response(
+        write_template(),
+        media_type=formats.MEDIA_TYPES["xlsx"],
+        headers={
+            "Content-Disposition": 'attachment; filename="plan.xlsx"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 @router.get("/models/{model_id}/export")
 def export_model(
     request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, format: str = "json"
@@ -110,6 +127,30 @@ def export_model(
         media_type=formats.MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": f'"{version}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/models/{model_id}/scorecard.xlsx")
+def scorecard_xlsx(
+    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str
+) -> Response:
+    """The scorecard as an Excel workbook, for the signed-in visitor."""
+    if visitor is None:
+        return to_login()
+    from toc.formats.scorecard_xlsx import to_xlsx
+
+    try:
+        rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
+    except errors.NotFound:
+        return no_such_model(request, visitor)
+    return Response(
+        to_xlsx(rows),
+        media_type=formats.MEDIA_TYPES["xlsx"],
+        headers={
+            "Content-Disposition": f'attachment; filename="{model_id}-scorecard.xlsx"',
             "ETag": f'"{version}"',
             "X-Content-Type-Options": "nosniff",
         },
