@@ -272,6 +272,21 @@ def test_a_row_of_more_cells_than_a_worksheet_holds_is_refused() -> None:
     assert "a row of more than 16,384 cells" in problem
 
 
+def test_a_part_that_declares_a_dtd_is_refused_before_it_is_parsed() -> None:
+    data = _plan([["a", "system", "initiative", "A"]])
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    laughs = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                content = content.replace(b"?>", b"?>" + laughs, 1)
+            archive.writestr(info.filename, content)
+    [problem] = _problems(read_xlsx, buffer.getvalue())
+    assert problem == "$: xl/worksheets/sheet2.xml declares a DTD: not a part of a workbook"
+
+
 def test_an_xlsm_workbook_is_read_as_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsm"
     path.write_bytes(_plan([["a", "system", "initiative", "A"]]))
