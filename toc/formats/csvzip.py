@@ -1,5 +1,6 @@
-"""CSV interchange: a model as a zip of spreadsheets: `model.csv`, `nodes.csv`, `links.csv` and
-`observations.csv`.
+"""CSV interchange: a model as a zip (or a folder) of spreadsheets: `model.csv`, `nodes.csv`,
+`links.csv`, and `indicators.csv`, `evidence.csv`, `funding.csv` and `observations.csv` when
+the model has some (docs/format.md shows every column).
 
 Layout
 ------
@@ -8,10 +9,15 @@ CRLF rows; a header row names the columns, whose names are the toc/1 field names
 
 - ``model.csv``: one row, columns ``format, id, title, description, version, checks``.
   ``checks`` is ``CODE=setting`` items, e.g. ``TOC601=off; TOC104=warning``.
-- ``nodes.csv``: one row per node, columns ``id, level, kind, title, description, actor,
-  form, function, status, tags, indicators``.
+- ``nodes.csv``: one row per node, its fields (``decision`` and ``essa_tier`` as columns
+  of their parts, ``decision_verdict``...). Older files packed the indicators into an
+  ``indicators`` column, still read (see Cells).
 - ``links.csv`` (optional: a model may have no links yet): one row per link, columns
-  ``id, from, to, type, polarity, because, evidence, assumptions``.
+  ``id, from, to, type, polarity, because, assumptions, lag``. Older files packed the
+  evidence into an ``evidence`` column, still read.
+- ``indicators.csv``, ``evidence.csv``, ``funding.csv``: one row per entry, keyed by
+  ``node`` (or ``link``: the link's id, or ``FROM->TO``). A node whose indicators (or a link
+  whose evidence) come both packed and as rows is a problem.
 - ``observations.csv`` (optional: written only when some indicator has observations): one row
   per observation, columns ``node, indicator, date, value, note``, where ``indicator`` is the
   indicator's id, or else its name; when the name does not tell it apart from the node's
