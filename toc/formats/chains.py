@@ -138,8 +138,8 @@ def _step(
         return
     pair = (source, target)
     if pair in steps:
-        first, link = steps[pair]
-        if because and link.get("because") and link["because"] != because:
+        first, known = steps[pair]
+        if because and known.get("because") and known["because"] != because:
             found.problems.append(
                 (
                     number,
@@ -149,7 +149,7 @@ def _step(
                 )
             )
         elif because:
-            link["because"] = because
+            known["because"] = because
         return
     link: dict[str, Any] = {"from": source, "to": target}
     if because:

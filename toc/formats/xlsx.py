@@ -78,7 +78,7 @@ class Column(NamedTuple):
 
 
 def _columns(*spec: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> tuple[Column, ...]:
-    return tuple(Column(s[0], s[1], s[2] if len(s) == 3 else (s[0],)) for s in spec)  # type: ignore[misc]
+    return tuple(Column(s[0], s[1], s[2] if len(s) == 3 else (s[0],)) for s in spec)
 
 
 MODEL_COLUMNS = _columns(
@@ -171,12 +171,12 @@ def _flatten(sheet: str, item: dict[str, Any], prefix: dict[str, Any]) -> list[A
     """The row of `item` in `sheet`: the values its columns name (None where absent)."""
     columns = SHEETS[sheet]
     top = {column.key[0] for column in columns}
-    for field, value in item.items():
+    for field, given in item.items():
         # A field this layout does not know would be lost: refuse rather than drop it.
         if field not in top and field not in _CHILD_FIELDS.get(sheet, set()):
             raise UnwritableText(f"{sheet}: field {field!r} has no column in the XLSX layout")
         parts = {c.key[1] for c in columns if len(c.key) == 2 and c.key[0] == field}
-        if parts and isinstance(value, dict) and set(value) - parts:
+        if parts and isinstance(given, dict) and set(given) - parts:
             raise UnwritableText(f"{sheet}: field {field!r} has parts XLSX does not carry")
     row: list[Any] = []
     for column in columns:
@@ -525,7 +525,7 @@ def _fast_sheets() -> None:
 
     from openpyxl.worksheet import _reader
 
-    _reader.iterparse = ElementTree.iterparse  # type: ignore[attr-defined]
+    _reader.iterparse = ElementTree.iterparse
 
 
 def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -578,7 +578,8 @@ def _serial_date(value: float) -> str | None:
     if 1 <= value < 2_958_466 and float(value).is_integer():
         from openpyxl.utils.datetime import from_excel
 
-        return from_excel(value).date().isoformat()  # type: ignore[no-any-return]
+        read: str = from_excel(value).date().isoformat()
+        return read
     return None
 
 
