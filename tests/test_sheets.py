@@ -287,6 +287,21 @@ def test_a_part_that_declares_a_dtd_is_refused_before_it_is_parsed() -> None:
     assert problem == "$: xl/worksheets/sheet2.xml declares a DTD: not a part of a workbook"
 
 
+@pytest.mark.parametrize("cut", [0.3, 0.6, 0.9])
+def test_a_workbook_damaged_inside_is_a_problem_never_a_crash(cut: float) -> None:
+    data = write_xlsx(_TRACKED)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                content = content[: int(len(content) * cut)].replace(b'r="', b'r="ZZZZZZZ', 3)
+            archive.writestr(info.filename, content)
+    [problem] = _problems(read_xlsx, buffer.getvalue())
+    assert problem.startswith("$: not a readable XLSX workbook")
+
+
 def test_an_xlsm_workbook_is_read_as_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsm"
     path.write_bytes(_plan([["a", "system", "initiative", "A"]]))

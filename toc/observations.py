@@ -310,7 +310,7 @@ def read_observations_xlsx(
 ) -> ObservationRows:
     """Rows from a workbook: the sheet named `observations`, else the first; date cells are
     dates, number cells numbers, and problems are at `SHEET row N`."""
-    from toc.formats.xlsx import open_workbook, sheet_rows
+    from toc.formats.xlsx import open_workbook, sheet_rows, unreadable
 
     date_format = _date_format(date_format)
     book = open_workbook(data, limits)
@@ -331,6 +331,10 @@ def read_observations_xlsx(
             }
             _cell_row(f"{sheet.title} row {number}", values, date_format, skip_blank, rows)
         return rows
+    except DocumentRejected:
+        raise
+    except Exception as bad:  # a damaged part met while streaming rows
+        raise unreadable(bad) from None
     finally:
         book.close()
 

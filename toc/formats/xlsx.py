@@ -58,6 +58,7 @@ __all__ = [
     "open_workbook",
     "sheet_rows",
     "cell_name",
+    "unreadable",
 ]
 
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -541,9 +542,7 @@ def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
     except DocumentRejected:
         raise
     except Exception as bad:  # openpyxl raises many kinds on a damaged workbook
-        raise DocumentRejected(
-            [Problem("$", f"not a readable XLSX workbook: {type(bad).__name__}: {bad}")]
-        ) from None
+        raise unreadable(bad) from None
 
 
 def sheet_rows(worksheet: Any, max_rows: int, what: str) -> Iterator[tuple[int, list[Any]]]:
@@ -730,8 +729,19 @@ def read_xlsx(data: bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
     book = open_workbook(data, limits)
     try:
         return _read_book(book, limits)
+    except (DocumentRejected, UnwritableText):
+        raise
+    except Exception as bad:  # a damaged part met while streaming rows (bad XML, bad cell)
+        raise unreadable(bad) from None
     finally:
         book.close()
+
+
+def unreadable(bad: Exception) -> DocumentRejected:
+    """The rejection of a workbook openpyxl could not read, saying what it met."""
+    return DocumentRejected(
+        [Problem("$", f"not a readable XLSX workbook: {type(bad).__name__}: {bad}"[:500])]
+    )
 
 
 def _read_book(book: Any, limits: Limits) -> TheoryOfChange:
