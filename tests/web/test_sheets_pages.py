@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from typing import Any
 
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-from test_pages import _csrf, _sign_in, _store
+from test_pages import _csrf, _sign_in, _store, _version
 from webtest_support import demo_document
 
 from toc import formats
@@ -72,3 +74,74 @@ def test_the_scorecard_downloads_as_excel_from_the_model_page(editor: TestClient
     assert response.status_code == 200 and response.headers["content-type"] == XLSX
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["scorecard"]
     assert sheet["A1"].value == "id" and sheet.max_row >= 2
+
+
+def _indicator(editor: TestClient) -> tuple[str, str]:
+    """A node and indicator of the demo model that observations can name."""
+    document = editor.get("/models/milford-hqi/export?format=json").json()
+    for node in document["nodes"]:
+        for indicator in node.get("indicators", []):
+            return node["id"], indicator.get("id") or indicator["name"]
+    raise AssertionError("the demo model has no indicator")
+
+
+def test_a_data_office_file_is_previewed_then_stored_as_one_version(
+    editor: TestClient, tokens: Any
+) -> None:
+    node, indicator = _indicator(editor)
+    page = editor.get("/models/milford-hqi").text
+    assert 'action="/models/milford-hqi/observations/preview"' in page
+    data = (
+        "node,indicator,date,value\r\n"
+        f"{node},{indicator},06/30/2026,86%\r\n"
+        f"{node},{indicator},07/31/2026,\r\n"
+    )
+    preview = editor.post(
+        "/models/milford-hqi/observations/preview",
+        data={"csrf": _csrf(page), "date_format": "MDY", "blank": "skip"},
+        files={"file": ("june.csv", data.encode(), "text/csv")},
+    )
+    assert preview.status_code == 200, preview.text
+    assert "as it is at version 1" in preview.text and "2026-06-30" in preview.text
+    assert "1 row with no value skipped" in preview.text
+    assert _version(editor, tokens.editor) == 1
+    carried = re.search(r'name="rows" value="([^"]*)"', preview.text)
+    assert carried is not None
+    store = editor.post(
+        "/models/milford-hqi/observations/store",
+        data={"csrf": _csrf(preview.text), "version": "1", "rows": html.unescape(carried[1])},
+        follow_redirects=False,
+    )
+    assert store.status_code == 303
+    assert _version(editor, tokens.editor) == 2
+    document = editor.get("/models/milford-hqi/export?format=json").json()
+    observed = [
+        o
+        for n in document["nodes"]
+        for i in n.get("indicators", [])
+        for o in i.get("observations", [])
+        if n["id"] == node and indicator in (i.get("id"), i["name"])
+    ]
+    assert {"date": "2026-06-30", "value": 86} in observed
+    # A second store of the same preview, made on version 1, is a conflict.
+    again = editor.post(
+        "/models/milford-hqi/observations/store",
+        data={"csrf": _csrf(preview.text), "version": "1", "rows": html.unescape(carried[1])},
+    )
+    assert again.status_code == 409 and "preview was made on version 1" in again.text
+
+
+def test_a_file_with_problems_previews_them_and_offers_nothing_to_store(
+    editor: TestClient,
+) -> None:
+    node, indicator = _indicator(editor)
+    page = editor.get("/models/milford-hqi").text
+    data = f"node,indicator,date,value\r\n{node},{indicator},06/30/2026,86%\r\n"
+    preview = editor.post(
+        "/models/milford-hqi/observations/preview",
+        data={"csrf": _csrf(page)},
+        files={"file": ("june.csv", data.encode(), "text/csv")},
+    )
+    assert preview.status_code == 400
+    assert "did you mean 2026-06-30 (date_format=MDY)?" in preview.text
+    assert "/observations/store" not in preview.text
