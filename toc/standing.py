@@ -1,27 +1,218 @@
-"""The scorecard's rows: each initiative's standing, signs, measures and conflicts (SPEC §3).
+"""The scorecard's rows and the one table of standings (SPEC §3): what a cabinet decides from.
 
-Read from the checks' own analyses, not from the findings, so a row says what the model
-says whether or not a check is switched off; only its `findings` counts follow the model's
-re-ratings. Every analysis covers all initiatives at once.
+A standing judges the plan's logic, not the program: whether a chain is drawn to students,
+whether by its own links it only lowers them, whether a chain says why, and whether
+something before the outcomes is measured. toc checks that a `because` is written and that
+the chain holds together, not that the mechanism is true.
+
+The rows are read from the checks' own analyses, not from the findings, so a row says what
+the model says whether or not a check is switched off; only its `findings` counts follow the
+model's re-ratings. Every analysis covers all initiatives at once: no per-initiative search.
+
+`STANDING_TABLE` is the one place a standing's mark, words, meaning and order are written;
+every face (CLI text, CSV, JSON, pages, the handout, the summary) reads it from here.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from toc.checks.chains import raised_and_lowered
 from toc.checks.coherence import pressure_meetings, siloed
 from toc.checks.measures import measurement
-from toc.engine import Engine, members
+from toc.checks.monitoring import data_along_chains
+from toc.engine import Engine, members, tally
 
 if TYPE_CHECKING:
     from toc.report import Finding
 
-__all__ = ["STANDINGS", "MEASURED", "scorecard"]
+__all__ = [
+    "Standing",
+    "STANDING_TABLE",
+    "STANDINGS",
+    "STANDING_BY_SLUG",
+    "PROGRESS",
+    "PROGRESS_WORDS",
+    "VERDICTS",
+    "MEASURED",
+    "ROW_KEYS",
+    "FLAGS",
+    "standing_label",
+    "scorecard",
+    "scorecard_metrics",
+]
 
-# In the order they are judged: the first that holds is an initiative's standing.
-STANDINGS = ("no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound")
+
+class Standing(NamedTuple):
+    """One standing: its slug (what JSON and CSV carry), mark, words and what it means."""
+
+    slug: str
+    mark: str
+    words: str
+    meaning: str
+
+
+# In the order they are judged, worst first: the first that holds is an initiative's standing.
+STANDING_TABLE: tuple[Standing, ...] = (
+    Standing(
+        "no-chain",
+        "\u2716",  # ✖
+        "no chain drawn to students",
+        "No chain of steps is drawn from it to a student outcome: the plan does not say what "
+        "it changes for students.",
+    ),
+    Standing(
+        "only-lowers",
+        "\u2716",  # ✖
+        "by its own links, only lowers outcomes",
+        "Every chain drawn from it reaches students through a step that weakens the next: "
+        "by the plan's own account it lowers the outcomes it reaches and raises none.",
+    ),
+    Standing(
+        "no-because",
+        "?",
+        "no chain says why",
+        "Chains reach students, but on each of them some step has no stated reason why it "
+        "should happen.",
+    ),
+    Standing(
+        "unmeasured",
+        "\u25cb",  # ○
+        "not measured before the outcomes",
+        "The logic is written, but nothing between it and the student outcomes is measured: "
+        "whether its own mechanism works shows only in results every initiative shares.",
+    ),
+    Standing(
+        "sound",
+        "\u2714",  # ✔
+        "logic complete",
+        "A chain to students, a reason on every step of one, and a measure before the "
+        "outcomes. This says the plan's logic is complete, not that the program works.",
+    ),
+)
+STANDINGS: tuple[str, ...] = tuple(standing.slug for standing in STANDING_TABLE)
+STANDING_BY_SLUG: dict[str, Standing] = {standing.slug: standing for standing in STANDING_TABLE}
+
+# The flags shown beside a standing, never folded into it (SPEC §3): mark and words.
+FLAGS: dict[str, tuple[str, str]] = {
+    "mixed": ("\u25b2", "raises and lowers outcomes"),  # ▲
+    "works_against": ("\u21c5", "works against"),  # ⇅
+    "worked_against_by": ("\u21c5", "worked against by"),
+}
+
+# What the data along an initiative's chains says (SPEC §3 `progress`, §5), worst first.
+PROGRESS: tuple[str, ...] = ("off-track", "stalled", "moving", "no-data", "not-yet")
+PROGRESS_WORDS: dict[str, str] = {
+    "off-track": "data moving away from its targets",
+    "stalled": "a step not holding: its source moved, its effect did not",
+    "moving": "data moving towards its targets",
+    "no-data": "no data along its chains",
+    "not-yet": "data, nothing moved yet",
+}
+VERDICTS: tuple[str, ...] = ("keep", "revise", "stop", "scale")
 MEASURED = ("leading", "outcome-only", "counts-only", "none")
+
+# A row's keys, in SPEC §3's order.
+ROW_KEYS: tuple[str, ...] = (
+    "id",
+    "title",
+    "standing",
+    "mixed",
+    "works_against",
+    "worked_against_by",
+    "progress",
+    "raises",
+    "lowers",
+    "because_chain",
+    "measured",
+    "evidence",
+    "essa_tier",
+    "rated_links",
+    "conflicts",
+    "siloed",
+    "decision",
+    "required",
+    "cost",
+    "reach",
+    "cost_per_student",
+    "findings",
+)
+
+# Checks that name a node and count towards an initiative's own findings when the node is it.
+_OWN_NODE_CHECKS = frozenset({"TOC201", "TOC301", "TOC501", "TOC701", "TOC702"})
+
+
+def standing_label(standing: str) -> str:
+    """The standing as a mark and its words, as every face shows it.
+
+    >>> standing_label("sound")
+    '✔ logic complete'
+    >>> standing_label("something-new")
+    'something-new'
+    """
+    found = STANDING_BY_SLUG.get(standing)
+    return f"{found.mark} {found.words}" if found else standing
+
+
+def _works_against(engine: Engine) -> list[int]:
+    """For each initiative (by position), the bitset of initiatives it pushes `-` at a TOC501
+    node where they push `+` (itself left out)."""
+    up, down = engine.pushes
+    against = [0] * len(engine.initiatives)
+    for node in pressure_meetings(engine):
+        pushed_up = up[node]
+        for j in members(down[node]):
+            against[j] |= pushed_up
+    return [bits & ~(1 << j) for j, bits in enumerate(against)]
+
+
+def _rated_links(engine: Engine) -> tuple[list[int], list[int]]:
+    """For each initiative (by position), how many links on its chains have a tier, and how
+    many links lie on them. A link on A's chains is one whose `from` A reaches and whose `to`
+    reaches an outcome; the initiatives reaching a node are read from the signed pushes, and
+    the counts are summed for all initiatives at once by bit-sliced counters."""
+    up, down = engine.pushes
+    finishing = engine.reaches_outcome
+    sources, targets, links = engine.link_source, engine.link_target, engine.link
+    every: dict[int, int] = {}
+    rated: dict[int, int] = {}
+    for k in engine.leads_to:
+        if not finishing[targets[k]]:
+            continue
+        u = sources[k]
+        every[u] = every.get(u, 0) + 1
+        if any(evidence.tier is not None for evidence in links[k].evidence):
+            rated[u] = rated.get(u, 0) + 1
+    size = len(engine.initiatives)
+
+    def weighted(counts: dict[int, int]) -> list[int]:
+        # Adding a node's bitset once per link leaving it: by the bits of that count.
+        def bitsets() -> Any:
+            for node, count in counts.items():
+                bits = up[node] | down[node]
+                if not bits:
+                    continue
+                shift = 0
+                while count:
+                    if count & 1:
+                        yield bits, shift
+                    count >>= 1
+                    shift += 1
+
+        totals = [0] * size
+        by_shift: dict[int, list[int]] = {}
+        for bits, shift in bitsets():
+            by_shift.setdefault(shift, []).append(bits)
+        for shift, group in by_shift.items():
+            for j, count in enumerate(tally(group, size)):
+                totals[j] += count << shift
+        return totals
+
+    return weighted(rated), weighted(every)
+
+
+def _field(node: Any, name: str) -> Any:
+    return getattr(node, name, None)
 
 
 def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
@@ -34,7 +225,21 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
     anchored, explained = engine.anchored, engine.explained
     strength = engine.evidence_strength
     alone = siloed(engine)
+    progress = data_along_chains(engine)
+    rated, on_chain = _rated_links(engine)
+    against = _works_against(engine)
     position = {initiative: j for j, initiative in enumerate(initiatives)}
+    order = sorted(range(len(initiatives)), key=lambda j: ids[initiatives[j]])
+    rank = {j: r for r, j in enumerate(order)}
+    works: list[list[str]] = []
+    worked_by: list[list[str]] = [[] for _ in initiatives]
+    for bits in against:
+        others = sorted(members(bits), key=rank.__getitem__)
+        works.append([ids[initiatives[o]] for o in others])
+    # Visiting initiatives in id order leaves every `worked_against_by` list sorted.
+    for j in order:
+        for o in members(against[j]):
+            worked_by[o].append(ids[initiatives[j]])
     conflicts: list[list[str]] = [[] for _ in initiatives]
     up, down = engine.pushes
     for node in pressure_meetings(engine):
@@ -45,19 +250,23 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
         ids[i]: {"error": 0, "warning": 0, "info": 0} for i in initiatives
     }
     for finding in findings:
-        if finding.link is not None:
+        if finding.initiative is not None:
+            subject = finding.initiative
+        elif finding.node is not None and finding.code in _OWN_NODE_CHECKS:
+            subject = finding.node
+        else:
             continue
-        # A finding about the initiative's own node: named as initiative, or as node (an
-        # orphan initiative, a form without a function).
-        subject = finding.initiative or finding.node
-        if subject is not None and subject in counts:
+        if subject in counts:
             counts[subject][str(finding.severity)] += 1
-    titles = engine.title
+    titles, nodes = engine.title, engine.node
     rows = []
-    for j, i in enumerate(initiatives):
-        name = ids[i]
+    for j in order:
+        i = initiatives[j]
+        name, node = ids[i], nodes[i]
         raised = [ids[o] for o in raises[j]]
         lowered = [ids[o] for o in lowers[j]]
+        decision, essa = _field(node, "decision"), _field(node, "essa_tier")
+        cost, reach = _field(node, "cost"), _field(node, "reach")
         rows.append(
             {
                 "id": name,
@@ -65,18 +274,58 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
                 "standing": _standing(
                     bool(anchored[i]), raised, lowered, bool(explained[i]), measured[j]
                 ),
+                "mixed": bool(raised and lowered),
+                "works_against": works[j],
+                "worked_against_by": worked_by[j],
+                "progress": progress[j],
                 "raises": raised,
                 "lowers": lowered,
                 "because_chain": bool(explained[i]),
                 "measured": measured[j],
                 "evidence": strength[name],
+                "essa_tier": essa.tier if essa is not None else None,
+                "rated_links": {"rated": rated[j], "links": on_chain[j]},
                 "conflicts": conflicts[position[i]],
                 "siloed": bool(alone[i]),
+                "decision": str(decision.verdict) if decision is not None else None,
+                "required": bool(_field(node, "required")),
+                "cost": cost,
+                "reach": reach,
+                "cost_per_student": cost / reach
+                if cost is not None and reach is not None and reach > 0
+                else None,
                 "findings": counts[name],
             }
         )
-    rows.sort(key=lambda row: row["id"])
     return rows
+
+
+def scorecard_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """`metrics.standings`, `metrics.decisions` and `metrics.cost_by_standing` (SPEC §3).
+
+    Every standing and verdict (and `none`) with its count, zeros included; the cost of each
+    standing only where some initiative in it has a cost.
+
+    >>> scorecard_metrics([{"standing": "sound", "decision": "keep", "cost": 10},
+    ...     {"standing": "sound", "decision": None, "cost": None}])["cost_by_standing"]
+    {'sound': 10}
+    """
+    standings = dict.fromkeys(STANDINGS, 0)
+    decisions = dict.fromkeys((*VERDICTS, "none"), 0)
+    costs: dict[str, int | float] = {}
+    for row in rows:
+        standing = row["standing"]
+        standings[standing] = standings.get(standing, 0) + 1
+        verdict = row.get("decision") or "none"
+        decisions[verdict] = decisions.get(verdict, 0) + 1
+        cost = row.get("cost")
+        if cost is not None:
+            costs[standing] = costs.get(standing, 0) + cost
+    return {
+        "standings": standings,
+        "decisions": decisions,
+        "cost_by_standing": {s: costs[s] for s in STANDINGS if s in costs},
+    }
 
 
 def _standing(
@@ -86,8 +335,6 @@ def _standing(
         return "no-chain"
     if lowered and not raised:
         return "only-lowers"
-    if lowered:
-        return "mixed"
     if not explained:
         return "no-because"
     if measured != "leading":

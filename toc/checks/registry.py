@@ -24,6 +24,8 @@ class Hit(NamedTuple):
     indicator: str | None = None
     # TOC501: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
     pushers: dict[str, list[str]] | None = None
+    # TOC402: whether the loop is `reinforcing` or `balancing`.
+    loop: str | None = None
 
 
 # A check reads the engine (`toc.engine.Engine`): node and link facts by number, the shared
