@@ -95,6 +95,8 @@ class Report:
     initiatives: list[dict[str, Any]] = field(default_factory=list)
     # The day the checks judged by (only TOC701 reads it).
     as_of: datetime.date | None = None
+    # The model's own `currency` (None when it names none): how its costs are shown.
+    currency: str | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -285,6 +287,7 @@ def _check(engine: Engine) -> Report:
         _inferred(engine.document),
         rows,
         engine.as_of,
+        getattr(engine.document, "currency", None),
     )
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "ROW_KEYS",
     "FLAGS",
     "standing_label",
+    "money",
+    "per_student",
     "scorecard",
     "scorecard_metrics",
 ]
@@ -103,11 +105,11 @@ FLAGS: dict[str, tuple[str, str]] = {
 # What the data along an initiative's chains says (SPEC §3 `progress`, §5), worst first.
 PROGRESS: tuple[str, ...] = ("off-track", "stalled", "moving", "no-data", "not-yet")
 PROGRESS_WORDS: dict[str, str] = {
-    "off-track": "data moving away from its targets",
-    "stalled": "a step not holding: its source moved, its effect did not",
-    "moving": "data moving towards its targets",
+    "off-track": "off track: data moving away from target",
+    "stalled": "stalled: a step did not hold",
+    "moving": "moving toward target",
     "no-data": "no data along its chains",
-    "not-yet": "data, nothing moved yet",
+    "not-yet": "data in, nothing moved yet",
 }
 VERDICTS: tuple[str, ...] = ("keep", "revise", "stop", "scale")
 MEASURED = ("leading", "outcome-only", "counts-only", "none")
@@ -152,6 +154,43 @@ def standing_label(standing: str) -> str:
     """
     found = STANDING_BY_SLUG.get(standing)
     return f"{found.mark} {found.words}" if found else standing
+
+
+# Signs for the currencies a US or Canadian state plan is likely to name; any other is shown
+# by its code. `USD` is the default only when the model names no currency: then no sign.
+_SIGNS = {"USD": "$", "CAD": "CA$", "EUR": "\u20ac", "GBP": "\u00a3", "AUD": "A$", "NZD": "NZ$"}
+
+
+def money(amount: float, currency: str | None = None) -> str:
+    """An amount as people read it in a handout: `$4.2M`, `$250,000`, `1,240`.
+
+    Millions and billions to one decimal; smaller amounts whole, with thousands separators
+    (below 10, to the cent). A currency sign only when the model names a currency.
+
+    >>> money(4_200_000, "USD"), money(250_000, "USD"), money(1240.4), money(3.5, "EUR")
+    ('$4.2M', '$250,000', '1,240', '€3.50')
+    >>> money(12_000_000_000, "MXN")
+    'MXN 12B'
+    """
+    for size, suffix in ((1e9, "B"), (1e6, "M")):
+        if abs(amount) >= size:
+            text = f"{amount / size:.1f}".removesuffix(".0") + suffix
+            break
+    else:
+        text = f"{amount:,.2f}" if abs(amount) < 10 and amount != int(amount) else f"{amount:,.0f}"
+    if currency is None:
+        return text
+    sign = _SIGNS.get(currency)
+    return f"{sign}{text}" if sign else f"{currency} {text}"
+
+
+def per_student(amount: float, currency: str | None = None) -> str:
+    """A cost per student, rounded, with "≈" and what `reach` counts.
+
+    >>> per_student(208.333, "USD")
+    '≈ $208 per student reached'
+    """
+    return f"\u2248 {money(amount, currency)} per student reached"
 
 
 def _works_against(engine: Engine) -> list[int]:
