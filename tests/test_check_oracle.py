@@ -50,6 +50,45 @@ def _data(draw: Any) -> dict[str, Any]:
 
 
 @st.composite
+def _cabinet(draw: Any) -> dict[str, Any]:
+    """An initiative's decision, money and ESSA tier, often none of them."""
+    found: dict[str, Any] = {}
+    if draw(st.booleans()):
+        found["decision"] = {
+            "verdict": draw(st.sampled_from(["keep", "revise", "stop", "scale"])),
+            "rationale": "r",
+            "date": "2026-01-01",
+            **(
+                {"review_by": draw(st.sampled_from(["2026-05-31", "2026-06-01"]))}
+                if draw(st.booleans())
+                else {}
+            ),
+        }
+    if draw(st.booleans()):
+        found["required"] = draw(st.booleans())
+    if draw(st.booleans()):
+        found["funding"] = [
+            {
+                "source": draw(st.sampled_from(["Title I 1003", "Title I-A", "ESSER"])),
+                "amount": draw(st.sampled_from([0, 100, 2500])),
+                **(
+                    {"ends": draw(st.sampled_from(["2026-05-01", "2027-06-01", "2027-06-02"]))}
+                    if draw(st.booleans())
+                    else {}
+                ),
+            }
+            for _ in range(draw(st.integers(1, 2)))
+        ]
+    elif draw(st.booleans()):
+        found["cost"] = draw(st.sampled_from([0, 1000, 2.5]))
+    if draw(st.booleans()):
+        found["reach"] = draw(st.sampled_from([0, 40, 1000]))
+    if draw(st.booleans()):
+        found["essa_tier"] = {"tier": draw(st.integers(1, 4)), "source": "s"}
+    return found
+
+
+@st.composite
 def small_models(draw: Any) -> dict[str, Any]:
     count = draw(st.integers(2, 7))
     nodes = []
@@ -64,6 +103,8 @@ def small_models(draw: Any) -> dict[str, Any]:
         }
         if draw(st.integers(0, 9)) == 0:
             node["status"] = "retired"
+        if kind == "initiative":
+            node.update(draw(_cabinet()))
         if draw(st.booleans()):
             node["form"] = "what it looks like"
         if draw(st.booleans()):
@@ -101,6 +142,8 @@ def small_models(draw: Any) -> dict[str, Any]:
         # common rather than rare.
         nodes[0].update(kind="initiative")
         nodes[-1].update(kind="outcome", level="student")
+        for key in ("decision", "required", "funding", "cost", "reach", "essa_tier"):
+            nodes[-1].pop(key, None)
         pairs = [(index, index + 1) for index in range(count - 1)] + pairs
     links = []
     for index, (source, target) in enumerate(pairs):
@@ -117,6 +160,8 @@ def small_models(draw: Any) -> dict[str, Any]:
         ]
         if draw(st.booleans()):
             link["assumptions"] = ["a"]
+        if draw(st.integers(0, 3)) == 0:
+            link["lag"] = draw(st.sampled_from(["1 month", "3 weeks", "1 year", "100 days"]))
         links.append(link)
     return {"format": "toc/1", "id": "m", "title": "M", "nodes": nodes, "links": links}
 
@@ -234,7 +279,9 @@ class Oracle:
         return self.share(indicator, latest.value)
 
     def moved(self, node: str) -> bool:
-        return any((p := self.progress(i)) is not None and p >= 0.5 for i in self.nodes[node].indicators)
+        return any(
+            (p := self.progress(i)) is not None and p >= 0.5 for i in self.nodes[node].indicators
+        )
 
     def moved_date(self, node: str) -> datetime.date | None:
         dates = []
@@ -242,9 +289,7 @@ class Oracle:
             p = self.progress(i)
             if p is None or p < 0.5:
                 continue
-            dates.append(
-                min(o.date for o in i.observations if self.share(i, o.value) >= 0.5)
-            )
+            dates.append(min(o.date for o in i.observations if self.share(i, o.value) >= 0.5))
         return min(dates, default=None)
 
     def stalled_last(self, node: str) -> datetime.date | None:
@@ -270,7 +315,7 @@ class Oracle:
 
     @staticmethod
     def lag(link) -> int:
-        text = getattr(link, "lag", None)
+        text = link.lag
         if not text:
             return 0
         number, unit = text.split()
@@ -326,6 +371,28 @@ class Oracle:
             found.append((min(group), "balancing" if odd else "reinforcing"))
         return sorted(found)
 
+    def scorecard_logic(self) -> list[dict[str, str]]:
+        """Each initiative's standing and progress, which TOC107 reads."""
+        because = [link for link in self.leads_to if link.because and link.because.strip()]
+        holding_not = self.not_holding()
+        rows = []
+        for a in self.initiatives:
+            raises, lowers = self.raises(a), self.lowers(a)
+            if not self.reaches_outcome(a):
+                standing = "no-chain"
+            elif lowers and not raises:
+                standing = "only-lowers"
+            elif not (self.reach(a, because) & self.outcomes):
+                standing = "no-because"
+            elif self.measured(a) != "leading":
+                standing = "unmeasured"
+            else:
+                standing = "sound"
+            rows.append(
+                {"id": a, "standing": standing, "progress": self.data_progress(a, holding_not)}
+            )
+        return rows
+
     def scorecard(self, findings: dict[str, list[str]], counted: dict[str, dict[str, int]]):
         because = [link for link in self.leads_to if link.because and link.because.strip()]
         strength = self.evidence_strength()
@@ -352,8 +419,10 @@ class Oracle:
                 if link.source in self.reach(a) and self.reaches_outcome(link.target)
             ]
             node = self.nodes[a]
-            cost, reach = getattr(node, "cost", None), getattr(node, "reach", None)
-            decision, essa = getattr(node, "decision", None), getattr(node, "essa_tier", None)
+            cost, reach = node.cost, node.reach
+            if cost is None and node.funding:
+                cost = sum(f.amount for f in node.funding)
+            decision, essa = node.decision, node.essa_tier
             rows.append(
                 {
                     "id": a,
@@ -361,22 +430,10 @@ class Oracle:
                     "standing": standing,
                     "mixed": bool(raises and lowers),
                     "works_against": sorted(
-                        {
-                            b
-                            for p in meetings.values()
-                            if a in p["-"]
-                            for b in p["+"]
-                            if b != a
-                        }
+                        {b for p in meetings.values() if a in p["-"] for b in p["+"] if b != a}
                     ),
                     "worked_against_by": sorted(
-                        {
-                            b
-                            for p in meetings.values()
-                            if a in p["+"]
-                            for b in p["-"]
-                            if b != a
-                        }
+                        {b for p in meetings.values() if a in p["+"] for b in p["-"] if b != a}
                     ),
                     "progress": self.data_progress(a, holding_not),
                     "raises": raises,
@@ -392,7 +449,7 @@ class Oracle:
                     "conflicts": sorted(n for n, p in meetings.items() if a in p["+"] + p["-"]),
                     "siloed": a in findings["TOC502"],
                     "decision": decision.verdict.value if decision is not None else None,
-                    "required": bool(getattr(node, "required", None)),
+                    "required": bool(node.required),
                     "cost": cost,
                     "reach": reach,
                     "cost_per_student": cost / reach if cost is not None and reach else None,
@@ -492,6 +549,30 @@ class Oracle:
             if (p := self.progress(i)) is not None and p < 0
         ]
         out["TOC703"] = self.not_holding()
+        rows = {row["id"]: row for row in self.scorecard_logic()}
+        out["TOC107"] = []
+        out["TOC108"] = []
+        out["TOC109"] = []
+        for a in self.initiatives:
+            node, row = self.nodes[a], rows[a]
+            decision = node.decision
+            verdict = decision.verdict.value if decision is not None else None
+            if (
+                verdict in ("keep", "scale")
+                and row["standing"] in ("no-chain", "only-lowers")
+                and not (verdict == "keep" and node.required)
+            ) or (
+                verdict == "scale" and (row["standing"] != "sound" or row["progress"] != "moving")
+            ):
+                out["TOC107"].append(a)
+            if (decision is not None and decision.review_by and decision.review_by < AS_OF) or any(
+                f.ends is not None and (f.ends - AS_OF).days <= 365 for f in node.funding
+            ):
+                out["TOC108"].append(a)
+            if any(f.source == "Title I 1003" for f in node.funding) and (
+                node.essa_tier is None or node.essa_tier.tier == 4
+            ):
+                out["TOC109"].append(a)
         return {code: sorted(subjects) for code, subjects in out.items()}
 
     def loop_group(self, node: str) -> set[str]:
@@ -574,9 +655,7 @@ def test_checks_agree_with_the_spec_read_literally(document: dict[str, Any]) -> 
     expected = oracle.findings()
     assert {code: sorted(s) for code, s in found.items()} == expected
     assert report.metrics["evidence_strength"] == oracle.evidence_strength()
-    assert [
-        (f.node, f.loop) for f in report.findings if f.code == "TOC402"
-    ] == oracle.loops()
+    assert [(f.node, f.loop) for f in report.findings if f.code == "TOC402"] == oracle.loops()
     for finding in report.findings:
         if finding.code == "TOC501":
             assert finding.pushers == oracle.pushers(finding.subject)

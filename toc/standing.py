@@ -42,6 +42,8 @@ __all__ = [
     "per_student",
     "scorecard",
     "scorecard_metrics",
+    "standings_of",
+    "cost_of",
 ]
 
 
@@ -254,6 +256,33 @@ def _field(node: Any, name: str) -> Any:
     return getattr(node, name, None)
 
 
+def cost_of(node: Any) -> int | float | None:
+    """An initiative's cost a year: its `cost`, else the sum of its `funding` (SPEC §1: when
+    funding is given, the cost is its sum), else None."""
+    cost = _field(node, "cost")
+    if cost is not None:
+        return cost  # type: ignore[no-any-return]
+    funding = _field(node, "funding")
+    if funding:
+        return sum(entry.amount for entry in funding)  # type: ignore[no-any-return]
+    return None
+
+
+def standings_of(engine: Engine) -> list[str]:
+    """Each initiative's standing (by position in `engine.initiatives`), computed once."""
+
+    def compute(engine: Engine) -> list[str]:
+        raises, lowers = raised_and_lowered(engine)
+        measured = measurement(engine)
+        anchored, explained = engine.anchored, engine.explained
+        return [
+            _standing(bool(anchored[i]), raises[j], lowers[j], bool(explained[i]), measured[j])
+            for j, i in enumerate(engine.initiatives)
+        ]
+
+    return engine.shared("standings", compute)
+
+
 def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
     """One row per initiative that is not retired, in id order, with SPEC §3's keys."""
     initiatives, ids = engine.initiatives, engine.ids
@@ -264,6 +293,7 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
     anchored, explained = engine.anchored, engine.explained
     strength = engine.evidence_strength
     alone = siloed(engine)
+    standings = standings_of(engine)
     progress = data_along_chains(engine)
     rated, on_chain = _rated_links(engine)
     against = _works_against(engine)
@@ -305,14 +335,12 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
         raised = [ids[o] for o in raises[j]]
         lowered = [ids[o] for o in lowers[j]]
         decision, essa = _field(node, "decision"), _field(node, "essa_tier")
-        cost, reach = _field(node, "cost"), _field(node, "reach")
+        cost, reach = cost_of(node), _field(node, "reach")
         rows.append(
             {
                 "id": name,
                 "title": titles(i),
-                "standing": _standing(
-                    bool(anchored[i]), raised, lowered, bool(explained[i]), measured[j]
-                ),
+                "standing": standings[j],
                 "mixed": bool(raised and lowered),
                 "works_against": works[j],
                 "worked_against_by": worked_by[j],
@@ -368,7 +396,7 @@ def scorecard_metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _standing(
-    anchored: bool, raised: list[str], lowered: list[str], explained: bool, measured: str | None
+    anchored: bool, raised: list[int], lowered: list[int], explained: bool, measured: str | None
 ) -> str:
     if not anchored:
         return "no-chain"

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from toc.checks.registry import Hit, register
 from toc.engine import Engine, reach, two_labels
-from toc.model import Indicator, Severity
+from toc.model import Indicator, Severity, lag_days
 from toc.progress import (
     allowed_age,
     began_moving,
@@ -29,12 +29,8 @@ def _number(value: float) -> str:
 
 def _lag_days(link: object) -> int:
     """A link's `lag` in days (0 when it has none)."""
-    lag = getattr(link, "lag", None)
-    if not lag:
-        return 0
-    from toc.model import lag_days
-
-    return lag_days(lag)
+    lag = link.lag  # type: ignore[attr-defined]
+    return lag_days(lag) if lag else 0
 
 
 @register(

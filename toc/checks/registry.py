@@ -101,4 +101,12 @@ def codes() -> frozenset[str]:
 
 def _load_catalogue() -> None:
     # Importing the catalogue modules registers their checks; done lazily to avoid an import cycle.
-    from toc.checks import chains, coherence, levels, measures, monitoring, structure  # noqa: F401
+    from toc.checks import (  # noqa: F401
+        chains,
+        coherence,
+        decisions,
+        levels,
+        measures,
+        monitoring,
+        structure,
+    )
