@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from toc.document import parse_document
 from toc.indicators import measures_of
-from toc.progress import allowed_age
 from toc.model import TheoryOfChange
+from toc.progress import allowed_age
 from toc.report import check_model
 
 LEVELS = ("system", "teacher", "student")

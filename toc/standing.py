@@ -290,7 +290,7 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
         return []
     raises, lowers = raised_and_lowered(engine)
     measured = measurement(engine)
-    anchored, explained = engine.anchored, engine.explained
+    explained = engine.explained
     strength = engine.evidence_strength
     alone = siloed(engine)
     standings = standings_of(engine)

@@ -76,9 +76,10 @@ def decision_against_standing(engine: Engine) -> Iterator[Hit]:
             standings = standings_of(engine)
         standing = standings[j]
         why: str | None = None
-        if standing in ("no-chain", "only-lowers"):
-            if not (verdict == "keep" and getattr(nodes[i], "required", None)):
-                why = f"its standing is '{STANDING_BY_SLUG[standing].words}'"
+        if standing in ("no-chain", "only-lowers") and not (
+            verdict == "keep" and getattr(nodes[i], "required", None)
+        ):
+            why = f"its standing is '{STANDING_BY_SLUG[standing].words}'"
         if why is None and verdict == "scale":
             if standing != "sound":
                 why = f"its standing is '{STANDING_BY_SLUG[standing].words}'"
