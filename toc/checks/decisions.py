@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
 from toc.checks.monitoring import data_along_chains
 from toc.checks.registry import Hit, register
@@ -68,33 +69,49 @@ def decision_against_standing(engine: Engine) -> Iterator[Hit]:
     progress: list[str] | None = None
     nodes = engine.node
     for j, i in enumerate(engine.initiatives):
-        decision = getattr(nodes[i], "decision", None)
+        node = nodes[i]
+        decision = getattr(node, "decision", None)
         if decision is None or str(decision.verdict) not in ("keep", "scale"):
             continue
-        verdict = str(decision.verdict)
         if standings is None:
-            standings = standings_of(engine)
-        standing = standings[j]
-        why: str | None = None
-        if standing in ("no-chain", "only-lowers") and not (
-            verdict == "keep" and getattr(nodes[i], "required", None)
-        ):
-            why = f"its standing is '{STANDING_BY_SLUG[standing].words}'"
-        if why is None and verdict == "scale":
-            if standing != "sound":
-                why = f"its standing is '{STANDING_BY_SLUG[standing].words}'"
-            else:
-                if progress is None:
-                    progress = data_along_chains(engine)
-                if progress[j] != "moving":
-                    why = f"the data along its chains is not moving ({PROGRESS_WORDS[progress[j]]})"
+            standings, progress = standings_of(engine), data_along_chains(engine)
+        assert progress is not None
+        why = disagreement(
+            str(decision.verdict),
+            bool(getattr(node, "required", None)),
+            standings[j],
+            progress[j],
+        )
         if why is not None:
-            yield Hit(
-                engine.ids[i],
-                f"the decision to {verdict} '{engine.title(i)}' "
-                f"({decision.date.isoformat()}) disagrees with the plan: {why}; its rationale "
-                f"reads {_quoted(decision.rationale)}",
-            )
+            yield Hit(engine.ids[i], disagreement_message(engine.title(i), decision, why))
+
+
+def disagreement(verdict: str, required: bool, standing: str, progress: str) -> str | None:
+    """Why a verdict disagrees with the plan's standing and data (TOC107), or None.
+
+    >>> disagreement("keep", True, "no-chain", "no-data") is None
+    True
+    >>> disagreement("scale", False, "sound", "stalled")
+    'the data along its chains is not moving (stalled: a step did not hold)'
+    """
+    if verdict not in ("keep", "scale"):
+        return None
+    if standing in ("no-chain", "only-lowers") and not (verdict == "keep" and required):
+        return f"its standing is '{STANDING_BY_SLUG[standing].words}'"
+    if verdict == "scale":
+        if standing != "sound":
+            return f"its standing is '{STANDING_BY_SLUG[standing].words}'"
+        if progress != "moving":
+            return f"the data along its chains is not moving ({PROGRESS_WORDS[progress]})"
+    return None
+
+
+def disagreement_message(title: str, decision: Any, why: str) -> str:
+    """TOC107's sentence: the verdict, its date, why it disagrees, and its rationale quoted."""
+    return (
+        f"the decision to {decision.verdict} '{title}' ({decision.date.isoformat()}) "
+        f"disagrees with the plan: {why}; its rationale reads {_quoted(decision.rationale)}"
+    )
 
 
 @register(
@@ -115,27 +132,32 @@ def decision_against_standing(engine: Engine) -> Iterator[Hit]:
     "and say where its money will come from.",
 )
 def review_due(engine: Engine) -> Iterator[Hit]:
-    as_of = engine.as_of
-    horizon = as_of + _FUNDING_HORIZON
     nodes = engine.node
     for i in engine.initiatives:
-        node = nodes[i]
-        reasons = []
-        decision = getattr(node, "decision", None)
-        review_by = decision.review_by if decision is not None else None
-        if review_by is not None and review_by < as_of:
-            reasons.append(f"its review was due by {review_by.isoformat()}")
-        for entry in getattr(node, "funding", None) or ():
-            ends = entry.ends
-            if ends is None or ends > horizon:
-                continue
-            tense = "ended" if ends < as_of else "ends"
-            reasons.append(f"its '{entry.source}' funding {tense} on {ends.isoformat()}")
+        reasons = due_reasons(nodes[i], engine.as_of)
         if reasons:
             yield Hit(
                 engine.ids[i],
                 f"time to decide again on '{engine.title(i)}': " + "; ".join(reasons),
             )
+
+
+def due_reasons(node: Any, as_of: date) -> list[str]:
+    """Why an initiative is due for another decision on `as_of` (TOC108): a review date
+    passed, funding that ended or ends within 365 days; empty when none."""
+    horizon = as_of + _FUNDING_HORIZON
+    reasons = []
+    decision = getattr(node, "decision", None)
+    review_by = decision.review_by if decision is not None else None
+    if review_by is not None and review_by < as_of:
+        reasons.append(f"its review was due by {review_by.isoformat()}")
+    for entry in getattr(node, "funding", None) or ():
+        ends = entry.ends
+        if ends is None or ends > horizon:
+            continue
+        tense = "ended" if ends < as_of else "ends"
+        reasons.append(f"its '{entry.source}' funding {tense} on {ends.isoformat()}")
+    return reasons
 
 
 @register(
