@@ -23,12 +23,11 @@ reader still says what it means.
 ... ]
 >>> print(to_text(rows, width=96))
 Coaching: ✔ logic complete
-  beside it ⇅ worked against by Reading app; data moving toward target; measured leading;
-  weakest step tier 2; decision keep; per student ≈ 208 per student reached; findings 0/0/1
-  (error/warning/info)
+  beside it ⇅ worked against by Reading app; data moving; measured leading; weakest step tier 2;
+  decision keep; per student reached ≈ 208; findings 0/0/1 (error/warning/info)
 Reading app: ✖ no chain drawn to students
-  beside it ⇅ works against Coaching; data no data along its chains; measured —; weakest step —;
-  decision required; per student —; findings 1/1/0 (error/warning/info)
+  beside it ⇅ works against Coaching; data no data; measured —; weakest step —; decision
+  required; per student reached —; findings 1/1/0 (error/warning/info)
 >>> [row["id"] for row in by_standing(rows)]
 ['app', 'coach']
 >>> to_csv(rows).splitlines()[2].split(",")[:8]
@@ -48,11 +47,10 @@ from typing import Any
 from toc.formats.csvzip import _guard as _formula_guard
 from toc.standing import (
     FLAGS,
-    PROGRESS_WORDS,
     STANDING_BY_SLUG,
     STANDING_TABLE,
     STANDINGS,
-    per_student,
+    money,
     standing_label,
 )
 from toc.vocabulary import TIER_NAMES
@@ -110,7 +108,7 @@ CSV_COLUMNS: tuple[str, ...] = (
 _NONE = "\u2014"  # —, an empty cell that still reads as "nothing" rather than as missing
 _GAP = "  "
 # A table row taller than this is hard to follow across: past it, the rows are stacked.
-_MAX_LINES = 4
+_MAX_LINES = 6
 
 
 def flags_text(row: Mapping[str, Any], titles: Mapping[str, str] | None = None) -> list[str]:
@@ -164,11 +162,13 @@ def _text_cells(
         str(row["title"]),
         standing_label(row["standing"]),
         "; ".join(flags_text(row, titles)) or _NONE,
-        PROGRESS_WORDS.get(row.get("progress") or "", row.get("progress") or _NONE),
+        # The table's narrow column reads the slug as words ("no data", "off track"); the
+        # summary and the pages say it in full (PROGRESS_WORDS).
+        (row.get("progress") or _NONE).replace("-", " "),
         row["measured"] or _NONE,
         f"tier {tier}" if tier else _NONE,
         _decision(row),
-        per_student(share, currency) if share is not None else _NONE,
+        f"\u2248 {money(share, currency)}" if share is not None else _NONE,
         f"{counts['error']}/{counts['warning']}/{counts['info']}",
     ]
 
@@ -187,31 +187,32 @@ _HEADERS = (
 _LEGEND = (
     "Weakest step: the evidence tier of the weakest step on its best-evidenced chain "
     "(not an ESSA rating of the initiative).\n"
+    "Per student: its cost a year divided by the students it reaches a year.\n"
     "E/W/I: the initiative's findings by severity (error/warning/info)."
 )
-# Columns that wrap when the table is wider than the terminal, and how narrow each may get:
-# the flags and the data first, the initiative's title last.
-_SHRINK_ORDER = ((2, 14), (3, 12), (7, 12), (6, 8), (1, 16), (0, 20))
+# Columns that wrap when the table is wider than the terminal, and how narrow each may get.
+_SHRINK_ORDER = ((0, 20), (1, 16), (2, 16), (3, 12), (6, 8), (7, 8))
 
 
 def _widths(table: list[list[str]], width: int) -> list[int] | None:
     """Column widths that fit `width`, wrapping the wordy columns; None when none fit.
 
-    None too when a cell would need more than four lines: the rows are stacked then, so
-    that nothing is cut.
+    The widest wordy column gives way first, one character at a time, down to its floor, so
+    the wrapping is shared rather than piled on one column. None too when a cell would need
+    more than `_MAX_LINES` lines: the rows are stacked then, so that nothing is cut.
     """
     widths = [max(len(line) for line in column) for column in zip(*table, strict=True)]
+    # A column never gets narrower than its header, which does not wrap.
+    floors = {column: max(floor, len(_HEADERS[column])) for column, floor in _SHRINK_ORDER}
     overflow = sum(widths) + len(_GAP) * (len(widths) - 1) - width
-    for column, narrowest in _SHRINK_ORDER:
-        if overflow <= 0:
-            break
-        step = max(0, min(overflow, widths[column] - narrowest))
-        widths[column] -= step
-        overflow -= step
-    if overflow > 0:
-        return None
+    while overflow > 0:
+        column = max(floors, key=lambda c: widths[c] - floors[c])
+        if widths[column] <= floors[column]:
+            return None
+        widths[column] -= 1
+        overflow -= 1
     for row in table[1:]:
-        for column, _ in _SHRINK_ORDER:
+        for column in floors:
             if len(_wrap(row[column], widths[column])) > _MAX_LINES:
                 return None
     return widths
@@ -223,7 +224,7 @@ def _wrap(cell: str, width: int) -> list[str]:
 
 def _stacked(cells: list[list[str]], width: int) -> str:
     """One block per initiative, for a terminal too narrow for the table."""
-    labels = ("beside it", "data", "measured", "weakest step", "decision", "per student")
+    labels = ("beside it", "data", "measured", "weakest step", "decision", "per student reached")
     out: list[str] = []
     for row in cells:
         out.extend(textwrap.wrap(f"{row[0]}: {row[1]}", max(20, width)))
@@ -247,7 +248,7 @@ def to_text(
     """The scorecard as a table for a terminal, one row per initiative (no trailing newline).
 
     Initiatives are named by title (read from the rows; `titles` may add others). Wordy
-    columns wrap, up to four lines a cell, to fit `width` (the terminal's by default); on a
+    columns wrap, up to six lines a cell, to fit `width` (the terminal's by default); on a
     terminal too narrow for that, each initiative is a block of its own, wrapped whole, so
     that nothing is ever cut. `currency` is the model's own (None: no currency sign).
 
