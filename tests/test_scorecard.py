@@ -163,7 +163,7 @@ def test_csv_reads_back_one_row_per_initiative_with_lists_split_by_semicolons(
         assert (
             back["works_against"].split(";")
             if back["works_against"]
-            else [] == row["works_against"]
+            else row["works_against"] == []
         )
         assert back["progress"] == row["progress"]
         assert int(back["rated_links"]) == row["rated_links"]["rated"]
