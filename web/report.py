@@ -99,9 +99,7 @@ def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]
         return None
     titles = {node.id: node.title for node in model.nodes}
     currency = getattr(model, "currency", None)
-    essa = {
-        node.id: node.essa_tier for node in model.nodes if getattr(node, "essa_tier", None)
-    }
+    essa = {node.id: node.essa_tier for node in model.nodes if getattr(node, "essa_tier", None)}
     shaped = []
     for row in rows:
         slug = row.get("standing", "")
