@@ -200,9 +200,13 @@ def _works_against(engine: Engine) -> list[int]:
     node where they push `+` (itself left out)."""
     up, down = engine.pushes
     against = [0] * len(engine.initiatives)
+    # Meetings pushed down by the same initiatives are merged first: a statewide portfolio
+    # has many meetings and few distinct sets of initiatives pushing down.
+    merged: dict[int, int] = {}
     for node in pressure_meetings(engine):
-        pushed_up = up[node]
-        for j in members(down[node]):
+        merged[down[node]] = merged.get(down[node], 0) | up[node]
+    for pushed_down, pushed_up in merged.items():
+        for j in members(pushed_down):
             against[j] |= pushed_up
     return [bits & ~(1 << j) for j, bits in enumerate(against)]
 
