@@ -123,12 +123,14 @@ def members(bits: int) -> list[int]:
     [0, 3, 5]
     """
     if bits.bit_count() <= 16:
-        # Few bits, however wide: peel off the lowest each time.
+        # Few bits, however wide: peel off the highest each time (bit_length is O(1), and
+        # clearing the top bit shortens the number), then read them lowest first.
         found = []
         while bits:
-            lowest = bits & -bits
-            found.append(lowest.bit_length() - 1)
-            bits ^= lowest
+            top = bits.bit_length() - 1
+            found.append(top)
+            bits ^= 1 << top
+        found.reverse()
         return found
     # Many bits: the binary text, read from its low end, finds them at C speed.
     text = bin(bits)[:1:-1]

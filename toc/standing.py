@@ -21,7 +21,7 @@ from toc.checks.chains import raised_and_lowered
 from toc.checks.coherence import pressure_meetings, siloed
 from toc.checks.measures import measurement
 from toc.checks.monitoring import data_along_chains
-from toc.engine import Engine, members, tally
+from toc.engine import NO_TIER, Engine, members, tally
 
 if TYPE_CHECKING:
     from toc.report import Finding
@@ -215,45 +215,68 @@ def _rated_links(engine: Engine) -> tuple[list[int], list[int]]:
     """For each initiative (by position), how many links on its chains have a tier, and how
     many links lie on them. A link on A's chains is one whose `from` A reaches and whose `to`
     reaches an outcome; the initiatives reaching a node are read from the signed pushes, and
-    the counts are summed for all initiatives at once by bit-sliced counters."""
+    the counts are summed for all initiatives at once: by member for the few initiatives
+    that reach most nodes, by bit-sliced counters for nodes many initiatives reach."""
     up, down = engine.pushes
     finishing = engine.reaches_outcome
     sources, targets, links = engine.link_source, engine.link_target, engine.link
-    every: dict[int, int] = {}
-    rated: dict[int, int] = {}
-    for k in engine.leads_to:
+    more = engine.edge_more
+    leaving = [0] * len(engine)  # links on chains leaving each node
+    leaving_rated = [0] * len(engine)  # those of them with a tier
+    # Merged edges carry their best tier; only the few with parallel links are read link by link.
+    for edge, (k, tier) in enumerate(zip(engine.edge_link, engine.edge_tier, strict=True)):
         if not finishing[targets[k]]:
             continue
         u = sources[k]
-        every[u] = every.get(u, 0) + 1
-        if any(evidence.tier is not None for evidence in links[k].evidence):
-            rated[u] = rated.get(u, 0) + 1
+        if edge in more:
+            parallel = engine.links_of(edge)
+            leaving[u] += len(parallel)
+            leaving_rated[u] += sum(
+                any(evidence.tier is not None for evidence in links[m].evidence) for m in parallel
+            )
+        else:
+            leaving[u] += 1
+            if tier != NO_TIER:
+                leaving_rated[u] += 1
+    per_node = {u: (count, leaving_rated[u]) for u, count in enumerate(leaving) if count}
     size = len(engine.initiatives)
-
-    def weighted(counts: dict[int, int]) -> list[int]:
-        # Adding a node's bitset once per link leaving it: by the bits of that count.
-        def bitsets() -> Any:
-            for node, count in counts.items():
-                bits = up[node] | down[node]
-                if not bits:
-                    continue
+    every, rated = [0] * size, [0] * size
+    wide: list[tuple[int, int, int]] = []
+    # Nodes reached by the same initiatives are summed first: many share their set.
+    grouped: dict[int, list[int]] = {}
+    for node, (count, good) in per_node.items():
+        bits = up[node] | down[node]
+        held = grouped.get(bits)
+        if held is None:
+            grouped[bits] = [count, good]
+        else:
+            held[0] += count
+            held[1] += good
+    for bits, (count, good) in grouped.items():
+        if not bits:
+            continue
+        if bits.bit_count() > 64:
+            wide.append((bits, count, good))
+            continue
+        for j in members(bits):
+            every[j] += count
+            rated[j] += good
+    if wide:
+        for totals, position in ((every, 1), (rated, 2)):
+            # Adding a bitset `count` times: once per set bit of the count, shifted.
+            by_shift: dict[int, list[int]] = {}
+            for entry in wide:
+                bits, count = entry[0], entry[position]
                 shift = 0
                 while count:
                     if count & 1:
-                        yield bits, shift
+                        by_shift.setdefault(shift, []).append(bits)
                     count >>= 1
                     shift += 1
-
-        totals = [0] * size
-        by_shift: dict[int, list[int]] = {}
-        for bits, shift in bitsets():
-            by_shift.setdefault(shift, []).append(bits)
-        for shift, group in by_shift.items():
-            for j, count in enumerate(tally(group, size)):
-                totals[j] += count << shift
-        return totals
-
-    return weighted(rated), weighted(every)
+            for shift, group in by_shift.items():
+                for j, found in enumerate(tally(group, size)):
+                    totals[j] += found << shift
+    return rated, every
 
 
 def _field(node: Any, name: str) -> Any:

@@ -84,16 +84,17 @@ def stale_indicator(engine: Engine) -> Iterator[Hit]:
     "their assumptions.",
 )
 def off_track(engine: Engine) -> Iterator[Hit]:
-    for node_id, node in engine.nodes.items():
-        for indicator in node.indicators:
-            share = progress(indicator)
+    ids, nodes = engine.ids, engine.node
+    for i, shares in _shares(engine).items():
+        node = nodes[i]
+        for indicator, share in zip(node.indicators, shares, strict=True):
             if share is not None and share < 0:
                 latest = indicator.observations[-1]
                 assert not isinstance(indicator.baseline, str)
                 assert not isinstance(indicator.target, str)
                 assert indicator.baseline is not None and indicator.target is not None
                 yield Hit(
-                    node_id,
+                    ids[i],
                     f"'{indicator.name}' on '{node.title}' is {_number(latest.value)} on "
                     f"{latest.date.isoformat()}, further from its target "
                     f"{_number(indicator.target)} than the baseline "
@@ -147,10 +148,16 @@ def _not_holding(engine: Engine) -> list[int]:
     began: dict[int, date | None] = {}
     measured: dict[int, date | None] = {}
     found = []
-    indicated = engine.measures  # nodes with indicators: only those can move or stall
+    # Only a node that moved can start a step that does not hold; only a tracked one can stall.
+    tracked = _shares(engine)
+    moved = {
+        i for i, shares in tracked.items() if any(s is not None and s >= 0.5 for s in shares)
+    }
+    if not moved:
+        return found
     for k in engine.leads_to:
         from_node, to_node = sources[k], targets[k]
-        if from_node not in indicated or to_node not in indicated:
+        if from_node not in moved or to_node not in tracked:
             continue
         if from_node not in began:
             began[from_node] = began_moving(nodes[from_node])
@@ -170,24 +177,27 @@ def _not_holding(engine: Engine) -> list[int]:
 
 def node_data(engine: Engine) -> tuple[list[int], list[int], list[int]]:
     """The nodes with a TOC702 indicator (off track), the nodes that moved, and the nodes
-    with a tracked indicator (SPEC §5), each read once per engine."""
+    with a tracked indicator (SPEC §5), each in node order, read once per engine."""
+    shares = _shares(engine)
+    off = [i for i, found in shares.items() if any(s is not None and s < 0 for s in found)]
+    moving = [i for i, found in shares.items() if any(s is not None and s >= 0.5 for s in found)]
+    return off, moving, list(shares)
 
-    def compute(engine: Engine) -> tuple[list[int], list[int], list[int]]:
-        off, moving, tracked = [], [], []
+
+def _shares(engine: Engine) -> dict[int, list[float | None]]:
+    """Each node with a tracked indicator: the progress of each of its indicators (None for
+    those not tracked), in node order. Computed once, for TOC702, TOC703 and `progress`."""
+
+    def compute(engine: Engine) -> dict[int, list[float | None]]:
+        found: dict[int, list[float | None]] = {}
         nodes = engine.node
         for i in engine.measures:
             shares = [progress(indicator) for indicator in nodes[i].indicators]
-            known = [share for share in shares if share is not None]
-            if not known:
-                continue
-            tracked.append(i)
-            if any(share < 0 for share in known):
-                off.append(i)
-            if any(share >= 0.5 for share in known):
-                moving.append(i)
-        return off, moving, tracked
+            if any(share is not None for share in shares):
+                found[i] = shares
+        return found
 
-    return engine.shared("node_data", compute)
+    return engine.shared("shares", compute)
 
 
 def data_along_chains(engine: Engine) -> list[str]:
