@@ -8,12 +8,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, unquote_plus
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from services import auth, store, workspaces
-from services.auth import TokenInfo, parse_lifetime
+from services.auth import TOKEN_PREFIX, TokenInfo, parse_lifetime
 from services.config import Settings, get_settings
 from services.db import make_engine, run_migrations
 from services.workspaces import DEFAULT_WORKSPACE
@@ -24,6 +25,7 @@ __all__ = [
     "list_tokens",
     "revoke_token",
     "redact_tokens_in_access_log",
+    "redact_query",
     "EXAMPLES_DIR",
     "DEFAULT_WORKSPACE",
 ]
@@ -48,16 +50,21 @@ def create_token(
     settings: Settings | None = None,
     name: str | None = None,
     expires: str | None = None,
+    models: list[str] | None = None,
 ) -> str:
     """Create a token (and the workspace if needed) in the configured store; return it.
 
     `name` (default: the role) is the author the history shows for the token's writes;
-    `expires` is a lifetime such as `30d`, `12h` or `8w` (`services.auth.parse_lifetime`).
+    `expires` is a lifetime such as `30d`, `12h` or `8w` (`services.auth.parse_lifetime`);
+    `models` limits an editor token to writing those models.
     """
     workspaces.check_workspace_name(workspace)  # before touching the store
     expires_in = parse_lifetime(expires) if expires is not None else None
+    auth.check_models(role, models)  # before touching the store
     with _store(settings or get_settings()) as engine, Session(engine) as session:
-        return workspaces.create_token(session, workspace, role, name, expires_in=expires_in)
+        return workspaces.create_token(
+            session, workspace, role, name, expires_in=expires_in, models=models
+        )
 
 
 def list_tokens(workspace: str | None = None, settings: Settings | None = None) -> list[TokenInfo]:
@@ -122,20 +129,56 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None
             auth.revoke_process_tokens(session, process)
 
 
-class RedactTokens(logging.Filter):
-    """Keeps tokens out of the access log: the query string of `/login` (which carries one)
-    is written as `?token=[redacted]`, and so is a `token=` parameter on any other path."""
+def redact_query(path: str) -> str:
+    """`path` with every value that could be a token replaced by `[redacted]`.
 
-    _TOKEN = re.compile(r"([?&]token=)[^&\s]*")
+    The parameter names are read as the server reads them, percent-decoded
+    (`/login?%74oken=...` is a `token`), and so is the path (`/%6cogin` is `/login`): on
+    `/login` every value goes, elsewhere the value of any `token` parameter and any value
+    that decodes to something holding a toc token.
+
+    >>> redact_query("/login?%74oken=toc_abc&x=1")
+    '/login?%74oken=[redacted]&x=[redacted]'
+    >>> redact_query("/api/v1/models?limit=5&TOKEN=toc_abc")
+    '/api/v1/models?limit=5&TOKEN=[redacted]'
+    """
+    base, mark, query = path.partition("?")
+    if not mark:
+        return path
+    login = unquote(base).rstrip("/").lower() == "/login"
+    parts = []
+    for pair in re.split(r"([&;])", query):
+        if pair in ("&", ";"):
+            parts.append(pair)
+            continue
+        name, equals, value = pair.partition("=")
+        secret = TOKEN_PREFIX in unquote_plus(unquote_plus(pair))
+        if equals:
+            if login or secret or unquote_plus(name).strip().lower() == "token":
+                value = "[redacted]"
+            parts.append(f"{name}={value}")
+        else:
+            parts.append("[redacted]" if login or secret else name)
+    return f"{base}?{''.join(parts)}"
+
+
+class RedactTokens(logging.Filter):
+    """Keeps tokens out of the access log: the query of `/login` (which carries one) is
+    written with every value `[redacted]`, and so is a `token` parameter (however its name is
+    percent-encoded) or a value holding a token on any other path (`redact_query`)."""
+
+    _QUERY = re.compile(r"\S*\?\S*")
+
+    def _clean(self, text: str) -> str:
+        return self._QUERY.sub(lambda found: redact_query(found.group(0)), text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                self._TOKEN.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
-                for arg in record.args
+                self._clean(arg) if isinstance(arg, str) else arg for arg in record.args
             )
         elif isinstance(record.msg, str):
-            record.msg = self._TOKEN.sub(r"\1[redacted]", record.msg)
+            record.msg = self._clean(record.msg)
         return True
 
 

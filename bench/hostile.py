@@ -10,6 +10,11 @@ each it prints the status, the wall time, and the server's peak memory growth: t
 against the RSS before. Each input is sent once first to warm the server up (imports,
 validators); a healthy `GET /healthz` is timed alongside, for scale.
 
+Then the observations of issue 18: `POST …/observations` with 100,000 rows (100 indicators
+× 1,000 dates) against the time the same body takes to read and validate row by row in
+process (target: at most 2×), and a PATCH in another workspace sent while it runs (target: it
+waits no longer than that).
+
 Prints figures; asserts nothing (timings never belong in tests). Linux only (/proc).
 """
 
@@ -34,6 +39,10 @@ from sqlmodel import Session  # noqa: E402
 from test_api_hostile import HOSTILE  # noqa: E402
 
 from services.auth import create_token  # noqa: E402
+from toc.model import Observation  # noqa: E402
+from toc.observations import read_observations_json  # noqa: E402
+
+INDICATORS, DATES = 100, 1_000
 from services.db import make_engine, run_migrations  # noqa: E402
 
 SERVER = (
@@ -58,9 +67,114 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _observations_model(model_id: str) -> dict[str, object]:
+    nodes: list[dict[str, object]] = [
+        {
+            "id": f"change-{n}",
+            "level": "teacher",
+            "kind": "change",
+            "title": f"Change {n}",
+            "indicators": [{"id": "share", "name": "Share", "measures": "change"}],
+        }
+        for n in range(INDICATORS)
+    ]
+    return {"format": "toc/1", "id": model_id, "title": "Observations bench", "nodes": nodes}
+
+
+def _observations_body() -> bytes:
+    import datetime
+    import json
+
+    start = datetime.date(2020, 1, 1)
+    rows = [
+        {
+            "node": f"change-{n}",
+            "indicator": "share",
+            "date": (start + datetime.timedelta(days=d)).isoformat(),
+            "value": round(0.1 + d / 2000, 4),
+        }
+        for n in range(INDICATORS)
+        for d in range(DATES)
+    ]
+    return json.dumps(rows).encode()
+
+
+def _row_by_row(body: bytes) -> float:
+    """The floor: read the body and validate each row as an observation, in process."""
+    started = time.perf_counter()
+    for row in read_observations_json(body):
+        Observation.model_validate({"date": row.date, "value": row.value})
+    return time.perf_counter() - started
+
+
+def bench_observations(base: str, editor: str, other: str) -> None:
+    import threading
+
+    body = _observations_body()
+    floor = min(_row_by_row(body) for _ in range(3))
+    mine = {"Authorization": f"Bearer {editor}"}
+    theirs = {"Authorization": f"Bearer {other}"}
+    with httpx.Client(base_url=base, timeout=600) as client:
+        for round_ in range(2):  # the first round warms the server up
+            model_id = f"observed-{round_}"
+            created = client.post(
+                "/api/v1/models", json=_observations_model(model_id), headers=mine
+            )
+            created.raise_for_status()
+            neighbour = client.post(
+                "/api/v1/models", json=_observations_model(f"neighbour-{round_}"), headers=theirs
+            )
+            neighbour.raise_for_status()
+            waits: list[float] = []
+            done = threading.Event()
+
+            def other_writer(round_: int = round_) -> None:
+                with httpx.Client(base_url=base, timeout=600) as writer:
+                    time.sleep(0.05)
+                    while not done.is_set():
+                        began = time.perf_counter()
+                        writer.patch(
+                            f"/api/v1/models/neighbour-{round_}/nodes/change-0",
+                            json={"title": f"Renamed {len(waits)}"},
+                            headers=theirs,
+                        ).raise_for_status()
+                        waits.append(time.perf_counter() - began)
+                        time.sleep(0.05)
+
+            thread = threading.Thread(target=other_writer)
+            thread.start()
+            started = time.perf_counter()
+            answer = client.post(
+                f"/api/v1/models/{model_id}/observations",
+                content=body,
+                headers={**mine, "Content-Type": "application/json"},
+            )
+            elapsed = time.perf_counter() - started
+            done.set()
+            thread.join()
+        print()
+        print(
+            f"POST observations: {INDICATORS} indicators x {DATES} dates = "
+            f"{INDICATORS * DATES:,} rows, {len(body) / 1e6:.1f} MB"
+        )
+        print(f"  read and validate row by row in process (floor): {floor:7.2f} s")
+        print(
+            f"  POST …/observations: status {answer.status_code}       {elapsed:7.2f} s"
+            f"  = {elapsed / floor:.2f}x the floor (target <= 2x)"
+        )
+        longest = max(waits) if waits else float("nan")
+        print(
+            f"  another workspace's PATCH during it: {len(waits)} writes, longest "
+            f"{longest:.3f} s = {longest / floor:.2f}x the floor (target <= 1x)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--observations-only", action="store_true", help="only the observations figures"
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="toc-hostile-")
     url = args.database_url or f"sqlite:///{folder}/toc.db"
@@ -68,6 +182,8 @@ def main() -> None:
     run_migrations(engine)
     with Session(engine) as session:
         viewer = create_token(session, "bench", "viewer")
+        editor = create_token(session, "bench", "editor")
+        other = create_token(session, "bench-neighbour", "editor")
     engine.dispose()
 
     port = _free_port()
@@ -89,10 +205,11 @@ def main() -> None:
         print(f"{'input':44} {'sent':>9} {'status':>6} {'time s':>7} {'peak growth MB':>15}")
         with httpx.Client(base_url=base, headers=headers, timeout=300) as client:
             # Warm up: the first check imports the catalogue and builds the validators.
-            for fmt, data in HOSTILE.values():
+            hostile = {} if args.observations_only else HOSTILE
+            for fmt, data in hostile.values():
                 client.post(f"/api/v1/check?format={fmt}", content=data)
             rows = [("GET /healthz (for scale)", "", b"")] + [
-                (name, fmt, data) for name, (fmt, data) in HOSTILE.items()
+                (name, fmt, data) for name, (fmt, data) in hostile.items()
             ]
             for name, fmt, data in rows:
                 Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # reset VmHWM
@@ -106,6 +223,7 @@ def main() -> None:
                 growth = (_status_kb(server.pid, "VmHWM") - before) / 1024
                 sent = f"{len(data) / 1024:.0f} KB" if data else "-"
                 print(f"{name:44} {sent:>9} {answer.status_code:>6} {elapsed:7.2f} {growth:15.1f}")
+        bench_observations(base, editor, other)
     finally:
         server.terminate()
         server.wait(timeout=30)
