@@ -33,6 +33,9 @@ def _read_model(path: str) -> TheoryOfChange:
     from toc import formats
 
     file = Path(path)
+    if file.is_dir():
+        # A folder of CSV files reads as the CSV zip does (model.csv, nodes.csv, ...).
+        return formats.read_path(file)
     if not file.is_file():
         raise _Usage(f"{path}: no such file")
     return formats.read_path(file)
@@ -113,7 +116,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if rows:
         if printed:
             print()
-        print(to_text(rows))
+        print(to_text(rows, currency=report.currency))
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
@@ -122,12 +125,18 @@ def _cmd_scorecard(args: argparse.Namespace) -> int:
 
     report = _report(args)
     rows = report.initiatives
-    if args.format == "json":
+    if args.format == "xlsx":
+        from toc.formats.scorecard_xlsx import to_xlsx
+
+        if not args.output:
+            raise _Usage("--format xlsx writes a workbook: give -o OUT.xlsx")
+        Path(args.output).write_bytes(to_xlsx(rows))
+    elif args.format == "json":
         _write_bytes(scorecard.to_json(rows).encode("utf-8"))
     elif args.format == "csv":
         _write_bytes(scorecard.to_csv(rows).encode("utf-8"))
     else:
-        print(scorecard.to_text(rows))
+        print(scorecard.to_text(rows, currency=report.currency))
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
@@ -154,20 +163,32 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_observe(args: argparse.Namespace) -> int:
     from toc import formats
-    from toc.observations import merge_observations, read_observations
+    from toc.observations import merge_observations, observations_format, read_observations
 
+    fmt = formats.format_for_path(Path(args.file))
+    if fmt in formats.BINARY_FORMATS and not args.output:
+        raise _Usage(f"{args.file} is written back as {fmt}: give -o OUT")
     model = _read_model(args.file)
     data = Path(args.data)
     if not data.is_file():
         raise _Usage(f"{args.data}: no such file")
     try:
-        rows = read_observations(data.read_bytes(), "json" if data.suffix == ".json" else "csv")
+        rows = read_observations(
+            data.read_bytes(), observations_format(data), args.date_format, args.skip_blank
+        )
         merged = merge_observations(model, rows)
     except DocumentRejected as rejected:  # the problems are the data's, at their rows
         for problem in rejected.problems:
             print(f"{args.data}: {problem}", file=sys.stderr)
         return EXIT_REJECTED
-    payload = formats.write(merged, formats.format_for_path(Path(args.file)))
+    skipped = getattr(rows, "skipped", 0)
+    if skipped:
+        print(
+            f"{args.data}: {len(rows):,} observations merged; {skipped:,} rows with no value "
+            "skipped (--skip-blank)",
+            file=sys.stderr,
+        )
+    payload = formats.write(merged, fmt)
     if args.output:
         Path(args.output).write_bytes(payload)
     else:
@@ -182,6 +203,8 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     if args.to == "csv" and (args.output is None or Path(args.output).suffix.lower() != ".zip"):
         # A zip written under another name would be taken for one CSV file and fail to open.
         raise _Usage("--to csv writes a zip (model.csv, nodes.csv, links.csv): give -o OUT.zip")
+    if args.to == "xlsx" and args.output is None:
+        raise _Usage("--to xlsx writes a workbook: give -o OUT.xlsx")
     _one_shot()
     model = _read_model(args.file)
     payload = formats.write(model, args.to)
@@ -189,6 +212,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(payload)
     else:
         sys.stdout.write(payload.decode("utf-8"))
+    return EXIT_OK
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from toc.formats.template import write_template
+
+    Path(args.output).write_bytes(write_template())
     return EXIT_OK
 
 
@@ -308,10 +338,24 @@ def _parser() -> argparse.ArgumentParser:
     diff.set_defaults(run=_cmd_diff)
 
     observe = commands.add_parser(
-        "observe", help="merge indicator observations (CSV or JSON) into a theory"
+        "observe", help="merge indicator observations (CSV, XLSX or JSON) into a theory"
     )
     observe.add_argument("file", metavar="FILE")
-    observe.add_argument("data", metavar="DATA.csv")
+    observe.add_argument(
+        "data",
+        metavar="DATA",
+        help="DATA.csv, DATA.xlsx (the sheet 'observations', else the first) or DATA.json",
+    )
+    observe.add_argument(
+        "--date-format",
+        choices=("MDY", "DMY"),
+        help="also read dates written in this order (06/30/2026 is MDY); YYYY-MM-DD always reads",
+    )
+    observe.add_argument(
+        "--skip-blank",
+        action="store_true",
+        help="skip (and count) rows whose value is empty, rather than refuse the file",
+    )
     observe.add_argument("-o", "--output", metavar="OUT", help="the file to write; else stdout")
     observe.set_defaults(run=_cmd_observe)
 
@@ -319,7 +363,8 @@ def _parser() -> argparse.ArgumentParser:
         "scorecard", help="print the initiative scorecard: keep, fix or stop each initiative"
     )
     card.add_argument("file", metavar="FILE")
-    card.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    card.add_argument("--format", choices=("text", "json", "csv", "xlsx"), default="text")
+    card.add_argument("-o", "--output", metavar="OUT.xlsx", help="xlsx: the workbook to write")
     card.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
     card.set_defaults(run=_cmd_scorecard)
 
@@ -335,12 +380,31 @@ def _parser() -> argparse.ArgumentParser:
     handout.add_argument("-o", "--output", required=True, metavar="OUT.html")
     handout.set_defaults(run=_cmd_report)
 
-    convert = commands.add_parser("convert", help="convert between toc/1 and other formats")
-    convert.add_argument("file", metavar="FILE", help=f"one of: {', '.join(READ_FORMATS)}")
+    convert = commands.add_parser(
+        "convert",
+        help="convert between toc/1 and other formats (a FOLDER is read as CSV files)",
+        description="Convert a model between formats. FILE is one of "
+        f"{', '.join(READ_FORMATS)} (by its suffix: .json, .xlsx, .zip, .graphml, .gexf), or a "
+        "FOLDER of CSV files (model.csv, nodes.csv, links.csv...), read as the CSV zip is. "
+        "A folder of toc/1 JSON models is a portfolio: see `toc portfolio FOLDER`.",
+    )
+    convert.add_argument(
+        "file", metavar="FILE", help=f"one of: {', '.join(READ_FORMATS)}; or a FOLDER of CSV files"
+    )
     convert.add_argument("--to", required=True, choices=WRITE_FORMATS)
     convert.add_argument(
-        "-o", "--output", metavar="OUT", help="the file to write (csv: a .zip); else stdout"
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="the file to write (csv: a .zip; xlsx: a .xlsx, required); else stdout",
     )
+
+    template = commands.add_parser(
+        "template",
+        help="write an empty planning workbook (XLSX) with drop-down lists and instructions",
+    )
+    template.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    template.set_defaults(run=_cmd_template)
     convert.set_defaults(run=_cmd_convert)
 
     serve = commands.add_parser("serve", help="run the web service and pages")

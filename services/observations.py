@@ -8,15 +8,18 @@ the model meanwhile, the merge is done again on what it wrote, so no update is l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from services import store
 from services.db import writing
 from services.errors import Expected, VersionConflict
 from services.store import ModelInfo
-from toc.observations import merge_observations, read_observations
+from toc.limits import DEFAULT_LIMITS, Limits
+from toc.observations import ObservationInput, merge_observations, read_observations
 
-__all__ = ["add_observations"]
+__all__ = ["add_observations", "read_rows", "merge_rows"]
 
 # How many times a merge is done again when other writers keep changing the model under it.
 _ATTEMPTS = 5
@@ -38,14 +41,42 @@ def add_observations(
     fmt: str = "json",
     *,
     expected_version: Expected = None,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ModelInfo:
-    """Merge observations (JSON `[{"node", "indicator", "date", "value", "note"?}]` or CSV
-    with a header row) into the model as one new version.
+    """Merge observations (JSON `[{"node", "indicator", "date", "value", "note"?}]`, CSV
+    with a header row, or an XLSX workbook) into the model as one new version.
 
     Any unknown node or indicator, bad date or non-number raises `DocumentRejected` with every
-    problem, and nothing is stored; one for a date that already has one replaces it.
+    problem, and nothing is stored; one for a date that already has one replaces it. CSV and
+    XLSX are read as a data office writes them (`date_format`, `skip_blank`: SPEC §5); how
+    many rows were skipped is `skipped_rows(...)` of the same rows (see `read_rows`).
     """
-    rows = read_observations(data, fmt)
+    rows = read_observations(data, fmt, date_format, skip_blank, limits)
+    return merge_rows(session, workspace_id, model_id, rows, expected_version=expected_version)
+
+
+def read_rows(
+    data: bytes,
+    fmt: str,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[ObservationInput]:
+    """The rows of an upload, read before any write (their `skipped` counts blank ones)."""
+    return read_observations(data, fmt, date_format, skip_blank, limits)
+
+
+def merge_rows(
+    session: Session,
+    workspace_id: int,
+    model_id: str,
+    rows: Sequence[ObservationInput],
+    *,
+    expected_version: Expected = None,
+) -> ModelInfo:
+    """Merge rows already read into the model as one new version, all or nothing."""
     for attempt in range(_ATTEMPTS):
         store.begin_read(session)
         row = store.model_row(session, workspace_id, model_id, fresh=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import toc_models
 
 from toc.document import dump_json
@@ -28,7 +29,9 @@ from toc.formats.graphml import (
 from toc.formats.mermaid import write_mermaid
 from toc.model import TheoryOfChange
 
-ROUND_TRIP_FORMATS = ("json", "csv", "graphml", "gexf")
+ROUND_TRIP_FORMATS = ("json", "xlsx", "csv", "graphml", "gexf")
+# The formats that carry the fields toc 0.2 added (SPEC §1): every one that round-trips.
+CABINET_FORMATS = ROUND_TRIP_FORMATS
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
 
 
@@ -158,10 +161,66 @@ def test_edge_cases_survive_a_round_trip(case: str, fmt: str) -> None:
     assert read(write(model, fmt), fmt) == model
 
 
+_CABINET = _model(
+    [
+        _node(
+            "grant",
+            "system",
+            "initiative",
+            label="Coaching",
+            realizes=["state-plan:coaching-grant"],
+            cost=450000.5,
+            reach=3200,
+            decision={
+                "verdict": "revise",
+                "rationale": _AWKWARD,
+                "date": "2026-11-02",
+                "decided_by": "Cabinet",
+                "review_by": "2027-06-30",
+            },
+            required=False,
+            funding=[
+                {"source": "Title II-A", "amount": 300000, "ends": "2027-09-30"},
+                {"source": "state-plan:coaching-grant", "amount": 150000.5},
+            ],
+            eligible=["0601234", "0605678"],
+            essa_tier={"tier": 2, "source": "WWC review, 2019"},
+        ),
+        _node("practice", label="Practice", realizes=["state-plan:practice"]),
+        _node("other", "system", "initiative", cost=7, required=True),
+    ],
+    [
+        {"from": "grant", "to": "practice", "lag": "1 month"},
+        {"from": "other", "to": "practice", "lag": "2 years"},
+    ],
+    scope="district",
+    org="0601234",
+    designations=["CSI", "Title I"],
+    currency="EUR",
+)
+
+
+@pytest.mark.parametrize("fmt", CABINET_FORMATS)
+def test_the_decision_the_money_labels_references_and_lags_survive_a_round_trip(fmt: str) -> None:
+    back = read(write(_CABINET, fmt), fmt)
+    assert back == _CABINET
+    assert dump_json(back) == dump_json(_CABINET)
+
+
+def test_graphml_keeps_the_title_as_label_and_writes_a_nodes_own_label_as_toc_label() -> None:
+    graphml = write_graphml(_CABINET).decode("utf-8")
+    assert 'attr.name="toc_label"' in graphml and ">Coaching<" in graphml
+    assert ">Grant<" in graphml  # the title, which yEd and Gephi show
+    gexf = write_gexf(_CABINET).decode("utf-8")
+    assert '<node id="grant" label="Grant">' in gexf
+    assert 'title="toc_label"' in gexf and 'value="Coaching"' in gexf
+
+
 @pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(model=toc_models())
-def test_any_valid_model_survives_a_round_trip(fmt: str, model: TheoryOfChange) -> None:
+@given(data=st.data())
+def test_any_valid_model_survives_a_round_trip(fmt: str, data: st.DataObject) -> None:
+    model = data.draw(toc_models(cabinet_fields=fmt in CABINET_FORMATS))
     back = read(write(model, fmt), fmt)
     assert back == model
     # Exactly: 80 and 80.0 are equal in Python but not the same baseline in a document.
@@ -300,7 +359,7 @@ def test_a_zip_of_a_folder_without_links_is_read() -> None:
 def test_csv_that_is_not_a_zip_is_rejected() -> None:
     assert _rejected(read_csv_zip, b"id,level\n") == [
         "$: not a zip archive: a CSV model is a zip of model.csv, nodes.csv, links.csv, "
-        "observations.csv"
+        "indicators.csv, evidence.csv, funding.csv, observations.csv"
     ]
 
 
@@ -434,6 +493,24 @@ def test_mermaid_draws_three_bands_and_one_line_per_link() -> None:
     assert "  class grant retired" in lines
 
 
+def test_mermaid_draws_a_nodes_own_label_instead_of_its_title() -> None:
+    lines = write_mermaid(_CABINET).decode().splitlines()
+    assert '    grant["Coaching"]' in lines and '    practice("Practice")' in lines
+    assert '    other["Other"]' in lines  # no label: the title
+
+
+def test_a_yed_edit_that_breaks_a_new_field_is_rejected_at_its_path() -> None:
+    graphml = write_graphml(_CABINET).decode()
+    graphml = graphml.replace('"verdict": "revise"', '"verdict": "revize"')
+    graphml = graphml.replace(">2 years<", ">2 yeers<")
+    assert _rejected(read_graphml, graphml.encode()) == [
+        "nodes[0].decision.verdict: unknown verdict 'revize' on node 'grant'; did you mean "
+        "'revise'?",
+        "links[1].lag: '2 yeers' is not a lag on link 'other->practice': write N days, N weeks, "
+        "N months or N years, N in digits; did you mean '2 years'?",
+    ]
+
+
 def test_mermaid_shapes_follow_the_kind_and_because_is_cut_short() -> None:
     model = _model(
         [
@@ -536,10 +613,13 @@ def test_observations_travel_in_observations_csv_by_id_name_or_place() -> None:
         ["talk", "#3", "2026-01-10", "0", ""],
         ["talk", "Visits", "2026-01-10", "7", ""],
     ]
-    indicators = list(csv.reader(io.StringIO(files["nodes.csv"])))[1][-1]
-    assert indicators.startswith(
-        "Share of lessons with discourse||40.0|20|||share; Twice||\\-5|\\80"
-    )
+    # One row per indicator in indicators.csv; a text that reads as a number keeps a `\`.
+    indicators = list(csv.reader(io.StringIO(files["indicators.csv"])))
+    assert indicators[:3] == [
+        ["node", "id", "name", "measures", "target", "baseline", "source", "cadence"],
+        ["talk", "share", "Share of lessons with discourse", "", "40.0", "20", "", ""],
+        ["talk", "", "Twice", "", "\\-5", "\\80", "", ""],
+    ]
     assert "observations.csv" not in _unzip(write_csv_zip(_model([_node("talk")])))
 
 

@@ -40,6 +40,11 @@ class Limits:
     max_csv_rows: int = 3_000_000
     # The unzipped size of a CSV zip, all its files together (and so each one).
     max_unzipped_bytes: int = 256 * 1024 * 1024
+    # The most characters one cell of a CSV file or a workbook may hold, and the most cells one
+    # row may hold (a worksheet's 16,384 columns): checked line by line while reading, so a
+    # row of millions of empty cells is refused before it is built.
+    max_cell_chars: int = 16 * 1024 * 1024
+    max_row_cells: int = 16_384
     # How many problems one rejection lists; a last line counts the rest.
     max_problems: int = 1_000
 

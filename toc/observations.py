@@ -7,13 +7,19 @@ case). ``indicator`` is the indicator's ``id``, or else its exact ``name``. Ever
 reported at once, each with where it is (``[2].value`` in JSON, ``row 3.value`` in CSV, rows
 numbered as a spreadsheet numbers them, the header being row 1), and nothing is merged when
 there is one.
+
+What a data office actually sends is read as it means (SPEC §5): in CSV and XLSX, a value with
+a trailing ``%`` (``86%`` is 86) or thousands separators (``4,200,000``); dates written
+``YYYY-MM-DD``, or in the order ``date_format`` names (``MDY``: ``06/30/2026``; ``DMY``:
+``30/06/2026``; ``/``, ``-`` or ``.`` between), or typed as date cells of a workbook; with
+``skip_blank``, a row whose value is empty is skipped and counted (`ObservationRows.skipped`).
+A date that would read in another order gets a "did you mean 2026-06-30 (date_format=MDY)?".
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import io
 import math
 import re
 import sys
@@ -25,7 +31,8 @@ import msgspec
 
 from toc import formats
 from toc.errors import DocumentRejected, Problem
-from toc.limits import MAX_INT_DIGITS, decode_json
+from toc.formats.safecsv import bounded_lines
+from toc.limits import DEFAULT_LIMITS, MAX_INT_DIGITS, Limits, decode_json, over_limit
 from toc.model import (
     OBSERVATIONS_MAX,
     TEXT_MAX,
@@ -46,7 +53,15 @@ __all__ = [
     "observe",
     "observe_paths",
     "parse_number",
+    "parse_measure",
+    "ObservationRows",
+    "DATE_FORMATS",
+    "read_observations_xlsx",
+    "observations_format",
+    "date_hint",
 ]
+
+DATE_FORMATS = ("MDY", "DMY")
 
 COLUMNS = ("node", "indicator", "date", "value", "note")
 _COLUMN_SET = frozenset(COLUMNS)
@@ -115,6 +130,128 @@ def _read_plain_json(data: str | bytes) -> list[ObservationInput] | None:
     ]
 
 
+# A number with thousands separators, as a spreadsheet shows one: 4,200,000 or 1,234.5.
+_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
+# A date written day, month and year in some order: 06/30/2026, 30.06.2026, 6-30-2026.
+_ORDERED_DATE = re.compile(r"([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})")
+
+
+def parse_measure(text: str) -> int | float | None:
+    """A measured value as a data office writes it: a number, with a trailing `%` or thousands
+    separators allowed; None when the cell is not one.
+
+    >>> [parse_measure(text) for text in ("86%", "4,200,000", "1,234.5", "12,5")]
+    [86, 4200000, 1234.5, None]
+    """
+    word = text.strip()
+    if word.endswith("%"):
+        word = word[:-1].rstrip()
+    if _THOUSANDS.fullmatch(word):
+        word = word.replace(",", "")
+    return parse_number(word)
+
+
+def _ordered_date(text: str, order: str) -> str | None:
+    """`text` read as a date in `order` (MDY or DMY), as YYYY-MM-DD; None when it is not one."""
+    match = _ORDERED_DATE.fullmatch(text.strip())
+    if match is None:
+        return None
+    first, second, year = int(match[1]), int(match[3]), int(match[4])
+    month, day = (first, second) if order == "MDY" else (second, first)
+    try:
+        return datetime.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def read_date_text(text: str, date_format: str | None) -> str:
+    """A date cell's text as YYYY-MM-DD when `date_format` reads it; else the text as given,
+    for the check to report (with `date_hint`)."""
+    if date_format is not None:
+        read = _ordered_date(text, date_format)
+        if read is not None:
+            return read
+    return text.strip()
+
+
+def date_hint(value: Any) -> str:
+    """`"; did you mean 2026-06-30 (date_format=MDY)?"` for a date that reads in an order other
+    than the one given, or `""`.
+
+    >>> date_hint("06/30/2026"), date_hint("2026-06-30")
+    ('; did you mean 2026-06-30 (date_format=MDY)?', '')
+    >>> date_hint("03/04/2026")
+    '; did you mean 2026-03-04 (date_format=MDY) or 2026-04-03 (date_format=DMY)?'
+    """
+    if type(value) is not str:
+        return ""
+    readings = [
+        f"{read} (date_format={order})"
+        for order in DATE_FORMATS
+        if (read := _ordered_date(value, order)) is not None
+    ]
+    return f"; did you mean {' or '.join(dict.fromkeys(readings))}?" if readings else ""
+
+
+class ObservationRows(list[ObservationInput]):
+    """The rows read, and how many were skipped for an empty value (`skip_blank`)."""
+
+    skipped: int = 0
+
+
+def _cell_row(
+    where: str,
+    cells: dict[str, Any],
+    date_format: str | None,
+    skip_blank: bool,
+    rows: ObservationRows,
+) -> None:
+    """One row of a CSV or a sheet, as `ObservationInput`, added to `rows` (or counted)."""
+
+    def text(column: str) -> Any:
+        value = cells.get(column)
+        if isinstance(value, str):
+            return value if value.strip() else None
+        return value
+
+    value = text("value")
+    if value is None and skip_blank:
+        rows.skipped += 1
+        return
+    if isinstance(value, str):
+        measured = parse_measure(value)
+        value = measured if measured is not None else value
+    date = text("date")
+    if isinstance(date, datetime.datetime):
+        date = date.date().isoformat()
+    elif isinstance(date, datetime.date):
+        date = date.isoformat()
+    elif isinstance(date, str):
+        date = read_date_text(date, date_format)
+    node = text("node")
+    note = text("note")
+    rows.append(
+        ObservationInput(
+            where,
+            node.strip() or None if isinstance(node, str) else node,
+            text("indicator"),
+            date,
+            value,
+            note if note is None or isinstance(note, str) else str(note),
+        )
+    )
+
+
+def _date_format(date_format: str | None) -> str | None:
+    if date_format is None or date_format.upper() in ("", "YMD", "ISO"):
+        return None
+    if date_format.upper() not in DATE_FORMATS:
+        raise DocumentRejected(
+            [Problem("date_format", f"unknown date_format {date_format!r}; expected MDY or DMY")]
+        )
+    return date_format.upper()
+
+
 def read_observations_json(data: str | bytes) -> list[ObservationInput]:
     """Rows from a JSON array of objects; a malformed array is rejected with every problem."""
     plain = _read_plain_json(data)
@@ -148,9 +285,17 @@ def read_observations_json(data: str | bytes) -> list[ObservationInput]:
 
 
 def read_observations_csv(
-    data: str | bytes, where: Callable[[int], str] = lambda row: f"row {row}"
-) -> list[ObservationInput]:
-    """Rows from CSV text with a header row; `where` names a spreadsheet row in problems."""
+    data: str | bytes,
+    where: Callable[[int], str] = lambda row: f"row {row}",
+    date_format: str | None = None,
+    skip_blank: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ObservationRows:
+    """Rows from CSV text with a header row; `where` names a spreadsheet row in problems.
+
+    `date_format` (`MDY`, `DMY`) reads dates written in that order too; `skip_blank` skips
+    (and counts) rows whose value is empty rather than refusing them. A line that would make
+    a row of more cells than `limits` allow is refused before it is built."""
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
@@ -159,62 +304,111 @@ def read_observations_csv(
                 [Problem("$", f"not UTF-8 text ({bad.reason} at byte {bad.start})")]
             ) from None
     data = data.removeprefix("\ufeff")
-    reader = csv.reader(io.StringIO(data, newline=""))
+    date_format = _date_format(date_format)
+    csv.field_size_limit(limits.max_cell_chars)
+    # Lines are bounded before the csv module builds a row of them (toc.formats.safecsv).
+    reader = csv.reader(bounded_lines("$", data, limits))
+    rows_read = iter(reader)
     try:
-        table = list(reader)
+        first = next(rows_read, None)
     except csv.Error as bad:
         raise DocumentRejected([Problem(where(reader.line_num), f"not valid CSV: {bad}")]) from None
-    if not table:
+    if first is None:
         raise DocumentRejected(
             [Problem("$", f"empty: expected a header row naming {', '.join(COLUMNS)}")]
         )
-    header = [cell.strip().lower() for cell in table[0]]
+    header = [cell.strip().lower() for cell in first]
+    _check_header(header, where(1))
+    position = {column: header.index(column) for column in COLUMNS if column in header}
+    rows = ObservationRows()
+    try:
+        for number, cells in enumerate(rows_read, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) + rows.skipped >= limits.max_observations:
+                raise over_limit("$", "observations", limits.max_observations)
+            values = {
+                column: cells[index] for column, index in position.items() if index < len(cells)
+            }
+            _cell_row(where(number), values, date_format, skip_blank, rows)
+    except csv.Error as bad:
+        raise DocumentRejected([Problem(where(reader.line_num), f"not valid CSV: {bad}")]) from None
+    return rows
+
+
+def _check_header(header: list[str], where: str) -> None:
     problems = []
     for column in header:
         if column and column not in COLUMNS:
             problems.append(
-                Problem(f"{where(1)}.{column}", f"unknown column; expected {', '.join(COLUMNS)}")
+                Problem(f"{where}.{column}", f"unknown column; expected {', '.join(COLUMNS)}")
             )
         elif column and header.count(column) > 1:
-            problems.append(Problem(f"{where(1)}.{column}", "column given more than once"))
+            problems.append(Problem(f"{where}.{column}", "column given more than once"))
     for column in _REQUIRED:
         if column not in header:
-            problems.append(Problem(where(1), f"no '{column}' column"))
+            problems.append(Problem(where, f"no '{column}' column"))
     if problems:
         raise DocumentRejected(list(dict.fromkeys(problems)))
-    position = {column: header.index(column) for column in COLUMNS if column in header}
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-
-        def cell(column: str, cells: Sequence[str] = cells) -> str | None:
-            index = position.get(column)
-            text = cells[index] if index is not None and index < len(cells) else ""
-            return text if text.strip() else None
-
-        value = cell("value")
-        number_value = parse_number(value) if value is not None else None
-        rows.append(
-            ObservationInput(
-                where(number),
-                (cell("node") or "").strip() or None,
-                cell("indicator"),
-                (cell("date") or "").strip() or None,
-                number_value if number_value is not None else value,
-                cell("note"),
-            )
-        )
-    return rows
 
 
-def read_observations(data: bytes, fmt: str) -> list[ObservationInput]:
-    """Rows from `data` in `fmt`: `json` or `csv`."""
+def read_observations_xlsx(
+    data: bytes,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ObservationRows:
+    """Rows from a workbook: the sheet named `observations`, else the first; date cells are
+    dates, number cells numbers, and problems are at `SHEET row N`."""
+    from toc.formats.xlsx import open_workbook, sheet_rows, unreadable
+
+    date_format = _date_format(date_format)
+    book = open_workbook(data, limits)
+    try:
+        sheets = {sheet.title.strip().lower(): sheet for sheet in book.worksheets}
+        sheet = sheets.get("observations") or (book.worksheets[0] if book.worksheets else None)
+        if sheet is None:
+            raise DocumentRejected([Problem("$", "a workbook with no sheet")])
+        rows = ObservationRows()
+        table = sheet_rows(sheet, limits.max_observations, "observations")
+        _, first = next(table)
+        header = ["" if cell is None else str(cell).strip().lower() for cell in first]
+        _check_header(header, f"{sheet.title} row 1")
+        position = {column: header.index(column) for column in COLUMNS if column in header}
+        for number, cells in table:
+            values = {
+                column: cells[index] for column, index in position.items() if index < len(cells)
+            }
+            _cell_row(f"{sheet.title} row {number}", values, date_format, skip_blank, rows)
+        return rows
+    except DocumentRejected:
+        raise
+    except Exception as bad:  # a damaged part met while streaming rows
+        raise unreadable(bad) from None
+    finally:
+        book.close()
+
+
+def read_observations(
+    data: bytes,
+    fmt: str,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> list[ObservationInput]:
+    """Rows from `data` in `fmt`: `json`, `csv` or `xlsx` (the last two read as a data office
+    writes them: `date_format`, `skip_blank`; the answer's `skipped` counts skipped rows)."""
     if fmt == "json":
         return read_observations_json(data)
     if fmt == "csv":
-        return read_observations_csv(data)
-    raise DocumentRejected([Problem("$", f"cannot read observations as {fmt!r}; use json or csv")])
+        return read_observations_csv(
+            data, date_format=date_format, skip_blank=skip_blank, limits=limits
+        )
+    if fmt == "xlsx":
+        return read_observations_xlsx(data, date_format, skip_blank, limits)
+    raise DocumentRejected(
+        [Problem("$", f"cannot read observations as {fmt!r}; use json, csv or xlsx")]
+    )
 
 
 def resolve_indicator(
@@ -249,7 +443,7 @@ def _read_date(value: Any) -> datetime.date | str:
     try:
         return parse_iso_date(value)
     except ValueError:
-        return f"expected a date written YYYY-MM-DD, got {value!r}"
+        return f"expected a date written YYYY-MM-DD, got {value!r}{date_hint(value)}"
 
 
 class _Resolved(NamedTuple):
@@ -473,7 +667,12 @@ def merge_observations(
 
 
 def observe(
-    model_data: bytes, model_format: str, observations_data: bytes, observations_format: str
+    model_data: bytes,
+    model_format: str,
+    observations_data: bytes,
+    observations_format: str,
+    date_format: str | None = None,
+    skip_blank: bool = False,
 ) -> bytes:
     """`toc observe`: read a model and observations, merge them, write the model back.
 
@@ -483,8 +682,12 @@ def observe(
         The model, in `model_format` (one of `toc.formats.READ_FORMATS`).
     model_format : str
     observations_data : bytes
-        The rows, in `observations_format`: `json` or `csv`.
+        The rows, in `observations_format`: `json`, `csv` or `xlsx`.
     observations_format : str
+    date_format : str, optional
+        `MDY` or `DMY`: how dates not written YYYY-MM-DD are read (CSV, XLSX).
+    skip_blank : bool
+        Skip rows whose value is empty rather than refuse them.
 
     Returns
     -------
@@ -497,16 +700,29 @@ def observe(
         For a bad model or bad observations, with every problem; nothing is written.
     """
     model = formats.read(model_data, model_format)
-    merged = merge_observations(model, read_observations(observations_data, observations_format))
+    rows = read_observations(observations_data, observations_format, date_format, skip_blank)
+    merged = merge_observations(model, rows)
     return formats.write(merged, model_format)
 
 
-def observe_paths(model_path: Path, observations_path: Path) -> bytes:
-    """`toc observe FILE DATA`: formats chosen by suffix (DATA: `.json` is JSON, else CSV)."""
-    data_format = "json" if observations_path.suffix.lower() == ".json" else "csv"
+def observations_format(path: Path) -> str:
+    """The format of a data file by its suffix: `.json` JSON, `.xlsx`/`.xlsm` XLSX, else CSV."""
+    suffix = path.suffix.lower()
+    return "json" if suffix == ".json" else "xlsx" if suffix in (".xlsx", ".xlsm") else "csv"
+
+
+def observe_paths(
+    model_path: Path,
+    observations_path: Path,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+) -> bytes:
+    """`toc observe FILE DATA`: formats chosen by suffix (`observations_format`)."""
     return observe(
         model_path.read_bytes(),
         formats.format_for_path(model_path),
         observations_path.read_bytes(),
-        data_format,
+        observations_format(observations_path),
+        date_format,
+        skip_blank,
     )

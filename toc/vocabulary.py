@@ -33,6 +33,7 @@ LEVEL_LABELS: dict[Level, str] = {
 # Each interchange format (`toc.formats`) as a person would choose it.
 FORMAT_LABELS: dict[str, str] = {
     "json": "toc/1 JSON",
+    "xlsx": "Excel workbook (.xlsx)",
     "csv": "CSV (zip of nodes.csv and links.csv)",
     "graphml": "GraphML (yEd)",
     "gexf": "GEXF (Gephi)",

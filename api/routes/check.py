@@ -32,7 +32,7 @@ def check_document(
     raw: RawBodyDep,
     settings: SettingsDep,
     format: Annotated[
-        Literal["json", "csv", "graphml", "gexf"], Query(description="The body's format.")
+        Literal["json", "xlsx", "csv", "graphml", "gexf"], Query(description="The body's format.")
     ] = "json",
 ) -> Response:
     if format == "json":

@@ -42,8 +42,8 @@ from toc.scorecard import to_csv as scorecard_csv
 
 router = APIRouter(prefix="/models", tags=["models"])
 
-ReadFormat = Literal["json", "csv", "graphml", "gexf"]
-WriteFormat = Literal["json", "csv", "graphml", "gexf", "mermaid"]
+ReadFormat = Literal["json", "xlsx", "csv", "graphml", "gexf"]
+WriteFormat = Literal["json", "xlsx", "csv", "graphml", "gexf", "mermaid"]
 assert set(ReadFormat.__args__) == set(formats.READ_FORMATS)  # type: ignore[attr-defined]
 assert set(WriteFormat.__args__) == set(formats.WRITE_FORMATS)  # type: ignore[attr-defined]
 
@@ -133,7 +133,8 @@ def list_models(
     },
     openapi_extra=binary_body(
         {f: formats.MEDIA_TYPES[f] for f in formats.READ_FORMATS},
-        "The model in `format`: toc/1 JSON, a zip of nodes.csv and links.csv, GraphML or GEXF.",
+        "The model in `format`: toc/1 JSON, an XLSX workbook, a zip of nodes.csv and "
+        "links.csv, GraphML or GEXF.",
     ),
 )
 def import_model(
@@ -231,8 +232,12 @@ def check_model(principal: PrincipalDep, session: SessionDep, model_id: str) -> 
     responses={
         200: {
             "description": "One row per initiative that is not retired, in id order "
-            "(`format=csv`: a header row, then one row per initiative; lists `;`-separated)",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "(`format=csv`: a header row, then one row per initiative; lists `;`-separated; "
+            "`format=xlsx`: the same as a workbook, numbers as numbers, with a filter row)",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                formats.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+            },
         },
         **responses(401, 404, 422),
     },
@@ -242,10 +247,22 @@ def get_scorecard(
     session: SessionDep,
     model_id: str,
     format: Annotated[
-        Literal["json", "csv"], Query(description="`json` (default) or `csv` for a spreadsheet.")
+        Literal["json", "csv", "xlsx"],
+        Query(description="`json` (default), or `csv` or `xlsx` for a spreadsheet."),
     ] = "json",
 ) -> Response:
     rows, version = reports.scorecard(session, principal.workspace_id, model_id)
+    if format == "xlsx":
+        from toc.formats.scorecard_xlsx import to_xlsx
+
+        return Response(
+            to_xlsx(rows),
+            media_type=formats.MEDIA_TYPES["xlsx"],
+            headers={
+                **etag(version),
+                "Content-Disposition": f'attachment; filename="{model_id}-scorecard.xlsx"',
+            },
+        )
     if format == "csv":
         return Response(
             scorecard_csv(rows),
@@ -274,6 +291,7 @@ def get_chains(
 # What each export format answers, for the OpenAPI document.
 _EXPORT_CONTENT: dict[str, Any] = {
     formats.MEDIA_TYPES["json"]: {"schema": {"$ref": "#/components/schemas/TheoryOfChange"}},
+    formats.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
     formats.MEDIA_TYPES["csv"]: {"schema": {"type": "string", "format": "binary"}},
     formats.MEDIA_TYPES["graphml"]: {"schema": {"type": "string", "description": "GraphML XML"}},
     formats.MEDIA_TYPES["gexf"]: {"schema": {"type": "string", "description": "GEXF 1.2 XML"}},
@@ -293,7 +311,10 @@ _EXPORT_CONTENT: dict[str, Any] = {
                 + "; ".join(
                     f"`{fmt}`: `{formats.MEDIA_TYPES[fmt]}`" for fmt in formats.WRITE_FORMATS
                 )
-                + ". `csv` is a zip of model.csv, nodes.csv, links.csv (and observations.csv)."
+                + ". `xlsx` is a workbook of the sheets model, nodes, links, indicators, "
+                "evidence, observations (and funding, checks); `csv` is a zip of model.csv, "
+                "nodes.csv, links.csv (and indicators.csv, evidence.csv, funding.csv, "
+                "observations.csv)."
             ),
             "headers": {
                 "ETag": {"description": "The model's version", "schema": {"type": "string"}},

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep
+from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep, SettingsDep
 from api.problems import ApiProblem, responses
 from api.responses import json_value
 from api.routes.models import decode_cursor, encode_cursor
 from api.schemas import DiffPublic, ModelDocument, ModelPublic, VersionPage
 from services import history, observations
+from toc import formats
 from toc.errors import Problem
 
 router = APIRouter(prefix="/models/{model_id}", tags=["history"])
@@ -20,13 +21,14 @@ _OBSERVATIONS = {
     "requestBody": {
         "required": True,
         "description": "Observations as a JSON list, or CSV with a header row "
-        "(`node,indicator,date,value,note`). All or nothing: every problem is listed in the "
-        "422 answer.",
+        "(`node,indicator,date,value,note`), or an XLSX workbook (the sheet `observations`, "
+        "else the first). All or nothing: every problem is listed in the 422 answer.",
         "content": {
             "application/json": {
                 "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ObservationIn"}}
             },
             "text/csv": {"schema": {"type": "string"}},
+            formats.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
@@ -134,21 +136,37 @@ def add_observations(
     raw: RawBodyDep,
     if_match: IfMatchDep,
     model_id: str,
+    settings: SettingsDep,
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
+    date_format: Annotated[
+        Literal["MDY", "DMY"] | None,
+        Query(description="CSV and XLSX: also read dates written in this order (06/30/2026: MDY)."),
+    ] = None,
+    blank: Annotated[
+        Literal["skip"] | None,
+        Query(description="`skip`: skip (and count, as `skipped`) rows whose value is empty."),
+    ] = None,
 ) -> Response:
     media = (content_type or "application/json").split(";")[0].strip().lower()
     if media in ("text/csv", "application/csv"):
         fmt = "csv"
     elif media == "application/json" or media.endswith("+json"):
         fmt = "json"
+    elif media == formats.MEDIA_TYPES["xlsx"]:
+        fmt = "xlsx"
     else:
         raise ApiProblem(
             415,
-            "send observations as application/json or text/csv",
+            "send observations as application/json, text/csv or an XLSX workbook "
+            f"({formats.MEDIA_TYPES['xlsx']})",
             kind="unsupported-media-type",
             errors=[Problem("$", f"cannot read {media!r}")],
         )
-    info = observations.add_observations(
-        session, principal.workspace_id, model_id, raw, fmt, expected_version=if_match
+    rows = observations.read_rows(raw, fmt, date_format, blank == "skip", settings.limits)
+    info = observations.merge_rows(
+        session, principal.workspace_id, model_id, rows, expected_version=if_match
     )
-    return json_value(info.to_dict(), info.version)
+    answer = info.to_dict()
+    if blank == "skip":
+        answer["skipped"] = getattr(rows, "skipped", 0)
+    return json_value(answer, info.version)

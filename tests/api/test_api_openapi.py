@@ -60,6 +60,7 @@ def test_every_body_is_described(client: TestClient) -> None:
     imports = schema["paths"]["/api/v1/models/import"]["post"]["requestBody"]["content"]
     assert set(imports) == {
         "application/json",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/zip",
         "application/graphml+xml",
         "application/gexf+xml",
@@ -71,6 +72,7 @@ def test_export_documents_a_media_type_per_format(client: TestClient) -> None:
     answer = schema["paths"]["/api/v1/models/{model_id}/export"]["get"]["responses"]["200"]
     assert set(answer["content"]) == {
         "application/json",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/zip",
         "application/graphml+xml",
         "application/gexf+xml",

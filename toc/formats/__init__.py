@@ -1,4 +1,5 @@
-"""Reading and writing models in every interchange format: toc/1 JSON, CSV, GraphML, GEXF, Mermaid.
+"""Reading and writing models in every interchange format: toc/1 JSON, XLSX, CSV, GraphML, GEXF,
+Mermaid.
 
 Every reader returns a validated model or raises `DocumentRejected` with every problem and
 its path; every writer returns bytes. Export then import gives back an equal model for every
@@ -26,6 +27,7 @@ __all__ = [
     "write",
     "read_path",
     "format_for_path",
+    "BINARY_FORMATS",
 ]
 
 
@@ -40,11 +42,13 @@ def _write_json(model: TheoryOfChange) -> bytes:
 # Each format's module is imported only when that format is used.
 _READERS: dict[str, tuple[str, str]] = {
     "csv": ("toc.formats.csvzip", "read_csv_zip"),
+    "xlsx": ("toc.formats.xlsx", "read_xlsx"),
     "graphml": ("toc.formats.graphml", "read_graphml"),
     "gexf": ("toc.formats.graphml", "read_gexf"),
 }
 _WRITERS: dict[str, tuple[str, str]] = {
     "csv": ("toc.formats.csvzip", "write_csv_zip"),
+    "xlsx": ("toc.formats.xlsx", "write_xlsx"),
     "graphml": ("toc.formats.graphml", "write_graphml"),
     "gexf": ("toc.formats.graphml", "write_gexf"),
     "mermaid": ("toc.formats.mermaid", "write_mermaid"),
@@ -56,17 +60,34 @@ def _function(table: dict[str, tuple[str, str]], fmt: str) -> Callable[..., Any]
     return getattr(importlib.import_module(module), name)
 
 
-READ_FORMATS = ("json", "csv", "graphml", "gexf")
-WRITE_FORMATS = ("json", "csv", "graphml", "gexf", "mermaid")
+READ_FORMATS = ("json", "xlsx", "csv", "graphml", "gexf")
+WRITE_FORMATS = ("json", "xlsx", "csv", "graphml", "gexf", "mermaid")
+# Formats written as bytes that are no text: written to a file (`-o`), never to a terminal.
+BINARY_FORMATS = frozenset({"xlsx", "csv"})
 MEDIA_TYPES = {
     "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "application/zip",
     "graphml": "application/graphml+xml",
     "gexf": "application/gexf+xml",
     "mermaid": "text/vnd.mermaid; charset=utf-8",
 }
-EXTENSIONS = {"json": "json", "csv": "zip", "graphml": "graphml", "gexf": "gexf", "mermaid": "mmd"}
-_BY_SUFFIX = {".json": "json", ".zip": "csv", ".graphml": "graphml", ".gexf": "gexf"}
+EXTENSIONS = {
+    "json": "json",
+    "xlsx": "xlsx",
+    "csv": "zip",
+    "graphml": "graphml",
+    "gexf": "gexf",
+    "mermaid": "mmd",
+}
+_BY_SUFFIX = {
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".zip": "csv",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+}
 
 
 def read(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
@@ -94,6 +115,11 @@ def format_for_path(path: Path) -> str:
     return _BY_SUFFIX.get(path.suffix.lower(), "json")
 
 
-def read_path(path: Path) -> TheoryOfChange:
-    """Read a model from a file, choosing the format by its suffix."""
-    return read(path.read_bytes(), format_for_path(path))
+def read_path(path: Path, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
+    """Read a model from a file, choosing the format by its suffix; a folder is read as the
+    CSV files it holds (`model.csv`, `nodes.csv`...), as a CSV zip would be."""
+    if path.is_dir():
+        from toc.formats.csvzip import read_csv_folder
+
+        return read_csv_folder(path, limits)
+    return read(path.read_bytes(), format_for_path(path), limits)

@@ -1,5 +1,6 @@
-"""CSV interchange: a model as a zip of spreadsheets: `model.csv`, `nodes.csv`, `links.csv` and
-`observations.csv`.
+"""CSV interchange: a model as a zip (or a folder) of spreadsheets: `model.csv`, `nodes.csv`,
+`links.csv`, and `indicators.csv`, `evidence.csv`, `funding.csv` and `observations.csv` when
+the model has some (docs/format.md shows every column).
 
 Layout
 ------
@@ -8,10 +9,15 @@ CRLF rows; a header row names the columns, whose names are the toc/1 field names
 
 - ``model.csv``: one row, columns ``format, id, title, description, version, checks``.
   ``checks`` is ``CODE=setting`` items, e.g. ``TOC601=off; TOC104=warning``.
-- ``nodes.csv``: one row per node, columns ``id, level, kind, title, description, actor,
-  form, function, status, tags, indicators``.
+- ``nodes.csv``: one row per node, its fields (``decision`` and ``essa_tier`` as columns
+  of their parts, ``decision_verdict``...). Older files packed the indicators into an
+  ``indicators`` column, still read (see Cells).
 - ``links.csv`` (optional: a model may have no links yet): one row per link, columns
-  ``id, from, to, type, polarity, because, evidence, assumptions``.
+  ``id, from, to, type, polarity, because, assumptions, lag``. Older files packed the
+  evidence into an ``evidence`` column, still read.
+- ``indicators.csv``, ``evidence.csv``, ``funding.csv``: one row per entry, keyed by
+  ``node`` (or ``link``: the link's id, or ``FROM->TO``). A node whose indicators (or a link
+  whose evidence) come both packed and as rows is a problem.
 - ``observations.csv`` (optional: written only when some indicator has observations): one row
   per observation, columns ``node, indicator, date, value, note``, where ``indicator`` is the
   indicator's id, or else its name; when the name does not tell it apart from the node's
@@ -62,11 +68,12 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable
 from functools import partial
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
+from toc.formats.safecsv import bounded_lines, guard, unguard, write_rows
 from toc.limits import DEFAULT_LIMITS, MAX_INT_DIGITS, Limits, capped, over_limit
 from toc.model import TheoryOfChange
 from toc.observations import parse_number
@@ -78,12 +85,17 @@ __all__ = [
     "NODES_CSV",
     "LINKS_CSV",
     "OBSERVATIONS_CSV",
+    "INDICATORS_CSV",
+    "EVIDENCE_CSV",
+    "FUNDING_CSV",
+    "read_csv_folder",
     "INDICATOR_FIELDS",
     "EVIDENCE_FIELDS",
 ]
 
 MODEL_CSV, NODES_CSV, LINKS_CSV = "model.csv", "nodes.csv", "links.csv"
 OBSERVATIONS_CSV = "observations.csv"
+INDICATORS_CSV, EVIDENCE_CSV, FUNDING_CSV = "indicators.csv", "evidence.csv", "funding.csv"
 # `id` came last, so files written before indicators had ids read the same.
 INDICATOR_FIELDS = ("name", "measures", "target", "baseline", "source", "cadence", "id")
 # Fields that hold a number or a text (SPEC §1).
@@ -93,9 +105,6 @@ EVIDENCE_FIELDS = ("citation", "tier", "url", "note")
 
 # A fixed timestamp makes the same model give the same bytes, so exports diff cleanly.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# A valid model may hold 200 evidence entries of 10,000-character notes in one cell; the csv
-# module's default cap (128 KiB per cell) would reject it.
-_MAX_CELL_CHARS = 16 * 1024 * 1024
 
 _ONLY_QUOTES = re.compile('"*')
 # Digits Python can turn into an int (it refuses longer strings); longer ones stay text.
@@ -114,17 +123,9 @@ def _read_text(cell: str) -> str:
     return cell[:-2] if len(cell) >= 2 and _ONLY_QUOTES.fullmatch(cell) else cell
 
 
-# A cell a spreadsheet would run as a formula, after any apostrophes that guard it.
-_FORMULA = re.compile(r"'*[=+\-@\t\r]")
-
-
-def _guard(cell: str) -> str:
-    """The cell as a spreadsheet will show it, not run it (see "Formulas" above)."""
-    return "'" + cell if _FORMULA.match(cell) else cell
-
-
-def _unguard(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") and _FORMULA.match(cell, 1) else cell
+# The cell as a spreadsheet will show it, not run it (see "Formulas" above): one rule for
+# every CSV toc writes, in `toc.formats.safecsv`.
+_guard, _unguard = guard, unguard
 
 
 def _read_word(cell: str) -> str | None:
@@ -296,12 +297,46 @@ def _guarded(codec: _Codec) -> _Codec:
     return _Codec(lambda cell: codec.read(_unguard(cell)), lambda value: _guard(codec.write(value)))
 
 
+def _read_bool(cell: str) -> bool | str | None:
+    word = cell.strip().lower()
+    if word in ("true", "yes"):
+        return True
+    if word in ("false", "no"):
+        return False
+    return cell.strip() or None
+
+
+def _write_bool(value: Any) -> str:
+    return "true" if value is True else "false" if value is False else str(value)
+
+
+_BOOL = _Codec(_read_bool, _write_bool)
 _WORD = _Codec(_read_word, str)
 _NUMBER = _Codec(_read_whole_number, str)
 # Never guarded: a spreadsheet reads "-5" as a number, not a formula, and writes it back so.
 _VALUE = _Codec(_read_value, _write_number)
 _TEXT = _guarded(_Codec(_read_text, _write_text))
 _STRINGS = _guarded(_Codec(_read_strings, _write_strings))
+
+
+def _read_number_or_text(cell: str) -> int | float | str | None:
+    cell = _unguard(cell)
+    if cell.startswith("\\"):
+        return _read_text(cell[1:])  # a text, even one that reads as a number
+    number = parse_number(cell)
+    return number if number is not None else _read_text(cell)
+
+
+def _write_number_or_text(value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _write_number(value)  # a number is never guarded: "-5" is no formula
+    text = _write_text(str(value))
+    if text.startswith("\\") or parse_number(text) is not None:
+        text = "\\" + text
+    return _guard(text)
+
+
+_NUMBER_OR_TEXT_CELL = _Codec(_read_number_or_text, _write_number_or_text)
 
 # Each file's columns, in the order they are written, with how their cells are read and written.
 _COLUMNS: dict[str, dict[str, _Codec]] = {
@@ -311,6 +346,10 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         "title": _TEXT,
         "description": _TEXT,
         "version": _NUMBER,
+        "scope": _WORD,
+        "org": _TEXT,
+        "designations": _STRINGS,
+        "currency": _WORD,
         "checks": _guarded(_Codec(_read_checks, _write_checks)),
     },
     NODES_CSV: {
@@ -318,12 +357,26 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         "level": _WORD,
         "kind": _WORD,
         "title": _TEXT,
+        "label": _TEXT,
         "description": _TEXT,
         "actor": _TEXT,
         "form": _TEXT,
         "function": _TEXT,
         "status": _WORD,
         "tags": _STRINGS,
+        "realizes": _STRINGS,
+        "cost": _VALUE,
+        "reach": _NUMBER,
+        "required": _BOOL,
+        "eligible": _STRINGS,
+        "essa_tier": _NUMBER,
+        "essa_tier_source": _TEXT,
+        "decision_verdict": _WORD,
+        "decision_rationale": _TEXT,
+        "decision_date": _WORD,
+        "decision_owner": _TEXT,
+        "decision_review_by": _WORD,
+        # Read only, as files written before indicators.csv packed them (module doc).
         "indicators": _guarded(
             _Codec(
                 partial(_read_records, INDICATOR_FIELDS), partial(_write_records, INDICATOR_FIELDS)
@@ -337,12 +390,37 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
         "type": _WORD,
         "polarity": _WORD,
         "because": _TEXT,
+        "lag": _TEXT,
+        # Read only, as files written before evidence.csv packed them (module doc).
         "evidence": _guarded(
             _Codec(
                 partial(_read_records, EVIDENCE_FIELDS), partial(_write_records, EVIDENCE_FIELDS)
             )
         ),
         "assumptions": _STRINGS,
+    },
+    INDICATORS_CSV: {
+        "node": _WORD,
+        "id": _WORD,
+        "name": _TEXT,
+        "measures": _WORD,
+        "target": _NUMBER_OR_TEXT_CELL,
+        "baseline": _NUMBER_OR_TEXT_CELL,
+        "source": _TEXT,
+        "cadence": _TEXT,
+    },
+    EVIDENCE_CSV: {
+        "link": _WORD,
+        "citation": _TEXT,
+        "tier": _NUMBER,
+        "url": _TEXT,
+        "note": _TEXT,
+    },
+    FUNDING_CSV: {
+        "node": _WORD,
+        "source": _TEXT,
+        "amount": _VALUE,
+        "ends": _WORD,
     },
     OBSERVATIONS_CSV: {
         "node": _WORD,
@@ -353,28 +431,53 @@ _COLUMNS: dict[str, dict[str, _Codec]] = {
     },
 }
 # Files a zip may leave out: a model may have no links, and no observations yet.
-_OPTIONAL = frozenset({LINKS_CSV, OBSERVATIONS_CSV})
+_OPTIONAL = frozenset({LINKS_CSV, INDICATORS_CSV, EVIDENCE_CSV, FUNDING_CSV, OBSERVATIONS_CSV})
+# Columns read from older files but no longer written: their rows have files of their own.
+_PACKED = {NODES_CSV: "indicators", LINKS_CSV: "evidence"}
+# Columns holding a part of an object field: (field, part).
+_PARTS: dict[str, tuple[str, str]] = {
+    "essa_tier": ("essa_tier", "tier"),
+    "essa_tier_source": ("essa_tier", "source"),
+    "decision_verdict": ("decision", "verdict"),
+    "decision_rationale": ("decision", "rationale"),
+    "decision_date": ("decision", "date"),
+    "decision_owner": ("decision", "decided_by"),
+    "decision_review_by": ("decision", "review_by"),
+}
 _FILE_ORDER = {name: index for index, name in enumerate(_COLUMNS)}
 
 
 # --- writing ----------------------------------------------------------------------------------
 
 
-def _write_table(columns: dict[str, _Codec], records: Iterable[dict[str, Any]]) -> bytes:
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(columns)
+def _write_table(name: str, records: Iterable[dict[str, Any]]) -> bytes:
+    columns = {c: codec for c, codec in _COLUMNS[name].items() if _PACKED.get(name) != c}
+    rows = []
     for record in records:
-        writer.writerow(
-            "" if record.get(name) is None else codec.write(record[name])
-            for name, codec in columns.items()
-        )
-    return text.getvalue().encode("utf-8-sig")
+        cells = []
+        for column, codec in columns.items():
+            value: Any = record.get(column)
+            if column in _PARTS:
+                field, part = _PARTS[column]
+                whole = record.get(field)
+                value = whole.get(part) if isinstance(whole, dict) else None
+            cells.append("" if value is None else codec.write(value))
+        rows.append(cells)
+    # The one CSV writer of toc: CRLF rows, a cell with CR, LF, quote or comma quoted.
+    return write_rows(columns, rows).encode("utf-8-sig")
+
+
+def _child_rows(
+    items: list[dict[str, Any]], field: str, key: Callable[[dict[str, Any]], str], column: str
+) -> list[dict[str, Any]]:
+    """One row per entry of each item's list `field`, keyed by `column`: the model's order."""
+    return [{column: key(item), **entry} for item in items for entry in item.get(field) or []]
 
 
 def write_csv_zip(model: TheoryOfChange) -> bytes:
     """The model as a zip of `model.csv`, `nodes.csv`, `links.csv` and, when there are any,
-    `observations.csv` (see the module doc).
+    `indicators.csv`, `evidence.csv`, `funding.csv` and `observations.csv` (see the module
+    doc).
 
     >>> from toc.model import TheoryOfChange
     >>> data = write_csv_zip(TheoryOfChange(id="m", title="M"))
@@ -382,17 +485,30 @@ def write_csv_zip(model: TheoryOfChange) -> bytes:
     True
     """
     document = model.to_document()
-    tables = {MODEL_CSV: [document], NODES_CSV: document["nodes"], LINKS_CSV: document["links"]}
-    observations = _observation_rows(document["nodes"])
-    if observations:
-        tables[OBSERVATIONS_CSV] = observations
+    nodes, links = document["nodes"], document["links"]
+    tables = {
+        MODEL_CSV: [document],
+        NODES_CSV: nodes,
+        LINKS_CSV: links,
+        INDICATORS_CSV: _child_rows(nodes, "indicators", lambda node: node["id"], "node"),
+        EVIDENCE_CSV: _child_rows(links, "evidence", _link_key, "link"),
+        FUNDING_CSV: _child_rows(nodes, "funding", lambda node: node["id"], "node"),
+        OBSERVATIONS_CSV: _observation_rows(nodes),
+    }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, records in tables.items():
+            if name in _OPTIONAL and name != LINKS_CSV and not records:
+                continue
             info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, _write_table(_COLUMNS[name], records))
+            archive.writestr(info, _write_table(name, records))
     return buffer.getvalue()
+
+
+def _link_key(link: dict[str, Any]) -> str:
+    """How evidence.csv names a link: its id, or the FROM->TO id toc gives one without."""
+    return str(link.get("id") or f"{link.get('from')}->{link.get('to')}")
 
 
 def _indicator_key(indicators: list[dict[str, Any]], index: int) -> str:
@@ -580,9 +696,10 @@ def _read_table(
     columns = _COLUMNS[name]
     limit_name, items = _ROW_LIMITS.get(name, ("max_csv_rows", "rows"))
     most = getattr(count.limits, limit_name)
-    # Raising the csv module's global cap only loosens it, for everyone, to what toc/1 allows.
-    csv.field_size_limit(max(csv.field_size_limit(), _MAX_CELL_CHARS))
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # csv's cap on a cell is global: it is set to this reader's limit while it reads (the
+    # module checks it as it parses, before the cell is built).
+    csv.field_size_limit(count.limits.max_cell_chars)
+    reader = csv.reader(bounded_lines(name, text, count.limits))
     rows = iter(count.counted(reader))
     try:
         first = next(rows, None)
@@ -696,10 +813,76 @@ def _attach_observations(
     return origin
 
 
+_CHILD_PATH = re.compile(r"(nodes|links)\[(\d+)\]\.(indicators|evidence|funding)\[(\d+)\]\.?(.*)")
+# Where each list of children is read from, with the column naming its parent.
+_CHILD_FILES = (
+    (INDICATORS_CSV, "nodes", "indicators", "node"),
+    (FUNDING_CSV, "nodes", "funding", "node"),
+    (EVIDENCE_CSV, "links", "evidence", "link"),
+)
+Origins = dict[tuple[str, int, str, int], tuple[str, int]]
+
+
+def _fold_parts(record: dict[str, Any]) -> None:
+    """`decision_verdict` and its kind, read as columns, put back into their objects."""
+    for column, (field, part) in _PARTS.items():
+        if column in record:
+            record.setdefault(field, {})[part] = record.pop(column)
+
+
+def _column(rest: str) -> str:
+    """The column a field path inside a node or link sits in (`decision.date` → its column)."""
+    for column, (field, part) in _PARTS.items():
+        if rest == f"{field}.{part}" or rest.startswith(f"{field}.{part}."):
+            return column
+    return rest
+
+
+def _attach_children(
+    document: dict[str, Any],
+    tables: dict[str, list[tuple[int, dict[str, Any]]]],
+    problems: _Problems,
+) -> Origins:
+    """Add each indicators.csv, funding.csv and evidence.csv row to its node or link."""
+    origin: Origins = {}
+    parents = {"nodes": document["nodes"], "links": document["links"]}
+    index_of = {
+        "nodes": {node.get("id"): index for index, node in enumerate(document["nodes"])},
+        "links": {_link_key(link): index for index, link in enumerate(document["links"])},
+    }
+    for file, kind, field, column in _CHILD_FILES:
+        # Items whose list came packed in a cell of nodes.csv or links.csv (older files).
+        packed = {index for index, item in enumerate(parents[kind]) if field in item}
+        for number, row in tables.get(file, []):
+            key = row.pop(column, None)
+            index = index_of[kind].get(key)
+            if index is None:
+                what = "node" if kind == "nodes" else "link (its id, or FROM->TO)"
+                message = f"no {what} with id {key!r}" if key is not None else "required"
+                problems.append(_Located(file, number, column, message))
+                continue
+            if index in packed:
+                problems.append(
+                    _Located(
+                        file,
+                        number,
+                        column,
+                        f"{key!r} also has {field} in the {field} column of {kind}.csv: give "
+                        f"them one way, here (one row each) or there",
+                    )
+                )
+                continue
+            listed = parents[kind][index].setdefault(field, [])
+            origin[(kind, index, field, len(listed))] = (file, number)
+            listed.append(row)
+    return origin
+
+
 def _locate(
     problem: Problem,
     rows: dict[str, list[int]],
     observed: dict[tuple[int, int, int], int],
+    children: Origins,
 ) -> _Located:
     """A contract problem's toc/1 path told as file, row and column of the zip."""
     observation = _OBSERVATION_PATH.fullmatch(problem.path)
@@ -707,27 +890,77 @@ def _locate(
         where = (int(observation[1]), int(observation[2]), int(observation[3]))
         if where in observed:
             return _Located(OBSERVATIONS_CSV, observed[where], observation[4], problem.message)
+    child = _CHILD_PATH.fullmatch(problem.path)
+    if child:
+        found = children.get((child[1], int(child[2]), child[3], int(child[4])))
+        if found is not None:
+            return _Located(found[0], found[1], child[5], problem.message)
     item = _ITEM_PATH.fullmatch(problem.path)
     if item:
         name = f"{item[1]}.csv"
-        return _Located(name, rows[name][int(item[2])], item[3], problem.message)
+        return _Located(name, rows[name][int(item[2])], _column(item[3]), problem.message)
     if problem.path in ("$", ""):
         return _Located("", 0, "", problem.message)
     return _Located(MODEL_CSV, rows[MODEL_CSV][0], problem.path, problem.message)
 
 
 def read_csv_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
-    """Read a model from a zip of `model.csv`, `nodes.csv`, `links.csv` and `observations.csv`.
+    """Read a model from a zip of `model.csv`, `nodes.csv`, `links.csv`, `indicators.csv`,
+    `evidence.csv`, `funding.csv` and `observations.csv` (the last four optional).
 
     Raises `DocumentRejected` listing every problem at once, each at `file:row.column` (the
     first `limits.max_problems`, then a count of the rest). The zip may unzip to no more than
-    `limits.max_unzipped_bytes`, and hold no more rows than the limits allow.
+    `limits.max_unzipped_bytes`, and hold no more rows, cells per row or characters per cell
+    than the limits allow, all checked while it is read.
     """
-    texts = _unzip(data, limits)
+    return _read_texts(_unzip(data, limits), limits)
+
+
+def read_csv_folder(folder: Path, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
+    """Read a model from a folder of CSV files, as `read_csv_zip` reads a zip of them."""
+    texts: dict[str, str] = {}
+    problems = _Problems(limits)
+    budget = limits.max_unzipped_bytes
+    for path in sorted(folder.iterdir()):
+        name = path.name.lower()
+        if name not in _COLUMNS or not path.is_file():
+            continue
+        if path.stat().st_size > budget:
+            raise DocumentRejected(
+                [
+                    Problem(
+                        "$", f"more than {limits.max_unzipped_bytes:,} bytes of CSV: over the limit"
+                    )
+                ]
+            )
+        raw = path.read_bytes()
+        budget -= len(raw)
+        try:
+            texts[name] = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as bad:
+            problems.append(
+                _Located(
+                    name,
+                    0,
+                    "",
+                    f"not UTF-8 text ({bad.reason} at byte {bad.start}); in Excel, "
+                    "save as 'CSV UTF-8'",
+                )
+            )
+    for name in _COLUMNS:
+        if name not in texts and name not in _OPTIONAL and not problems:
+            problems.append(_Located(name, 0, "", f"missing from the folder {folder}"))
+    if problems:
+        raise _rejected(problems)
+    return _read_texts(texts, limits)
+
+
+def _read_texts(texts: dict[str, str], limits: Limits) -> TheoryOfChange:
     problems = _Problems(limits)
     count = _RowCount(limits)
-    tables = {name: _read_table(name, text, problems, count) for name, text in texts.items()}
-    del texts
+    tables = {}
+    for name in list(texts):
+        tables[name] = _read_table(name, texts.pop(name), problems, count)
 
     model_rows = tables[MODEL_CSV]
     for number, _ in model_rows[1:]:
@@ -739,17 +972,21 @@ def read_csv_zip(data: bytes, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange
     document: dict[str, Any] = dict(model_rows[0][1]) if model_rows else {}
     document["nodes"] = [record for _, record in tables[NODES_CSV]]
     document["links"] = [record for _, record in tables.get(LINKS_CSV, [])]
+    for node in document["nodes"]:
+        _fold_parts(node)
+    children = _attach_children(document, tables, problems)
     observed = _attach_observations(document["nodes"], tables.get(OBSERVATIONS_CSV, []), problems)
     rows = {
         MODEL_CSV: [model_rows[0][0] if model_rows else 2],
         NODES_CSV: [number for number, _ in tables[NODES_CSV]],
         LINKS_CSV: [number for number, _ in tables.get(LINKS_CSV, [])],
     }
+    del tables
     try:
         model = parse_document(document, limits)
     except DocumentRejected as rejected:
         listed = rejected.problems[: len(rejected.problems) - (1 if rejected.unlisted else 0)]
-        problems.extend(_locate(problem, rows, observed) for problem in listed)
+        problems.extend(_locate(problem, rows, observed, children) for problem in listed)
         problems.dropped += rejected.unlisted
         raise _rejected(problems) from None
     if problems:

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from web.routes import history, links, map, models, nodes, report, signin
+from web.routes import history, links, map, models, nodes, report, signin, uploads
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (signin, map, report, models, nodes, links, history):
+for module in (signin, map, report, models, nodes, links, history, uploads):
     router.include_router(module.router)

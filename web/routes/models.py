@@ -15,7 +15,9 @@ from toc.errors import DocumentRejected
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
 from toc.report import Report, check_model
-from toc.scorecard import MARKS, MEANINGS, by_standing, to_csv
+from toc.scorecard import MARKS, MEANINGS, WORDS, by_standing, flags_text, to_csv
+from toc.standing import PROGRESS_WORDS
+from toc.summary import cabinet_summary
 from toc.vocabulary import FORMAT_LABELS
 from web.chart import HEIGHT, WIDTH, progress_colours, tracked_charts
 from web.deps import SessionDep
@@ -88,6 +90,23 @@ def import_model(
     return RedirectResponse(model_url(info.id, saved="imported"), status_code=303)
 
 
+@router.get("/models/template.xlsx")
+def template_download(request: Request, visitor: VisitorDep) -> Response:
+    """The empty planning workbook (`toc template`), for anyone signed in."""
+    if visitor is None:
+        return to_login()
+    from toc.formats.template import write_template
+
+    return Response(
+        write_template(),
+        media_type=formats.MEDIA_TYPES["xlsx"],
+        headers={
+            "Content-Disposition": 'attachment; filename="plan.xlsx"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
 @router.get("/models/{model_id}/export")
 def export_model(
     request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, format: str = "json"
@@ -110,6 +129,30 @@ def export_model(
         media_type=formats.MEDIA_TYPES[format],
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
+            "ETag": f'"{version}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/models/{model_id}/scorecard.xlsx")
+def scorecard_xlsx(
+    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str
+) -> Response:
+    """The scorecard as an Excel workbook, for the signed-in visitor."""
+    if visitor is None:
+        return to_login()
+    from toc.formats.scorecard_xlsx import to_xlsx
+
+    try:
+        rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
+    except errors.NotFound:
+        return no_such_model(request, visitor)
+    return Response(
+        to_xlsx(rows),
+        media_type=formats.MEDIA_TYPES["xlsx"],
+        headers={
+            "Content-Disposition": f'attachment; filename="{model_id}-scorecard.xlsx"',
             "ETag": f'"{version}"',
             "X-Content-Type-Options": "nosniff",
         },
@@ -163,7 +206,10 @@ def scorecard_rows(report: Report, titles: dict[str, str], sort: str) -> list[di
         {
             **row,
             "mark": MARKS.get(row["standing"], ""),
+            "words": WORDS.get(row["standing"], row["standing"]),
             "meaning": MEANINGS.get(row["standing"], ""),
+            "flags": flags_text(row, titles),
+            "progress_words": PROGRESS_WORDS.get(row.get("progress") or "", ""),
             "raises_titles": named(row["raises"]),
             "lowers_titles": named(row["lowers"]),
             "conflict_titles": named(row["conflicts"]),
@@ -254,6 +300,7 @@ def model_page(
         model=model,
         report=report,
         scorecard=scorecard_rows(report, titles, sort),
+        summary=cabinet_summary(model, report),
         scorecard_sort="standing" if sort == "standing" else "",
         findings=findings,
         findings_partial=partial,
