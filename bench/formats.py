@@ -33,15 +33,18 @@ from toc.document import parse_document  # noqa: E402
 from toc.formats import read, write  # noqa: E402
 from toc.model import TheoryOfChange  # noqa: E402
 
-# A child process reads one file and prints its peak RSS in KiB (Linux: ru_maxrss is KiB).
+# A child process reads one file and prints its peak RSS in KiB: VmHWM, the high-water mark of
+# its own memory (ru_maxrss would not do: Linux keeps it across exec, so a child started by
+# this process would report this process's peak).
 _CHILD = """
-import gc, resource, sys
+import gc, sys
 from pathlib import Path
 from toc.formats import read_path
 gc.disable()  # as the CLI reads: toc check turns the collector off
 model = read_path(Path(sys.argv[1]))
 assert model.nodes
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = Path("/proc/self/status").read_text()
+print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 """
 
 
