@@ -168,23 +168,37 @@ _CHILD_FIELDS["indicators"] = {"observations"}
 # --- writing ----------------------------------------------------------------------------------
 
 
+# Per sheet, computed once: the fields a row may carry, and the parts of each object field.
+_KNOWN = {
+    sheet: {column.key[0] for column in columns} | _CHILD_FIELDS.get(sheet, set())
+    for sheet, columns in SHEETS.items()
+}
+_OBJECT_PARTS = {
+    sheet: {
+        field: {c.key[1] for c in columns if len(c.key) == 2 and c.key[0] == field}
+        for field in {c.key[0] for c in columns if len(c.key) == 2}
+    }
+    for sheet, columns in SHEETS.items()
+}
+
+
 def _flatten(sheet: str, item: dict[str, Any], prefix: dict[str, Any]) -> list[Any]:
     """The row of `item` in `sheet`: the values its columns name (None where absent)."""
-    columns = SHEETS[sheet]
-    top = {column.key[0] for column in columns}
+    known, objects = _KNOWN[sheet], _OBJECT_PARTS[sheet]
     for field, given in item.items():
         # A field this layout does not know would be lost: refuse rather than drop it.
-        if field not in top and field not in _CHILD_FIELDS.get(sheet, set()):
+        if field not in known:
             raise UnwritableText(f"{sheet}: field {field!r} has no column in the XLSX layout")
-        parts = {c.key[1] for c in columns if len(c.key) == 2 and c.key[0] == field}
-        if parts and isinstance(given, dict) and set(given) - parts:
+        if field in objects and isinstance(given, dict) and not objects[field].issuperset(given):
             raise UnwritableText(f"{sheet}: field {field!r} has parts XLSX does not carry")
     row: list[Any] = []
-    for column in columns:
-        value: Any = prefix.get(column.header) if column.header in prefix else item
-        if column.header not in prefix:
-            for part in column.key:
-                value = value.get(part) if isinstance(value, dict) else None
+    for column in SHEETS[sheet]:
+        if column.header in prefix:
+            row.append(prefix[column.header])
+            continue
+        value: Any = item.get(column.key[0])
+        if len(column.key) == 2:
+            value = value.get(column.key[1]) if isinstance(value, dict) else None
         row.append(value)
     return row
 
@@ -257,8 +271,10 @@ def write_xlsx(model: TheoryOfChange) -> bytes:
     for sheet in SHEETS:
         for number, values in enumerate(rows[sheet], start=2):
             for index, value in enumerate(values):
-                texts = value if isinstance(value, list) else [value]
-                if any(isinstance(t, str) and ILLEGAL_CHARACTERS_RE.search(t) for t in texts):
+                if value is None or type(value) in (int, float, bool):
+                    continue
+                text = "\n".join(value) if isinstance(value, list) else str(value)
+                if ILLEGAL_CHARACTERS_RE.search(text):
                     raise UnwritableText(
                         f"{sheet}!{cell_name(index, number)}: a control character cannot be "
                         "written in a workbook; remove it or export as JSON or CSV"
@@ -517,16 +533,18 @@ def _check_row_widths(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
 
 
 def _fast_sheets() -> None:
-    """Let openpyxl parse worksheets with the C ElementTree parser rather than defusedxml's
-    pure-Python one (three times slower). Safe here: `open_workbook` refuses any part that
-    declares a DTD before openpyxl reads it, and without a DTD there is no entity to expand
-    (expat 2.4+ also bounds amplification); the shared strings and every other part still go
-    through defusedxml."""
+    """Let openpyxl parse worksheets and the shared strings with the C ElementTree parser
+    rather than defusedxml's pure-Python one (three times slower). Safe here: `open_workbook`
+    refuses any part that declares a DTD before openpyxl reads it, and without a DTD there is
+    no entity to expand (expat 2.4+ also bounds amplification); the workbook's other parts
+    still go through defusedxml."""
     import xml.etree.ElementTree as ElementTree
 
+    from openpyxl.reader import strings
     from openpyxl.worksheet import _reader
 
     _reader.iterparse = ElementTree.iterparse
+    strings.iterparse = ElementTree.iterparse
 
 
 def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -682,23 +700,30 @@ class _Reader:
             else:
                 positions[word] = index
         records = []
+        # Each read column once: where it is, how its cells read, where its value goes.
+        plan = [
+            (index, by_header[name].kind, by_header[name].key) for name, index in positions.items()
+        ]
         for number, values in rows:
             self.total_rows += 1
             if self.total_rows > self.limits.max_csv_rows:
                 raise over_limit("$", "rows", self.limits.max_csv_rows)
             record: dict[str, Any] = {}
-            for header_name, index in positions.items():
-                raw = values[index] if index < len(values) else None
+            width = len(values)
+            for index, kind, key in plan:
+                raw = values[index] if index < width else None
                 if raw is None:
                     continue
-                value = read_cell(by_header[header_name].kind, raw)
+                if kind == "word" and type(raw) is str:
+                    value: Any = raw.strip() or None  # the common case, read inline
+                else:
+                    value = read_cell(kind, raw)
                 if value is None:
                     continue
-                target = record
-                key = by_header[header_name].key
-                for part in key[:-1]:
-                    target = target.setdefault(part, {})
-                target[key[-1]] = value
+                if len(key) == 1:
+                    record[key[0]] = value
+                else:
+                    record.setdefault(key[0], {})[key[1]] = value
             records.append((_Place(sheet, number, positions), record))
         return records
 
