@@ -23,7 +23,9 @@ evaluated. An empty text is written ``""`` (an empty cell means absent), list it
 serial numbers) in date columns.
 
 Problems name the sheet, the cell and what is wrong: ``nodes!C7: unknown level 'System'``.
-openpyxl is imported only here, and only when a workbook is read or written.
+openpyxl opens a workbook (read-only) and writes the template; toc writes a model's
+workbook part by part and streams each sheet's rows itself (see docs/performance.md). openpyxl
+is imported only when a workbook is read or written.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any, NamedTuple
 
 from toc.document import parse_document
@@ -563,23 +565,107 @@ def open_workbook(data: bytes, limits: Limits = DEFAULT_LIMITS) -> Any:
         raise unreadable(bad) from None
 
 
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _VALUE, _FORMULA, _INLINE, _TEXT = (
+    f"{_NS}row",
+    f"{_NS}v",
+    f"{_NS}f",
+    f"{_NS}is",
+    f"{_NS}t",
+)
+_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]*)")
+
+
+def _column_index(reference: str) -> int:
+    match = _REFERENCE.match(reference)
+    if match is None:
+        raise ValueError(f"a cell reference that names no cell: {reference!r}")
+    index = 0
+    for letter in match[1]:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _cell(cell: Any, shared: Any, date_styles: Any, epoch: Any) -> Any:
+    """A cell's value as openpyxl's read-only mode gives it (formulas as their text)."""
+    formula = cell.find(_FORMULA)
+    if formula is not None:
+        return "=" + (formula.text or "")
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(_INLINE)
+        return None if inline is None else "".join(t.text or "" for t in inline.iter(_TEXT))
+    value = cell.findtext(_VALUE)
+    if value is None or value == "":
+        return None
+    if kind == "s":
+        return shared[int(value)]
+    if kind == "b":
+        return value.strip() in ("1", "true")
+    if kind != "n":
+        return value  # str (a formula's cached text), e (an error), d (an ISO date)
+    number: int | float = (
+        float(value) if any(ch in value for ch in ".eE") or len(value) > 4300 else int(value)
+    )
+    style = cell.get("s")
+    if style and int(style) in date_styles:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return from_excel(number, epoch)
+        except (OverflowError, ValueError):
+            return number
+    return number
+
+
+def _rows(worksheet: Any, width: int) -> Generator[tuple[int, list[Any]], None, None]:
+    """(row number, the first `width` values) of each row the sheet's XML holds, streamed.
+
+    openpyxl's read-only rows cost a dict per cell; this reads the same XML with one pass of
+    the C parser and the workbook's own shared strings and date styles."""
+    import xml.etree.ElementTree as ElementTree
+
+    shared = worksheet._shared_strings
+    date_styles = worksheet.parent._date_formats
+    epoch = worksheet.parent.epoch
+    number = 0
+    with worksheet._get_source() as source:
+        for _, element in ElementTree.iterparse(source):
+            if element.tag != _ROW:
+                continue
+            given = element.get("r")
+            number = int(given) if given else number + 1
+            values: list[Any] = [None] * width
+            column = -1
+            for cell in element:
+                reference = cell.get("r")
+                column = _column_index(reference) if reference else column + 1
+                if column < width:
+                    values[column] = _cell(cell, shared, date_styles, epoch)
+            element.clear()
+            yield number, values
+
+
 def sheet_rows(worksheet: Any, max_rows: int, what: str) -> Iterator[tuple[int, list[Any]]]:
     """(row number, cell values) of a sheet, the header first; blank rows skipped but counted
-    against `max_rows`, and each row no wider than the header."""
-    header_row = next(worksheet.iter_rows(max_row=1, max_col=MAX_COLUMNS, values_only=True), ())
-    header = list(header_row)
+    against `max_rows` (by their row numbers), and each row no wider than the header."""
+    rows = _rows(worksheet, MAX_COLUMNS)
+    first = next(rows, None)
+    rows.close()  # the header row is all it reads; the source file closes with it
+    header = list(first[1]) if first is not None and first[0] == 1 else []
     while header and (header[-1] is None or str(header[-1]).strip() == ""):
         header.pop()
     yield 1, header
     if not header:
         return
-    for number, values in enumerate(
-        worksheet.iter_rows(min_row=2, max_col=len(header), values_only=True), start=2
-    ):
+    width = len(header)
+    for number, values in _rows(worksheet, width):
+        if number == 1:
+            continue
         if number - 1 > max_rows:
             raise over_limit(worksheet.title, what, max_rows)
         if any(value is not None and str(value).strip() != "" for value in values):
-            yield number, list(values)
+            yield number, values
 
 
 def _date_text(value: Any) -> Any:
