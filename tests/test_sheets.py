@@ -302,6 +302,31 @@ def test_a_workbook_damaged_inside_is_a_problem_never_a_crash(cut: float) -> Non
     assert problem.startswith("$: not a readable XLSX workbook")
 
 
+def test_rows_read_as_openpyxl_reads_them() -> None:
+    from toc.formats.xlsx import open_workbook, sheet_rows
+
+    book = _workbook(
+        {
+            "nodes": [
+                ["text", "whole", "fraction", "flag", "day", "formula", "empty"],
+                ["a\nb", 3, 0.1, True, datetime.datetime(2026, 6, 30), "=SUM(B2:C2)", None],
+                [None, -7, 1e300, False, datetime.date(2026, 1, 2), '=A2&"x"', ""],
+            ]
+        }
+    )
+    book["nodes"]["C5"] = "after a gap"
+    data = _save(book)
+    expected = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["nodes"]
+    theirs = [list(row) for row in expected.iter_rows(values_only=True, max_col=7)]
+    ours_book = open_workbook(data)
+    ours = list(sheet_rows(ours_book["nodes"], 100, "rows"))
+    assert ours[0] == (1, theirs[0])
+    assert [values for _, values in ours[1:]] == [
+        row for row in theirs[1:] if any(v not in (None, "") for v in row)
+    ]
+    assert [number for number, _ in ours] == [1, 2, 3, 5]
+
+
 def test_an_xlsm_workbook_is_read_as_a_workbook(tmp_path: Path) -> None:
     path = tmp_path / "plan.xlsm"
     path.write_bytes(_plan([["a", "system", "initiative", "A"]]))
