@@ -76,8 +76,13 @@ def merge_rows(
     *,
     expected_version: Expected = None,
 ) -> ModelInfo:
-    """Merge rows already read into the model as one new version, all or nothing."""
-    for attempt in range(_ATTEMPTS):
+    """Merge rows already read into the model as one new version, all or nothing.
+
+    The merge is done outside the write transaction; should other writers keep changing the
+    model under it, the last attempt merges inside the write, as any other write does, so an
+    unconditional write always lands.
+    """
+    for _attempt in range(_ATTEMPTS - 1):
         store.begin_read(session)
         row = store.model_row(session, workspace_id, model_id, fresh=True)
         read_version = row.version
@@ -94,6 +99,10 @@ def merge_rows(
         except VersionConflict:
             # Someone wrote the model between our read and our write: a conditional write
             # has lost (its version is gone), an unconditional one merges again.
-            if expected_version is not None or attempt == _ATTEMPTS - 1:
+            if expected_version is not None:
                 raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    with writing(session):
+        bumped = store.bump(session, workspace_id, model_id, expected_version)
+        merged = merge_observations(store.load_model(session, bumped), rows)
+        merged.version = None
+        return store.rewrite_model(session, bumped, merged)

@@ -56,7 +56,10 @@ def test_serve_token_ends_with_the_server_and_never_reaches_the_access_log(
                 except httpx.TransportError:
                     assert time.monotonic() < deadline
                     time.sleep(0.05)
-            assert signed_in.status_code == 303
+            # The link shows the workspace and role and a button (SPEC §4); it sets no cookie.
+            assert signed_in.status_code == 200
+            assert "Sign in to default?" in signed_in.text
+            assert auth.SESSION_COOKIE not in signed_in.cookies
             cookies = {auth.SESSION_COOKIE: token}
             assert httpx.get(f"{base}/models", cookies=cookies).status_code == 200
             headers = {"Authorization": f"Bearer {token}"}
