@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine, reach, two_labels
+from toc.engine import Engine, reach, reaches_another
 from toc.model import Indicator, Severity, lag_days
 from toc.progress import (
     allowed_age,
@@ -215,8 +215,8 @@ def data_along_chains(engine: Engine) -> list[str]:
         starts = [i for i in flagged if finishing[i]]
         if not starts:
             return [False] * len(initiatives)
-        first, second = two_labels(((i, i) for i in starts), pred)
-        return [second[i] >= 0 or first[i] not in (-1, i) for i in initiatives]
+        found = reaches_another(starts, pred)
+        return [bool(found[i]) for i in initiatives]
 
     stalled_from = [
         engine.link_source[k] for k in not_holding(engine) if finishing[engine.link_target[k]]
