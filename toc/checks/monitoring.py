@@ -147,7 +147,7 @@ def _not_holding(engine: Engine) -> list[int]:
     # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
     began: dict[int, date | None] = {}
     measured: dict[int, date | None] = {}
-    found = []
+    found: list[int] = []
     # Only a node that moved can start a step that does not hold; only a tracked one can stall.
     tracked = _shares(engine)
     moved = {
