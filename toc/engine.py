@@ -117,9 +117,7 @@ def two_labels(
     return first, second
 
 
-def reaches_another(
-    starts: Sequence[int], neighbours: Sequence[Sequence[int]]
-) -> bytearray:
+def reaches_another(starts: Sequence[int], neighbours: Sequence[Sequence[int]]) -> bytearray:
     """Flags of the nodes found by walking `neighbours` from some node of `starts` other than
     themselves (with `pred` as neighbours: the nodes that reach another start).
 

@@ -150,9 +150,7 @@ def _not_holding(engine: Engine) -> list[int]:
     found: list[int] = []
     # Only a node that moved can start a step that does not hold; only a tracked one can stall.
     tracked = _shares(engine)
-    moved = {
-        i for i, shares in tracked.items() if any(s is not None and s >= 0.5 for s in shares)
-    }
+    moved = {i for i, shares in tracked.items() if any(s is not None and s >= 0.5 for s in shares)}
     if not moved:
         return found
     for k in engine.leads_to:
