@@ -33,6 +33,7 @@ __all__ = [
     "two_labels",
     "members",
     "tally",
+    "reaches_another",
     "NO_TIER",
     "PLUS",
     "MINUS",
@@ -114,6 +115,28 @@ def two_labels(
                 second[other] = label
                 push((other, label))
     return first, second
+
+
+def reaches_another(starts: Sequence[int], neighbours: Sequence[Sequence[int]]) -> bytearray:
+    """Flags of the nodes found by walking `neighbours` from some node of `starts` other than
+    themselves (with `pred` as neighbours: the nodes that reach another start).
+
+    One plain search from the starts' neighbours (a node found there reaches a start in one
+    step or more); only a start found so, which may have come back to itself round a loop,
+    is settled by `two_labels`, and only when there is one.
+
+    >>> list(reaches_another([0, 2], [[1], [], [0]]))  # 1 reaches 0, 0 reaches 2
+    [1, 1, 0]
+    >>> list(reaches_another([0, 1], [[1], [0]]))
+    [1, 1]
+    """
+    found = reach([other for start in starts for other in neighbours[start]], neighbours)
+    doubtful = [start for start in starts if found[start]]
+    if doubtful:
+        first, second = two_labels(((start, start) for start in starts), neighbours)
+        for start in doubtful:
+            found[start] = second[start] >= 0 or first[start] not in (-1, start)
+    return found
 
 
 def members(bits: int) -> list[int]:

@@ -288,10 +288,10 @@ def cost_of(node: Any) -> int | float | None:
     funding is given, the cost is its sum), else None."""
     cost = _field(node, "cost")
     if cost is not None:
-        return cost  # type: ignore[no-any-return]
+        return cost
     funding = _field(node, "funding")
     if funding:
-        return sum(entry.amount for entry in funding)  # type: ignore[no-any-return]
+        return sum(entry.amount for entry in funding)
     return None
 
 
@@ -327,15 +327,16 @@ def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:
     position = {initiative: j for j, initiative in enumerate(initiatives)}
     order = sorted(range(len(initiatives)), key=lambda j: ids[initiatives[j]])
     rank = {j: r for r, j in enumerate(order)}
-    works: list[list[str]] = []
+    # Each initiative's members are read once and serve both directions.
+    positions = [members(bits) for bits in against]
+    names = [ids[i] for i in initiatives]
+    works = [[names[o] for o in sorted(found, key=rank.__getitem__)] for found in positions]
     worked_by: list[list[str]] = [[] for _ in initiatives]
-    for bits in against:
-        others = sorted(members(bits), key=rank.__getitem__)
-        works.append([ids[initiatives[o]] for o in others])
     # Visiting initiatives in id order leaves every `worked_against_by` list sorted.
     for j in order:
-        for o in members(against[j]):
-            worked_by[o].append(ids[initiatives[j]])
+        name = names[j]
+        for o in positions[j]:
+            worked_by[o].append(name)
     conflicts: list[list[str]] = [[] for _ in initiatives]
     up, down = engine.pushes
     for node in pressure_meetings(engine):

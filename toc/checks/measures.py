@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine, reach, two_labels
+from toc.engine import Engine, reach, reaches_another
 from toc.indicators import PROXY_MEASURES, REAL_MEASURES
 from toc.model import Severity
 
@@ -55,10 +55,10 @@ def leading_measured(engine: Engine) -> bytearray:
         flags = bytearray(len(engine))
         if not leading:
             return flags
-        first, second = two_labels(((i, i) for i in leading), _pred_before_outcomes(engine))
+        found = reaches_another(leading, _pred_before_outcomes(engine))
         anchored = engine.anchored
         for i in engine.initiatives:
-            if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
+            if anchored[i] and found[i]:
                 flags[i] = 1
         return flags
 
@@ -79,10 +79,10 @@ def measured_initiatives(engine: Engine) -> bytearray:
         flags = bytearray(len(engine))
         if not leading and not outcomes:
             return flags
-        first, second = two_labels(((i, i) for i in (*leading, *outcomes)), engine.pred)
+        found = reaches_another([*leading, *outcomes], engine.pred)
         anchored = engine.anchored
         for i in engine.initiatives:
-            if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
+            if anchored[i] and found[i]:
                 flags[i] = 1
         return flags
 

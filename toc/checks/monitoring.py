@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine, reach, two_labels
+from toc.engine import Engine, reach, reaches_another
 from toc.model import Indicator, Severity, lag_days
 from toc.progress import (
     allowed_age,
@@ -147,7 +147,7 @@ def _not_holding(engine: Engine) -> list[int]:
     # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
     began: dict[int, date | None] = {}
     measured: dict[int, date | None] = {}
-    found = []
+    found: list[int] = []
     # Only a node that moved can start a step that does not hold; only a tracked one can stall.
     tracked = _shares(engine)
     moved = {i for i, shares in tracked.items() if any(s is not None and s >= 0.5 for s in shares)}
@@ -213,8 +213,8 @@ def data_along_chains(engine: Engine) -> list[str]:
         starts = [i for i in flagged if finishing[i]]
         if not starts:
             return [False] * len(initiatives)
-        first, second = two_labels(((i, i) for i in starts), pred)
-        return [second[i] >= 0 or first[i] not in (-1, i) for i in initiatives]
+        found = reaches_another(starts, pred)
+        return [bool(found[i]) for i in initiatives]
 
     stalled_from = [
         engine.link_source[k] for k in not_holding(engine) if finishing[engine.link_target[k]]
