@@ -14,7 +14,7 @@ from strategies import slugs, texts, toc_models
 from toc.document import load_json
 from toc.errors import DocumentRejected
 from toc.model import SHORT_TEXT_MAX, TheoryOfChange
-from toc.reading import decode_fast, read_document
+from toc.reading import as_plain, decode_fast, read_document
 from toc.report import check_bytes, check_document, check_model
 
 DATES = st.dates().map(lambda day: day.isoformat())
@@ -267,6 +267,12 @@ def _full(data: bytes) -> TheoryOfChange | None:
         return None
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value.model_dump(mode="json", exclude_none=True) if value is not None else None
+
+
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_the_fast_reader_accepts_exactly_what_the_validator_accepts(
@@ -283,6 +289,23 @@ def test_the_fast_reader_accepts_exactly_what_the_validator_accepts(
         assert [
             [[str(o.date) for o in i.observations] for i in n.indicators] for n in fast.nodes
         ] == [[[str(o.date) for o in i.observations] for i in n.indicators] for n in model.nodes]
+        # The fields of toc 0.2 read alike, and so do the helpers the checks read them by.
+        for fast_node, node in zip(fast.nodes, model.nodes, strict=True):
+            assert fast_node.kind == node.kind
+            for field in ("label", "realizes", "cost", "reach", "required"):
+                assert getattr(fast_node, field) == getattr(node, field)
+            # A change's or outcome's funding and eligible read as an empty tuple there.
+            assert list(fast_node.eligible) == node.eligible
+            for field in ("decision", "funding", "essa_tier"):
+                plain = as_plain(getattr(fast_node, field))
+                assert (list(plain) if plain == () else plain) == _plain(getattr(node, field))
+        for fast_link, link in zip(fast.links, model.links, strict=True):
+            assert fast_link.lag == link.lag
+        for field in ("scope", "org", "designations", "currency"):
+            assert getattr(fast, field) == getattr(model, field)
+        assert [n.annual_cost for n in fast.nodes] == [n.annual_cost for n in model.nodes]
+        assert [link.lag_days for link in fast.links] == [link.lag_days for link in model.links]
+        assert fast.cost_currency == model.cost_currency
 
 
 @settings(max_examples=100, deadline=None)

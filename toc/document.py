@@ -452,7 +452,8 @@ def parse_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange
             if loc == ("format",) and error["type"] == "literal_error":
                 continue
             # Rules joining a node's fields are reported by the semantic pass, at their paths.
-            if error["type"] == "toc_node_rule":
+            # (The node's own validator is the only one that fails at the node as a whole.)
+            if error["type"] == "value_error" and len(loc) == 2 and loc[0] == "nodes":
                 joined.append((loc, _message(error, _subject(data, loc))))
                 continue
             # A node's bad id is reported once, at the node, not again at each link using it.

@@ -19,7 +19,6 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 __all__ = [
     "FORMAT",
@@ -466,7 +465,7 @@ class Node(_Strict):
         problems = initiative_field_problems(self)
         if problems:
             said = "; ".join(message for _, message in problems)
-            raise PydanticCustomError("toc_node_rule", said)
+            raise ValueError(said)
         return self
 
     @property

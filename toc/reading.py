@@ -10,7 +10,7 @@ with its path — is the one it has always been; only valid documents take the f
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple
 
 import msgspec
 
@@ -18,6 +18,7 @@ from toc.document import load_json
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import (
     COST_MAX,
+    DEFAULT_CURRENCY,
     LABEL_MAX,
     LIST_MAX,
     OBSERVATIONS_MAX,
@@ -28,6 +29,9 @@ from toc.model import (
     TITLE_MAX,
     TheoryOfChange,
     cost_differs,
+    funding_total,
+    is_reference,
+    lag_days,
     lag_problem,
 )
 
@@ -109,16 +113,24 @@ class FastFunding(_Struct):
     amount: Amount
     ends: datetime.date | None = None
 
+    @property
+    def reference(self) -> str | None:
+        """As `toc.model.Funding.reference`."""
+        return self.source if is_reference(self.source) else None
+
 
 class FastEssaTier(_Struct):
     tier: Annotated[int, msgspec.Meta(ge=1, le=4)]
     source: Annotated[str, msgspec.Meta(min_length=1, max_length=1_000)]
 
 
-class FastNode(_Struct):
+class _FastNodeBase(_Struct, tag_field="kind"):
+    """A node; `kind` picks its struct (a tagged union), so the fields only an initiative may
+    carry are unknown fields on the others and an outcome's level can only be `student`:
+    the decoder enforces both, at no cost to a node that keeps to them."""
+
     id: Slug
     level: Literal["system", "teacher", "student"]
-    kind: Literal["initiative", "change", "outcome"]
     title: Title
     description: Text | None = None
     actor: ShortText | None = None
@@ -129,6 +141,10 @@ class FastNode(_Struct):
     tags: Annotated[list[Tag], msgspec.Meta(max_length=LIST_MAX)] = []
     label: Label | None = None
     realizes: Annotated[list[Reference], msgspec.Meta(max_length=LIST_MAX)] = []
+
+
+class FastInitiative(_FastNodeBase, tag="initiative"):
+    kind: ClassVar[Literal["initiative"]] = "initiative"
     cost: Amount | None = None
     reach: Annotated[int, msgspec.Meta(ge=0, le=REACH_MAX)] | None = None
     decision: FastDecision | None = None
@@ -136,6 +152,45 @@ class FastNode(_Struct):
     funding: Annotated[list[FastFunding], msgspec.Meta(max_length=LIST_MAX)] = []
     eligible: Annotated[list[OrgCode], msgspec.Meta(max_length=LIST_MAX)] = []
     essa_tier: FastEssaTier | None = None
+
+    def __post_init__(self) -> None:
+        # When funding is given, a cost is its sum (runs for initiatives alone).
+        amounts = [entry.amount for entry in self.funding]
+        if amounts and self.cost is not None and cost_differs(self.cost, amounts):
+            raise ValueError("cost is not the sum of its funding")
+
+    @property
+    def annual_cost(self) -> int | float | None:
+        """As `toc.model.Node.annual_cost`."""
+        if self.cost is not None:
+            return self.cost
+        if self.funding:
+            return funding_total([entry.amount for entry in self.funding])
+        return None
+
+
+class _NotInitiative(_FastNodeBase):
+    # What an initiative's fields read as on any other node: absent.
+    cost: ClassVar[None] = None
+    reach: ClassVar[None] = None
+    decision: ClassVar[None] = None
+    required: ClassVar[None] = None
+    funding: ClassVar[tuple[()]] = ()
+    eligible: ClassVar[tuple[()]] = ()
+    essa_tier: ClassVar[None] = None
+    annual_cost: ClassVar[None] = None
+
+
+class FastChange(_NotInitiative, tag="change"):
+    kind: ClassVar[Literal["change"]] = "change"
+
+
+class FastOutcome(_NotInitiative, tag="outcome"):
+    kind: ClassVar[Literal["outcome"]] = "outcome"
+    level: Literal["student"]  # an outcome is a student learning outcome
+
+
+FastNode = FastInitiative | FastChange | FastOutcome
 
 
 class FastLink(_Struct):
@@ -148,6 +203,11 @@ class FastLink(_Struct):
     evidence: Annotated[list[FastEvidence], msgspec.Meta(max_length=LIST_MAX)] = []
     assumptions: Annotated[list[Text], msgspec.Meta(max_length=LIST_MAX)] = []
     lag: FastLag | None = None
+
+    @property
+    def lag_days(self) -> int | None:
+        """As `toc.model.Link.lag_days`."""
+        return lag_days(self.lag) if self.lag is not None else None
 
 
 class FastDocument(_Struct):
@@ -163,6 +223,11 @@ class FastDocument(_Struct):
     nodes: list[FastNode] = []
     links: list[FastLink] = []
     checks: dict[str, Literal["off", "error", "warning", "info"]] = {}
+
+    @property
+    def cost_currency(self) -> str:
+        """As `toc.model.TheoryOfChange.cost_currency`."""
+        return self.currency or DEFAULT_CURRENCY
 
 
 _DECODER = msgspec.json.Decoder(FastDocument, dec_hook=_decode_hook)
@@ -216,24 +281,8 @@ def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
     position = {node.id: number for number, node in enumerate(nodes)}
     if len(position) != len(nodes):
         return None
-    # An outcome is a student learning outcome; the fields of SPEC §1 marked "initiatives
-    # only" are on initiatives only, and a cost given with funding is its sum.
-    for node in nodes:
-        kind = node.kind
-        if kind == "initiative":
-            if node.funding and node.cost is not None and not _costs_add_up(node):
-                return None
-        elif (
-            node.cost is not None
-            or node.reach is not None
-            or node.decision is not None
-            or node.required is not None
-            or node.funding
-            or node.eligible
-            or node.essa_tier is not None
-            or (kind == "outcome" and node.level != "student")
-        ):
-            return None
+    # An outcome's level, the initiative-only fields and a cost that is its funding's sum
+    # were held to as the nodes were decoded (FastInitiative, FastOutcome).
     for indicators in [node.indicators for node in nodes]:
         if (
             indicators
@@ -269,11 +318,6 @@ def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
     if document.checks and not set(document.checks) <= registry.codes():
         return None
     return FastRead(document, sources, targets)  # type: ignore[arg-type]
-
-
-def _costs_add_up(node: FastNode) -> bool:
-    assert node.cost is not None
-    return not cost_differs(node.cost, [entry.amount for entry in node.funding])
 
 
 def _indicators_hold(indicators: list[FastIndicator]) -> bool:
