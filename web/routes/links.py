@@ -52,6 +52,7 @@ LINK_FORMS = ItemForms(
     patch=_patch,
     delete=_delete,
     fixed_id=False,
+    groups=("evidence",),
 )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from services import items
+from services import items, references
 from toc.model import Level
 from web.deps import SessionDep
 from web.forms import node_fields, node_values
@@ -51,6 +51,10 @@ NODE_FORMS = ItemForms(
     patch=_patch,
     delete=_delete,
     fixed_id=True,
+    groups=("indicators", "funding"),
+    extra=lambda session, workspace, model_id: {
+        "reference_options": references.reference_choices(session, workspace, model_id)
+    },
 )
 LEVELS = {level.value for level in Level}
 
