@@ -120,6 +120,8 @@ _DIGITS_MAX = 4300  # Python's int() limit on decimal digits
 
 def _show_number(value: Any) -> str:
     # repr of a float reads back as the same float ("0.1", "1e+20").
+    if value is None:
+        return ""
     return repr(value) if type(value) is float else str(value)
 
 
