@@ -7,6 +7,7 @@ inline SVG with autoescaping, so no user text is ever written into markup here.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,12 +87,21 @@ def indicator_chart(node: Node, indicator: Indicator) -> Chart | None:
     if not is_tracked(indicator) or reached is None:
         return None
     assert isinstance(indicator.baseline, int | float) and isinstance(indicator.target, int | float)
-    baseline, target = float(indicator.baseline), float(indicator.target)
     observations = indicator.observations
-    values = [float(o.value) for o in observations]
+    try:
+        baseline, target = float(indicator.baseline), float(indicator.target)
+        values = [float(o.value) for o in observations]
+    except OverflowError:
+        # Whole numbers beyond a float's range cannot be placed on an axis: no chart (the
+        # indicator's numbers are still listed), rather than a page that fails for everybody.
+        return None
+    if not all(map(math.isfinite, [baseline, target, *values])):
+        return None
     low, high = min([baseline, target, *values]), max([baseline, target, *values])
     pad = (high - low) * 0.08 or 1.0
     low, high = low - pad, high + pad
+    if not math.isfinite(high - low):  # a span past a float's range: no axis can hold it
+        return None
     days = [_day(o.date) for o in observations]
     span = (days[-1] - days[0]).days
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
