@@ -20,6 +20,47 @@ def example_documents() -> list[dict[str, Any]]:
     ]
 
 
+def huge_numbers_document() -> dict[str, Any]:
+    """An example whose targets, baselines, observations and costs are beyond a float's range
+    (or its precision), and whose texts are hostile."""
+    document = example_documents()[-1]
+    document["id"] = "huge-numbers"
+    document["title"] = HOSTILE + " " + "x" * 200
+    for number, node in enumerate(document["nodes"]):
+        node["title"] = (HOSTILE + f" {number} ")[:300]
+        node["label"] = "😀 ‮" + str(number)
+        for indicator in node.get("indicators", []):
+            indicator["target"] = 10**400
+            indicator["baseline"] = -(10**300) if number % 2 else 0.1
+            indicator["observations"] = [
+                {"date": "2026-01-05", "value": 10**400 - 1, "note": HOSTILE},
+                {"date": "2026-02-05", "value": 2**53 + 1},
+            ]
+        if node["kind"] == "initiative":
+            node["cost"] = 10**12
+            node["decision"] = {"verdict": "keep", "rationale": HOSTILE, "date": "2026-01-01"}
+    for link in document["links"]:
+        link["because"] = HOSTILE
+        link["assumptions"] = [HOSTILE, "\r\nstarts with a line break"]
+    return document
+
+
+def hostile_text_document() -> dict[str, Any]:
+    """The first example with every title 300 characters of script, quotes, RTL and emoji."""
+    document = example_documents()[0]
+    document["id"] = "hostile-text"
+    document["title"] = (HOSTILE * 10)[:300]
+    document["description"] = HOSTILE
+    for number, node in enumerate(document["nodes"]):
+        node["title"] = (f"{number} " + HOSTILE * 10)[:300]
+        node["actor"] = HOSTILE
+        node["tags"] = [HOSTILE[:100], "="]
+        for indicator in node.get("indicators", []):
+            indicator["name"] = HOSTILE
+            indicator["source"] = HOSTILE
+    return document
+
+
 class _Form(HTMLParser):
     """The fields of the first `<form>` with `marker` in its class, as a browser submits them
     untouched: text and hidden inputs, checked boxes, selected options, text areas (whose first

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from formtest_support import HOSTILE, example_documents, submitted
+from formtest_support import example_documents, huge_numbers_document, submitted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import slugs, texts, toc_models
@@ -188,31 +188,6 @@ def test_a_cost_that_is_no_number_is_an_error_beside_it() -> None:
 # -- through the pages: every form of every example, opened and saved untouched -------------------
 def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-def huge_numbers_document() -> dict[str, Any]:
-    """An example whose targets, baselines, observations and costs are beyond a float's range
-    (or its precision), and whose texts are hostile."""
-    document = example_documents()[-1]
-    document["id"] = "huge-numbers"
-    document["title"] = HOSTILE + " " + "x" * 200
-    for number, node in enumerate(document["nodes"]):
-        node["title"] = (HOSTILE + f" {number} ")[:300]
-        node["label"] = "😀 ‮" + str(number)
-        for indicator in node.get("indicators", []):
-            indicator["target"] = 10**400
-            indicator["baseline"] = -(10**300) if number % 2 else 0.1
-            indicator["observations"] = [
-                {"date": "2026-01-05", "value": 10**400 - 1, "note": HOSTILE},
-                {"date": "2026-02-05", "value": 2**53 + 1},
-            ]
-        if node["kind"] == "initiative":
-            node["cost"] = 10**12
-            node["decision"] = {"verdict": "keep", "rationale": HOSTILE, "date": "2026-01-01"}
-    for link in document["links"]:
-        link["because"] = HOSTILE
-        link["assumptions"] = [HOSTILE, "\r\nstarts with a line break"]
-    return document
 
 
 @pytest.fixture
