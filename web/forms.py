@@ -59,6 +59,8 @@ __all__ = [
     "differences",
     "browser_sent",
     "inferred_measures",
+    "model_values",
+    "model_fields",
 ]
 
 Item = dict[str, Any]
@@ -475,6 +477,49 @@ LINK_CODEC = Codec(
         ),
     ),
 )
+
+_CHECK_LINE = re.compile(r"(TOC\d{3})\s*[:=]?\s*(off|error|warning|info)", re.IGNORECASE)
+
+
+def _show_checks(value: Any) -> str:
+    return "\n".join(f"{code}: {setting}" for code, setting in sorted((value or {}).items()))
+
+
+def _read_checks(text: str) -> dict[str, str] | None:
+    settings: dict[str, str] = {}
+    for line in _read_lines(text):
+        match = _CHECK_LINE.fullmatch(line)
+        if match is None:
+            raise Invalid(f"{line[:40]!r} is not CODE: off, error, warning or info")
+        settings[match[1].upper()] = match[2].lower()
+    return settings or None
+
+
+# A model's own fields: the settings page (title, description, scope, org, designations,
+# currency, check settings); its nodes and links are never read or written by it.
+MODEL_CODEC = Codec(
+    cells=(
+        _text("title"),
+        _area("description"),
+        _choice("scope"),
+        _text("org"),
+        _commas("designations"),
+        _text("currency"),
+        Cell("checks", "textarea", _read_checks, _show_checks),
+    ),
+    groups=(),
+)
+
+
+def model_values(head: Mapping[str, Any]) -> dict[str, str]:
+    """A model's own fields as its settings form shows them."""
+    return MODEL_CODEC.values(head)
+
+
+def model_fields(state: FormState, original: Mapping[str, Any] | None) -> Item:
+    """The model's own fields the settings form makes, from the stored ones (`original`)."""
+    return MODEL_CODEC.fields(state, original)
+
 
 _NODE_DEFAULTS = {"status": Status.ACTIVE.value}
 _LINK_DEFAULTS = {"type": LinkType.LEADS_TO.value, "polarity": Polarity.PLUS.value}

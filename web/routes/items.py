@@ -64,8 +64,8 @@ class ItemForms:
     fields: Callable[[FormState, dict[str, Any] | None], Fields]
     get: Callable[[Session, int, str, str], tuple[dict[str, Any], int]]
     # (session, workspace, model id, [item id,] fields, expected version) -> the item's id
-    add: Callable[[Session, int, str, Fields, int], str]
-    patch: Callable[[Session, int, str, str, Fields, int], str]
+    add: Callable[[Session, int, str, Fields, int, str | None], str]
+    patch: Callable[[Session, int, str, str, Fields, int, str | None], str]
     delete: Callable[[Session, int, str, str, int], object]
     fixed_id: bool  # whether the id is the edited item's own, not a field the form changes
     groups: tuple[str, ...] = ()  # the item's lists shown as rows (indicators, evidence...)
@@ -189,6 +189,7 @@ def save_item(
     if forms.fixed_id and item_id is not None:
         state.values["id"] = item_id
     fields = forms.fields(state, original)
+    note = state.values.pop("note", "").strip()[:1000] or None  # kept with the version
     expected = form_version(form)
     if expected is None:
         state.general.append("The form lost the model's version: reload the page and try again.")
@@ -219,12 +220,12 @@ def save_item(
                 taken = {node.id for node in model.nodes}
                 fields["id"] = typed or slug_from_title(str(fields.get("title") or ""), taken)
             item = {k: v for k, v in fields.items() if v is not None}
-            subject = forms.add(session, workspace, model_id, item, expected)
+            subject = forms.add(session, workspace, model_id, item, expected, note)
         else:
             # The whole item, and None for each stored field it no longer has.
             gone = {name: None for name in original or {} if name not in fields}
             subject = forms.patch(
-                session, workspace, model_id, item_id, {**fields, **gone}, expected
+                session, workspace, model_id, item_id, {**fields, **gone}, expected, note
             )
     except DocumentRejected as rejected:
         place_problems(state, rejected.problems)
