@@ -20,6 +20,7 @@ __all__ = [
     "tracked_charts",
     "progress_colours",
     "PROGRESS_COLOURS",
+    "PROGRESS_FONT",
     "WIDTH",
     "HEIGHT",
 ]
@@ -34,6 +35,9 @@ PROGRESS_COLOURS = {
     "tracked": {"background": "#fde7b0", "border": "#b7791f"},
     "untracked": {"background": "#eef0f2", "border": "#98a2b3"},
 }
+# The label colour on every progress colour: dark, so that text keeps a 4.5:1 contrast on the
+# pale fills (an initiative's white label on them washed out).
+PROGRESS_FONT = "#1b1f24"
 
 
 @dataclass(frozen=True)
@@ -169,5 +173,5 @@ def progress_colours(model: TheoryOfChange) -> dict[str, dict[str, str]]:
             state = "tracked"
         else:
             state = "untracked"
-        colours[node.id] = PROGRESS_COLOURS[state]
+        colours[node.id] = {**PROGRESS_COLOURS[state], "font": PROGRESS_FONT}
     return colours
