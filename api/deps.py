@@ -114,9 +114,13 @@ async def get_principal(session: SessionDep, credentials: CredentialsDep) -> Pri
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-async def require_editor(principal: PrincipalDep) -> Principal:
-    if not principal.can_write:
-        raise ApiProblem(403, f"a {principal.role.value} token cannot write", kind="forbidden")
+async def require_editor(request: Request, principal: PrincipalDep) -> Principal:
+    """A principal who may write the model the path names (or, with none, create models): an
+    editor token limited to some models is refused every other (SPEC §4)."""
+    model_id = request.path_params.get("model_id")
+    refusal = principal.write_refusal(model_id if isinstance(model_id, str) else None)
+    if refusal is not None:
+        raise ApiProblem(403, refusal, kind="forbidden")
     return principal
 
 

@@ -200,7 +200,21 @@ class TokenCreate(BaseModel):
     expires: str | None = Field(
         default=None,
         pattern=r"^[1-9][0-9]{0,5}[hdw]$",
-        description="A lifetime such as `12h`, `30d` or `8w`; none: it never expires.",
+        description="A lifetime such as `12h`, `30d` or `8w`, at most 3,650 days; "
+        "none: it never expires.",
+    )
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="Who the history shows as the author of its writes (default: the role).",
+    )
+    models: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="An editor token limited to these models (their ids): it writes only "
+        "them, creates no model, and reads every model of the workspace. None: every model.",
     )
 
 
@@ -208,7 +222,9 @@ class TokenPublic(BaseModel):
     token: str = Field(description="The new bearer token, shown this once: only its hash is kept.")
     workspace: str
     role: Role
+    name: str
     expires_at: datetime | None = None
+    models: list[str] | None = None
 
 
 class TokenInfoPublic(BaseModel):
@@ -223,6 +239,9 @@ class TokenInfoPublic(BaseModel):
     state: str = Field(description="`active`, `expired` or `revoked`.")
     server_process: str | None = Field(
         description="`HOST:PID` of the `toc serve` whose sign-in token this is (it ends with it)."
+    )
+    models: list[str] | None = Field(
+        default=None, description="The models it may write, when limited; None: every model."
     )
 
 

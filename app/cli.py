@@ -220,9 +220,13 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
     try:
         token = create_token(
-            workspace=args.workspace, role=args.role, name=args.name, expires=args.expires
+            workspace=args.workspace,
+            role=args.role,
+            name=args.name,
+            expires=args.expires,
+            models=[m for m in args.models.split(",")] if args.models is not None else None,
         )
-    except ValueError as bad:  # a lifetime that is none
+    except ValueError as bad:  # a lifetime that is none, or too long; models for no editor
         raise _Usage(str(bad)) from None
     print(token)
     return EXIT_OK
@@ -231,7 +235,7 @@ def _cmd_token(args: argparse.Namespace) -> int:
 def _cmd_token_list(args: argparse.Namespace) -> int:
     from app.serve import list_tokens
 
-    rows = [("ID", "WORKSPACE", "ROLE", "NAME", "CREATED", "EXPIRES", "STATE")]
+    rows = [("ID", "WORKSPACE", "ROLE", "NAME", "CREATED", "EXPIRES", "WRITES", "STATE")]
     for token in list_tokens(workspace=args.workspace):
         rows.append(
             (
@@ -243,6 +247,7 @@ def _cmd_token_list(args: argparse.Namespace) -> int:
                 token.expires_at.strftime("%Y-%m-%d %H:%M")
                 if token.expires_at
                 else ("with its server" if token.server_process else "never"),
+                ",".join(token.models) if token.models is not None else "-",
                 token.state,
             )
         )
@@ -353,7 +358,14 @@ def _parser() -> argparse.ArgumentParser:
         "--name", help="who the history shows as the author of its writes (default: the role)"
     )
     create.add_argument(
-        "--expires", metavar="LIFETIME", help="stop working after 12h, 30d, 8w... (default: never)"
+        "--expires",
+        metavar="LIFETIME",
+        help="stop working after 12h, 30d, 8w... at most 3650d (default: never)",
+    )
+    create.add_argument(
+        "--models",
+        metavar="ID,ID",
+        help="an editor token that writes only these models (and reads every one)",
     )
     create.set_defaults(run=_cmd_token)
     listing = token_commands.add_parser("list", help="list tokens (never the tokens themselves)")

@@ -48,16 +48,21 @@ def create_token(
     settings: Settings | None = None,
     name: str | None = None,
     expires: str | None = None,
+    models: list[str] | None = None,
 ) -> str:
     """Create a token (and the workspace if needed) in the configured store; return it.
 
     `name` (default: the role) is the author the history shows for the token's writes;
-    `expires` is a lifetime such as `30d`, `12h` or `8w` (`services.auth.parse_lifetime`).
+    `expires` is a lifetime such as `30d`, `12h` or `8w` (`services.auth.parse_lifetime`);
+    `models` limits an editor token to writing those models.
     """
     workspaces.check_workspace_name(workspace)  # before touching the store
     expires_in = parse_lifetime(expires) if expires is not None else None
+    auth.check_models(role, models)  # before touching the store
     with _store(settings or get_settings()) as engine, Session(engine) as session:
-        return workspaces.create_token(session, workspace, role, name, expires_in=expires_in)
+        return workspaces.create_token(
+            session, workspace, role, name, expires_in=expires_in, models=models
+        )
 
 
 def list_tokens(workspace: str | None = None, settings: Settings | None = None) -> list[TokenInfo]:

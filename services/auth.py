@@ -12,11 +12,13 @@ the session cookie `SESSION_COOKIE`, and each page resolves it with `principal_f
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import secrets
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -42,6 +44,8 @@ __all__ = [
     "list_tokens",
     "revoke_token",
     "parse_lifetime",
+    "check_models",
+    "MAX_LIFETIME_DAYS",
     "this_process",
     "sweep_process_tokens",
     "revoke_process_tokens",
@@ -78,10 +82,35 @@ class Principal:
     workspace: str
     role: Role
     name: str = ""  # the token's name: the author of the versions it writes
+    # The models an editor token may write (their ids); None: every model of the workspace.
+    models: frozenset[str] | None = None
 
     @property
     def can_write(self) -> bool:
         return self.role.allows(Role.EDITOR)
+
+    def may_write(self, model_id: str | None) -> bool:
+        """Whether this principal may write model `model_id` (None: create a new model).
+
+        A token limited to some models writes only those, and creates none; it reads every
+        model of its workspace (SPEC §4).
+        """
+        if not self.can_write:
+            return False
+        if self.models is None:
+            return True
+        return model_id is not None and model_id in self.models
+
+    def write_refusal(self, model_id: str | None) -> str | None:
+        """Why this principal may not write `model_id` (None: create one), or None if it may."""
+        if not self.can_write:
+            return f"a {self.role.value} token cannot write"
+        if self.may_write(model_id):
+            return None
+        allowed = ", ".join(sorted(self.models or ())) or "none"
+        if model_id is None:
+            return f"this token writes only the models {allowed}: it cannot create models"
+        return f"this token writes only the models {allowed}, not '{model_id}'"
 
 
 def hash_token(token: str) -> str:
@@ -115,9 +144,41 @@ def principal_for_token(session: Session, token: str | None) -> Principal | None
     grant = store.token_grant(session, token_hash)
     if grant is None:
         return None
-    role, workspace_id, workspace, name = grant
+    role, workspace_id, workspace, name, models = grant
     session.info[store.AUTHOR] = name
-    return Principal(workspace_id=workspace_id, workspace=workspace, role=Role(role), name=name)
+    return Principal(
+        workspace_id=workspace_id,
+        workspace=workspace,
+        role=Role(role),
+        name=name,
+        models=_models(models),
+    )
+
+
+def _models(stored: str | None) -> frozenset[str] | None:
+    if stored is None:
+        return None
+    try:
+        ids = json.loads(stored)
+    except ValueError:
+        return frozenset()  # unreadable: writes nothing rather than everything
+    return frozenset(i for i in ids if isinstance(i, str)) if isinstance(ids, list) else frozenset()
+
+
+def check_models(role: Role | str, models: Sequence[str] | None) -> list[str] | None:
+    """The model ids a new token is limited to, checked: only an editor token takes them, each
+    an id a model could have; ValueError otherwise. None: no limit."""
+    if models is None:
+        return None
+    if Role(role) is not Role.EDITOR:
+        raise ValueError("only an editor token can be limited to some models")
+    ids = [model.strip() for model in models]
+    if not ids or len(ids) > 1000:
+        raise ValueError("name 1 to 1,000 models the token may write")
+    for model_id in ids:
+        if not store.could_be_stored(model_id, store.MODEL_ID):
+            raise ValueError(f"{model_id!r} is not a model id")
+    return sorted(set(ids))
 
 
 def ensure_workspace(session: Session, name: str) -> int:
@@ -142,15 +203,20 @@ def create_token(
     *,
     expires_in: int | None = None,
     server_process: str | None = None,
+    models: Sequence[str] | None = None,
 ) -> str:
     """Create a token for `workspace` (created if needed) with `role`; return the raw token.
 
     The raw token is returned once and never stored. `name` (default: the role) is what the
     history shows as the author of each version the token writes. `expires_in` (seconds)
     makes it stop working that long from now; `server_process` ties it to a running server
-    (`this_process`), which revokes it when it stops.
+    (`this_process`), which revokes it when it stops. `models` limits an editor token to
+    writing those models (`check_models`).
     """
     role = Role(role)
+    limited = check_models(role, models)
+    if expires_in is not None and not 0 < expires_in <= MAX_LIFETIME_SECONDS:
+        raise ValueError(f"a token lives at most {MAX_LIFETIME_DAYS:,} days")
     workspace_id = ensure_workspace(session, workspace)
     token = new_token()
     expires_at = int(time.time()) + expires_in if expires_in is not None else None
@@ -163,24 +229,38 @@ def create_token(
             name,
             expires_at=expires_at,
             server_process=server_process,
+            models=json.dumps(limited) if limited is not None else None,
         )
     return token
 
 
 _LIFETIME = re.compile(r"([1-9][0-9]{0,5})([hdw])")
 _UNIT_SECONDS = {"h": 3600, "d": 86400, "w": 7 * 86400}
+# Ten years: longer than any plan a token serves, and far inside what a date can show.
+MAX_LIFETIME_DAYS = 3650
+MAX_LIFETIME_SECONDS = MAX_LIFETIME_DAYS * 86400
 
 
 def parse_lifetime(text: str) -> int:
-    """Seconds in a lifetime written `12h`, `30d` or `8w`; ValueError for anything else.
+    """Seconds in a lifetime written `12h`, `30d` or `8w`, at most 3,650 days; ValueError else.
 
     >>> parse_lifetime("30d"), parse_lifetime("12h")
     (2592000, 43200)
+    >>> parse_lifetime("500000w")
+    Traceback (most recent call last):
+    ...
+    ValueError: '500000w' is too long a lifetime: a token lives at most 3,650 days (e.g. 3650d)
     """
     matched = _LIFETIME.fullmatch(text.strip())
     if matched is None:
         raise ValueError(f"{text!r} is not a lifetime: write a number and h, d or w (e.g. 30d)")
-    return int(matched[1]) * _UNIT_SECONDS[matched[2]]
+    seconds = int(matched[1]) * _UNIT_SECONDS[matched[2]]
+    if seconds > MAX_LIFETIME_SECONDS:
+        raise ValueError(
+            f"{text!r} is too long a lifetime: a token lives at most "
+            f"{MAX_LIFETIME_DAYS:,} days (e.g. {MAX_LIFETIME_DAYS}d)"
+        )
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -195,6 +275,7 @@ class TokenInfo:
     expires_at: datetime | None
     state: str  # active, expired or revoked
     server_process: str | None
+    models: list[str] | None = None  # the models it may write; None: every one
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -206,6 +287,7 @@ class TokenInfo:
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
             "state": self.state,
             "server_process": self.server_process,
+            "models": self.models,
         }
 
 
@@ -221,9 +303,7 @@ def list_tokens(session: Session, workspace_id: int | None = None) -> list[Token
             state = "expired"
         else:
             state = "active"
-        expires = (
-            datetime.fromtimestamp(token.expires_at, UTC) if token.expires_at is not None else None
-        )
+        expires = _instant(token.expires_at) if token.expires_at is not None else None
         created = token.created_at
         listed.append(
             TokenInfo(
@@ -235,9 +315,20 @@ def list_tokens(session: Session, workspace_id: int | None = None) -> list[Token
                 expires_at=expires,
                 state=state,
                 server_process=token.server_process,
+                models=sorted(limit) if (limit := _models(token.models)) is not None else None,
             )
         )
     return listed
+
+
+def _instant(seconds: int) -> datetime:
+    """Unix seconds as a UTC datetime; one past what a datetime holds (a store written before
+    lifetimes were bounded) is shown as the last instant a datetime can: it is listed, and can
+    be revoked, rather than crash every listing."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return datetime.max.replace(tzinfo=UTC) if seconds > 0 else datetime.min.replace(tzinfo=UTC)
 
 
 def revoke_token(session: Session, token_id: int, workspace_id: int | None = None) -> bool:

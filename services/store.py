@@ -48,6 +48,8 @@ __all__ = [
     "MODEL_ID",
     "dumps",
     "could_be_stored",
+    "MAX_STORED_INT",
+    "storable",
     "known",
     "begin_read",
     "model_row",
@@ -205,12 +207,23 @@ def known(what: str, subject: str, pattern: re.Pattern[str], model_id: str | Non
         raise NotFound(what, subject, model_id)
 
 
+# The largest version (and any integer column) the store can hold: PostgreSQL's INTEGER is
+# 32-bit, and a larger number sent to it is an error, not "no such row". Numbers past it name
+# no version anywhere, so they are answered as SQLite answers them, without asking.
+MAX_STORED_INT = 2**31 - 1
+
+
+def storable(number: int) -> bool:
+    """Whether `number` could be a stored version (or id): 0 < number < 2**31."""
+    return 0 < number <= MAX_STORED_INT
+
+
 def _versions(expected: Expected) -> list[int] | None:
     if expected is None:
         return None
     if isinstance(expected, int):
-        return [expected]
-    return [v for v in expected if isinstance(v, int)]
+        return [expected] if storable(expected) else []
+    return [v for v in expected if isinstance(v, int) and storable(v)]
 
 
 def begin_read(session: Session) -> None:
@@ -721,7 +734,7 @@ def version_rows(
         .order_by(col(ModelVersion.version).desc())
     )
     if before is not None:
-        statement = statement.where(col(ModelVersion.version) < before)
+        statement = statement.where(col(ModelVersion.version) <= min(before - 1, MAX_STORED_INT))
     if limit is not None:
         statement = statement.limit(limit + 1)
     return [tuple(found) for found in session.connection().execute(statement).all()]
@@ -729,6 +742,8 @@ def version_rows(
 
 def version_row(session: Session, model_pk: int, model_id: str, version: int) -> ModelVersion:
     """One version's row; `NotFound` when the model never had it."""
+    if not storable(version):
+        raise NotFound("version", str(version), model_id)
     found = session.exec(
         select(ModelVersion).where(
             ModelVersion.model_id == model_pk, ModelVersion.version == version
@@ -884,7 +899,8 @@ CACHED_REPORT_FOR_TOKEN = (
 # -- workspaces and tokens ----------------------------------------------------------------
 
 _GRANT_BY_HASH = text(
-    "SELECT api_token.role, workspace.id, workspace.name, api_token.name FROM api_token"
+    "SELECT api_token.role, workspace.id, workspace.name, api_token.name, api_token.models"
+    " FROM api_token"
     " JOIN workspace ON workspace.id = api_token.workspace_id"
     " WHERE api_token.token_hash = :token_hash"
     " AND api_token.revoked_at IS NULL"
@@ -892,8 +908,9 @@ _GRANT_BY_HASH = text(
 )
 
 
-def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str] | None:
-    """(role, workspace id, workspace name, token name) of the token under `token_hash`, or None.
+def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str, str | None] | None:
+    """(role, workspace id, workspace name, token name, the JSON list of the models it may write
+    or None) of the token under `token_hash`, or None.
 
     Every request runs this: plain SQL, compiled once, rather than an ORM query.
     """
@@ -901,8 +918,8 @@ def token_grant(session: Session, token_hash: str) -> tuple[str, int, str, str] 
     row = session.connection().execute(_GRANT_BY_HASH, parameters).first()
     if row is None:
         return None
-    role, workspace_id, workspace, name = row
-    return role, workspace_id, workspace, name
+    role, workspace_id, workspace, name, models = row
+    return role, workspace_id, workspace, name, models
 
 
 def workspace_id(session: Session, name: str) -> int | None:
@@ -929,6 +946,7 @@ def insert_token(
     *,
     expires_at: int | None = None,
     server_process: str | None = None,
+    models: str | None = None,
 ) -> int:
     """Store a token by its hash (inside the caller's write transaction); return its id.
 
@@ -940,6 +958,7 @@ def insert_token(
         name=name or role,
         expires_at=expires_at,
         server_process=server_process,
+        models=models,
     )
     session.add(token)
     session.flush()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     ForeignKey,
     Index,
@@ -62,11 +63,15 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     # When it stops working, in Unix seconds (UTC): an integer compares alike in SQLite and
     # PostgreSQL, from SQLAlchemy and from the hot path's raw connections. None: never.
-    expires_at: int | None = Field(default=None)
+    # 64-bit: a 32-bit column ends in January 2038, inside a ten-year token's life.
+    expires_at: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     # When it was revoked; a revoked token is kept (listed as such) but refused.
     revoked_at: datetime | None = Field(default=None)
     # The server process (`HOST:PID`) a `toc serve` sign-in token lives as long as.
     server_process: str | None = Field(default=None, max_length=300)
+    # The ids of the models an editor token may write, as a JSON array; None: every model of
+    # its workspace. It reads every model of the workspace either way.
+    models: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class StoredModel(SQLModel, table=True):

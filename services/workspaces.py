@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from sqlmodel import Session
@@ -36,6 +36,7 @@ def create_token(
     *,
     expires_in: int | None = None,
     server_process: str | None = None,
+    models: Sequence[str] | None = None,
 ) -> str:
     """A new token of `role` for `workspace` (created if needed); a bad name is a `TocError`.
 
@@ -51,6 +52,7 @@ def create_token(
         name,
         expires_in=expires_in,
         server_process=server_process,
+        models=models,
     )
 
 

@@ -184,3 +184,83 @@ def test_observe_reads_merges_and_writes_the_model_in_its_own_format(tmp_path: P
         assert observe_paths(path, tmp_path / "data.csv") == written
     plain = observe(dump_json(_model()).encode(), "json", data, "csv")
     assert load_json(plain).nodes[0].indicators[0].observations[-1].value == 30
+
+
+# -- dates are YYYY-MM-DD and nothing else; the merge is linear (issue #18) ----------------
+
+
+@pytest.mark.parametrize(
+    "written", ["2020-W01-1", "20200101", "2020-001", "2026-1-05", "２０２６-01-05"]
+)
+def test_a_week_compact_or_ordinal_date_is_no_toc1_date(written: str) -> None:
+    rows = read_observations_json(
+        json.dumps([{"node": "talk", "indicator": "share", "date": written, "value": 1}])
+    )
+    assert _rejected(lambda: merge_observations(_model(), rows)) == [
+        f"[0].date: expected a date written YYYY-MM-DD, got {written!r}"
+    ]
+    document = json.loads(dump_json(_model()))
+    document["nodes"][0]["indicators"][0]["observations"][0]["date"] = written
+    assert any(
+        "expected a date written YYYY-MM-DD" in problem
+        for problem in _rejected(lambda: parse_document(document))
+    )
+
+
+def test_a_week_date_can_no_longer_wedge_a_model_with_two_observations_for_one_day() -> None:
+    # 2020-W01-3 is 2020-01-01: before, it passed, was canonicalised after the one-per-date
+    # check and left two observations for one day in the model.
+    rows = read_observations_json(
+        json.dumps(
+            [
+                {"node": "talk", "indicator": "share", "date": "2020-01-01", "value": 1},
+                {"node": "talk", "indicator": "share", "date": "2020-W01-3", "value": 2},
+            ]
+        )
+    )
+    assert _rejected(lambda: merge_observations(_model(), rows)) == [
+        "[1].date: expected a date written YYYY-MM-DD, got '2020-W01-3'"
+    ]
+
+
+def test_an_integer_past_float_range_is_a_clear_problem_not_a_crash() -> None:
+    huge = 10**400
+    rows = read_observations_json(
+        json.dumps([{"node": "talk", "indicator": "share", "date": "2026-03-01", "value": huge}])
+    )
+    problems = _rejected(lambda: merge_observations(_model(), rows))
+    assert problems == [
+        "[0].value: expected a number between -1.798e+308 and 1.798e+308, "
+        "got an integer of 401 digits"
+    ]
+    csv_rows = read_observations_csv(f"node,indicator,date,value\ntalk,share,2026-03-01,{huge}\n")
+    assert [
+        p.split(": ", 1)[0] for p in _rejected(lambda: merge_observations(_model(), csv_rows))
+    ] == ["row 2.value"]
+
+
+def _rows_of_one_indicator(count: int) -> list[ObservationInput]:
+    start = datetime.date(1900, 1, 1)
+    return [
+        ObservationInput(
+            f"[{i}]", "talk", "share", (start + datetime.timedelta(days=i)).isoformat(), i
+        )
+        for i in range(count)
+    ]
+
+
+def test_many_rows_of_one_indicator_merge_in_linear_time() -> None:
+    import time
+
+    began = time.perf_counter()
+    merged = merge_observations(_model(), _rows_of_one_indicator(OBSERVATIONS_MAX - 1))
+    assert len(merged.nodes[0].indicators[0].observations) == OBSERVATIONS_MAX
+    # 24,000 rows of one indicator: more than an indicator may hold, told at once (the
+    # quadratic merge took 41 s to get there, inside the write).
+    many = _rows_of_one_indicator(24_000)
+    problems = _rejected(lambda: merge_observations(_model(), many))
+    assert problems == [
+        f"nodes[0].indicators[0].observations: too many items on node 'talk': "
+        f"at most {OBSERVATIONS_MAX}"
+    ]
+    assert time.perf_counter() - began < 3.0

@@ -210,14 +210,10 @@ def _number_or_text(value: Any) -> int | float | str:
     raise ValueError(f"expected a number or a text, got {_json_kind(value)}")
 
 
-_YYYY_MM_DD = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
 def _iso_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
-    # YYYY-MM-DD and nothing else: Python also reads week and ordinal dates ("2026-W45-1").
-    if type(value) is str and _YYYY_MM_DD.fullmatch(value):
+    if type(value) is str and _ISO_DATE.fullmatch(value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
@@ -300,6 +296,26 @@ def _lag(value: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+# The only way a toc/1 date is written: ASCII digits, dashes, nothing else. Python's
+# `date.fromisoformat` also reads week dates (`2020-W01-1`) and compact ones (`20200101`), which
+# would be canonicalised to another text than the one given (and then clash with one already
+# written for that day), so the text is matched first.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_iso_date(value: Any) -> datetime.date:
+    """A toc/1 date: a `date`, or text written `YYYY-MM-DD` and nothing else; ValueError else.
+
+    >>> parse_iso_date("2026-06-30")
+    datetime.date(2026, 6, 30)
+    >>> parse_iso_date("2020-W01-1")
+    Traceback (most recent call last):
+    ...
+    ValueError: expected a date written YYYY-MM-DD, got '2020-W01-1'
+    """
+    return _iso_date(value)
 
 
 def _json_kind(value: Any) -> str:

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -56,10 +56,17 @@ class Visitor:
 
     principal: Principal
     csrf: str
+    # The model the page shows, if any: whether the visitor may write is judged for it (a
+    # token limited to some models writes only those; on a page of no model, none is new).
+    model_id: str | None = None
 
     @property
     def can_write(self) -> bool:
-        return self.principal.can_write
+        return self.principal.may_write(self.model_id)
+
+    def on_model(self, model_id: str) -> Visitor:
+        """This visitor on the page of model `model_id`."""
+        return replace(self, model_id=model_id)
 
     def sent_own_form(self, form: FormData) -> bool:
         """Whether the form carries this session's CSRF token (a forged one cannot)."""
@@ -99,10 +106,11 @@ def login_page(request: Request, status: int = 200, error: str | None = None) ->
 
 
 def confirm_page(
-    request: Request, visitor: Visitor, principal: Principal, token: str
+    request: Request, visitor: Visitor | None, principal: Principal, token: str
 ) -> HTMLResponse:
-    """Ask a signed-in visitor before a link switches them to another token's workspace; the
-    answer is the sign-in form's POST, with its double-submit CSRF cookie."""
+    """Show which workspace and role a sign-in link opens, and ask (a signed-in visitor: before
+    switching workspace); the button is the sign-in form's same-site POST, with its
+    double-submit CSRF cookie. Nothing is signed in by the GET itself."""
     nonce = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
     response = render(
         request,
@@ -115,6 +123,7 @@ def confirm_page(
     )
     response.set_cookie(LOGIN_CSRF_COOKIE, nonce, httponly=True, samesite="strict", path="/login")
     response.headers["Referrer-Policy"] = "no-referrer"  # the page's URL holds a token
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -161,22 +170,35 @@ class PageRoute(APIRoute):
         return page_handler
 
 
-def read_only(request: Request, visitor: Visitor) -> HTMLResponse:
-    """The answer to a visitor whose role cannot write."""
-    return error_page(
-        request,
-        visitor,
-        403,
-        f"A {visitor.principal.role.value} can read models but not change them.",
-    )
+def read_only(request: Request, visitor: Visitor, model_id: str | None = None) -> HTMLResponse:
+    """The answer to a visitor who may not write this model (`model_id`; None: a new one)."""
+    principal = visitor.principal
+    if not principal.can_write:
+        message = f"A {principal.role.value} can read models but not change them."
+    elif model_id is None:
+        message = (
+            "Your sign-in writes only some models of this workspace "
+            f"({', '.join(sorted(principal.models or ()))}): it cannot create or import models."
+        )
+    else:
+        message = (
+            f"Your sign-in can read '{model_id}' but not change it: it writes only "
+            f"{', '.join(sorted(principal.models or ()))}. Ask an admin of "
+            f"{principal.workspace} if you should."
+        )
+    return error_page(request, visitor, 403, message)
 
 
 def _writer(request: Request, visitor: VisitorDep, form: FormDep) -> Visitor:
-    """Who may write with this POST: not signed in (401), a viewer (403), a forged form (403)."""
+    """Who may write with this POST: not signed in (401), a viewer or a token limited to other
+    models (403), a forged form (403). The model is the path's `model_id`; a route without
+    one creates models, which a token limited to some models may not."""
     if visitor is None:
         raise Refused(login_page(request, 401, "Sign in first."))
-    if not visitor.can_write:
-        raise Refused(read_only(request, visitor))
+    model_id = request.path_params.get("model_id")
+    model_id = model_id if isinstance(model_id, str) else None
+    if not visitor.principal.may_write(model_id):
+        raise Refused(read_only(request, visitor, model_id))
     if not visitor.sent_own_form(form):
         raise Refused(
             error_page(

@@ -26,7 +26,9 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
     summary="Create a token for the admin's workspace",
     response_model=TokenPublic,
     responses=responses(401, 403, 413, 422),
-    openapi_extra=document_body("TokenCreate", "The role of the new token, and its lifetime."),
+    openapi_extra=document_body(
+        "TokenCreate", "The role of the new token, its name, lifetime and models."
+    ),
 )
 def create_token(principal: AdminDep, session: SessionDep, raw: RawBodyDep) -> Response:
     try:
@@ -39,8 +41,26 @@ def create_token(principal: AdminDep, session: SessionDep, raw: RawBodyDep) -> R
             title="Invalid request",
             errors=[Problem(format_path(e["loc"]), e["msg"]) for e in invalid.errors()],
         ) from None
-    expires_in = auth.parse_lifetime(asked.expires) if asked.expires else None
-    token = auth.create_token(session, principal.workspace, asked.role, expires_in=expires_in)
+    try:
+        expires_in = auth.parse_lifetime(asked.expires) if asked.expires else None
+        models = auth.check_models(asked.role, asked.models)
+    except ValueError as bad:
+        field = "expires" if asked.expires and "lifetime" in str(bad) else "models"
+        raise ApiProblem(
+            422,
+            str(bad),
+            kind="invalid-request",
+            title="Invalid request",
+            errors=[Problem(format_path((field,)), str(bad))],
+        ) from None
+    token = auth.create_token(
+        session,
+        principal.workspace,
+        asked.role,
+        asked.name,
+        expires_in=expires_in,
+        models=models,
+    )
     expires_at = (
         datetime.fromtimestamp(int(time.time()) + expires_in, UTC).isoformat()
         if expires_in
@@ -51,7 +71,9 @@ def create_token(principal: AdminDep, session: SessionDep, raw: RawBodyDep) -> R
             "token": token,
             "workspace": principal.workspace,
             "role": asked.role.value,
+            "name": asked.name or asked.role.value,
             "expires_at": expires_at,
+            "models": models,
         },
         status=201,
     )

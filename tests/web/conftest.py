@@ -87,6 +87,12 @@ class LiveServer:
     def login_url(self, role: str = "editor") -> str:
         return f"{self.url}/login?token={self.tokens[role]}"
 
+    def sign_in(self, page: Any, role: str = "editor") -> None:
+        """Open the sign-in link and press its button, as a person does (SPEC §4)."""
+        page.goto(self.login_url(role))
+        page.locator("#sign-in").click()
+        page.wait_for_url(f"{self.url}/models")
+
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:

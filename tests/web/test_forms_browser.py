@@ -65,7 +65,7 @@ def test_every_form_of_every_example_saved_untouched_changes_nothing(
     window: Any, server: Any
 ) -> None:
     page = window
-    page.goto(server.login_url("editor"))
+    server.sign_in(page, "editor")
     for number, document in enumerate(example_documents()):
         model_id = document["id"]
         before = _document(server, model_id)
@@ -90,7 +90,7 @@ def test_every_form_of_every_example_saved_untouched_changes_nothing(
 
 def test_the_model_page_fits_a_1280_window(window: Any, server: Any) -> None:
     page = window
-    page.goto(server.login_url("viewer"))
+    server.sign_in(page, "viewer")
     for document in example_documents():
         page.goto(f"{server.url}/models/{document['id']}")
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -155,7 +155,7 @@ def test_the_map_reads_at_1280_on_screen_in_presentation_and_on_paper(
     from webtest_support import wait_for_map
 
     page = window
-    page.goto(server.login_url("viewer"))
+    server.sign_in(page, "viewer")
     url = f"{server.url}/models/state-portfolio"
     # Text contrast of at least 4.5:1 on every node, coloured by kind and by progress.
     for colouring in ("", "?colour=progress"):

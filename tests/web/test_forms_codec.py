@@ -13,6 +13,7 @@ from formtest_support import example_documents, huge_numbers_document, submitted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import slugs, texts, toc_models
+from webtest_support import sign_in
 
 from toc.document import parse_document
 from web.forms import FormState, browser_sent, link_fields, link_values, node_fields, node_values
@@ -196,7 +197,7 @@ def stored(client: TestClient, tokens: Any) -> list[dict[str, Any]]:
     for document in documents:
         response = client.post("/api/v1/models", json=document, headers=_bearer(tokens.editor))
         assert response.status_code == 201, response.text[:2000]
-    assert client.get(f"/login?token={tokens.editor}", follow_redirects=False).status_code == 303
+    assert sign_in(client, tokens.editor).status_code == 303
     return documents
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webtest_support import PAYLOAD, demo_document, hostile_document, parse_elements
+from webtest_support import PAYLOAD, demo_document, hostile_document, parse_elements, sign_in
 
 from app.cli import main
 from toc.document import parse_document
@@ -142,7 +142,7 @@ def test_the_model_page_links_to_the_report(client: TestClient, tokens: Any) -> 
     document = demo_document()
     editor = {"Authorization": f"Bearer {tokens.editor}"}
     client.post("/api/v1/models", json=document, headers=editor)
-    assert client.get(f"/login?token={tokens.viewer}", follow_redirects=False).status_code == 303
+    assert sign_in(client, tokens.viewer).status_code == 303
     page = client.get(f"/models/{document['id']}").text
     assert f'href="/models/{document["id"]}/report"' in page
     report = client.get(f"/models/{document['id']}/report")

@@ -39,7 +39,7 @@ def _fresh(server: Any) -> int:
 
 
 def _sign_in(page: Any, server: Any, role: str = "editor") -> None:
-    page.goto(server.login_url(role))
+    server.sign_in(page, role)
     assert page.url == f"{server.url}/models"
 
 
@@ -102,7 +102,7 @@ def test_the_chart_draws_without_a_script_and_takes_new_observations(
     # Without JavaScript the chart and its numbers are all there.
     context = chromium.new_context(java_script_enabled=False)
     quiet = context.new_page()
-    quiet.goto(server.login_url("editor"))
+    server.sign_in(quiet, "editor")
     quiet.goto(server.url + M)
     chart = quiet.locator("figure.indicator-chart svg[role=img]")
     assert chart.count() == 1

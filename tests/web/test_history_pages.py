@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webtest_support import PAYLOAD, demo_document
+from webtest_support import PAYLOAD, demo_document, sign_in
 
 M = "/models/milford-hqi"
 
@@ -52,7 +52,7 @@ def editor(client: TestClient, tokens: Any) -> TestClient:
         json={"title": "HQI week"},
         headers=_bearer(tokens.editor),
     )
-    assert client.get(f"/login?token={tokens.editor}", follow_redirects=False).status_code == 303
+    assert sign_in(client, tokens.editor).status_code == 303
     return client
 
 
@@ -65,7 +65,7 @@ def test_the_history_lists_who_when_and_findings(editor: TestClient) -> None:
 
 def test_a_viewer_sees_the_history_without_restore(client: TestClient, tokens: Any) -> None:
     client.post("/api/v1/models", json=tracked_document(), headers=_bearer(tokens.editor))
-    client.get(f"/login?token={tokens.viewer}")
+    sign_in(client, tokens.viewer)
     html = client.get(f"{M}/history").text
     assert "restore-form" not in html
     assert client.post(f"{M}/versions/1/restore", data={"version": "1"}).status_code == 403
@@ -154,7 +154,7 @@ def test_user_text_in_history_pages_is_escaped(client: TestClient, tokens: Any) 
         json={"title": PAYLOAD},
         headers=_bearer(tokens.editor),
     )
-    client.get(f"/login?token={tokens.editor}")
+    sign_in(client, tokens.editor)
     for path in (M, f"{M}/history", f"{M}/compare?old=1&new=2"):
         html = client.get(path).text
         assert "<script>window.__pwned" not in html

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from formtest_support import HOSTILE, example_documents, submitted
+from webtest_support import sign_in
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -13,7 +14,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _sign_in(client: TestClient, token: str) -> None:
-    assert client.get(f"/login?token={token}", follow_redirects=False).status_code == 303
+    assert sign_in(client, token).status_code == 303
 
 
 def _document(client: TestClient, token: str, model_id: str) -> dict[str, Any]:

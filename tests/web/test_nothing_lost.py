@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
-from webtest_support import demo_document
+from webtest_support import demo_document, sign_in
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -17,7 +17,7 @@ def _bearer(token: str) -> dict[str, str]:
 def _signed_in(client: TestClient, tokens: Any, document: dict[str, Any]) -> TestClient:
     response = client.post("/api/v1/models", json=document, headers=_bearer(tokens.editor))
     assert response.status_code == 201, response.text
-    assert client.get(f"/login?token={tokens.editor}", follow_redirects=False).status_code == 303
+    assert sign_in(client, tokens.editor).status_code == 303
     return client
 
 

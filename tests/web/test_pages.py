@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webtest_support import PAYLOAD, assert_inert, demo_document, hostile_document
+from webtest_support import PAYLOAD, assert_inert, demo_document, hostile_document, sign_in
 
 from services.auth import SESSION_COOKIE
 
@@ -24,7 +24,7 @@ def _store(client: TestClient, token: str, document: dict[str, Any]) -> None:
 
 
 def _sign_in(client: TestClient, token: str) -> None:
-    response = client.get(f"/login?token={token}", follow_redirects=False)
+    response = sign_in(client, token)
     assert response.status_code == 303
 
 
@@ -60,7 +60,7 @@ def editor(client: TestClient, tokens: Any) -> TestClient:
 
 # -- sign-in --------------------------------------------------------------------------------------
 def test_the_login_url_sets_a_strict_session_cookie(client: TestClient, tokens: Any) -> None:
-    response = client.get(f"/login?token={tokens.viewer}", follow_redirects=False)
+    response = sign_in(client, tokens.viewer)
     assert response.status_code == 303
     assert response.headers["location"] == "/models"
     header = next(

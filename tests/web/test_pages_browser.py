@@ -29,7 +29,7 @@ def server(live_server: Any) -> Iterator[Any]:
 
 
 def _sign_in(page: Any, server: Any, role: str = "editor") -> None:
-    page.goto(server.login_url(role))
+    server.sign_in(page, role)
     assert page.url == f"{server.url}/models"
 
 

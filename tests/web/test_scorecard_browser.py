@@ -30,7 +30,7 @@ def server(live_server: Any) -> Iterator[Any]:
 
 
 def _open(page: Any, server: Any) -> None:
-    page.goto(server.login_url("viewer"))
+    server.sign_in(page, "viewer")
     page.goto(f"{server.url}/models/{server.model_id}")
     wait_for_map(page)
 
@@ -76,7 +76,7 @@ def test_sorting_by_standing_works_without_a_script(chromium: Any, server: Any) 
     context = chromium.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(server.login_url("viewer"))
+        server.sign_in(page, "viewer")
         page.goto(f"{server.url}/models/{server.model_id}")
         page.get_by_role("link", name="Standing").click()
         standings = page.locator("table.scorecard-table tbody tr").evaluate_all(

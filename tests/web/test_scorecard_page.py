@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webtest_support import PAYLOAD, assert_inert, hostile_document
+from webtest_support import PAYLOAD, assert_inert, hostile_document, sign_in
 
 from toc.scorecard import MARKS
 
@@ -42,7 +42,7 @@ def portfolio() -> dict[str, Any]:
 @pytest.fixture
 def viewer(client: TestClient, tokens: Any, portfolio: dict[str, Any]) -> TestClient:
     _store(client, tokens.editor, portfolio)
-    assert client.get(f"/login?token={tokens.viewer}", follow_redirects=False).status_code == 303
+    assert sign_in(client, tokens.viewer).status_code == 303
     return client
 
 
@@ -143,7 +143,7 @@ def test_the_csv_export_wants_a_signed_in_visitor(
 
 def test_hostile_titles_are_shown_as_text_in_the_scorecard(client: TestClient, tokens: Any) -> None:
     _store(client, tokens.editor, hostile_document())
-    client.get(f"/login?token={tokens.viewer}", follow_redirects=False)
+    sign_in(client, tokens.viewer)
     html = client.get("/models/hostile").text
     table = _scorecard(html)
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in table
@@ -162,6 +162,6 @@ def test_a_model_without_initiatives_says_so(client: TestClient, tokens: Any) ->
         "links": [],
     }
     _store(client, tokens.editor, document)
-    client.get(f"/login?token={tokens.viewer}", follow_redirects=False)
+    sign_in(client, tokens.viewer)
     html = client.get("/models/empty").text
     assert "No initiatives yet" in html

@@ -79,8 +79,8 @@ def editable_model(
     """The visitor and the model they are about to edit, or the page that says why not."""
     if visitor is None:
         raise Refused(to_login())
-    if not visitor.can_write:
-        raise Refused(read_only(request, visitor))
+    if not visitor.principal.may_write(model_id):
+        raise Refused(read_only(request, visitor, model_id))
     model = load_model(session, visitor, model_id)
     if model is None:
         raise Refused(no_such_model(request, visitor))

@@ -216,6 +216,7 @@ def model_page(
     model = load_model(session, visitor, model_id)
     if model is None:
         return no_such_model(request, visitor)
+    visitor = visitor.on_model(model.id)
     graph = build_graph(model)
     report = check_model(model, graph)
     titles = {node.id: node.title for node in model.nodes}

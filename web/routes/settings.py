@@ -127,8 +127,8 @@ def settings_page(
 ) -> Response:
     if visitor is None:
         return to_login()
-    if not visitor.can_write:
-        return read_only(request, visitor)
+    if not visitor.principal.may_write(model_id):
+        return read_only(request, visitor, model_id)
     try:
         head, version = _head(session, visitor.principal.workspace_id, model_id)
     except errors.NotFound:

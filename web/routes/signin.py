@@ -16,6 +16,7 @@ from web.session import (
     PageRoute,
     VisitorDep,
     confirm_page,
+    csrf_token,
     login_page,
     signed_in,
 )
@@ -34,11 +35,13 @@ def home(visitor: VisitorDep) -> Response:
 def login(
     request: Request, session: SessionDep, visitor: VisitorDep, token: str | None = None
 ) -> Response:
-    """`/login?token=TOKEN` signs in with the token (the URL `toc serve` prints); else the form.
+    """`/login?token=TOKEN` (the URL `toc serve` prints) shows which workspace and role the
+    token opens, and a button; else the sign-in form.
 
-    A link cannot replace a session of another token by itself: any site can send a browser
-    to such a link (login CSRF, putting a person in the sender's workspace). With a session
-    already open, the link asks first, with a form only this site's page can send.
+    A link signs nobody in by itself: any site can send a browser to such a link (login CSRF,
+    putting a person in the sender's workspace, or out of their own). The button is a
+    same-site POST carrying a nonce only this page knows (SPEC §4). The same token as the
+    open session's changes nothing and goes straight to the models.
     """
     if token is None:
         return login_page(request)
@@ -46,9 +49,9 @@ def login(
     if principal is None:
         return login_page(request, 401, INVALID_TOKEN)
     current = request.cookies.get(SESSION_COOKIE)
-    if visitor is not None and current is not None and not hmac.compare_digest(current, token):
-        return confirm_page(request, visitor, principal, token)
-    return signed_in(request, token)
+    if visitor is not None and current is not None and hmac.compare_digest(current, token):
+        return RedirectResponse("/models", status_code=303)
+    return confirm_page(request, visitor, principal, token)
 
 
 @router.post("/login")
@@ -66,8 +69,22 @@ def login_form(request: Request, session: SessionDep, form: FormDep) -> Response
 
 @router.post("/logout")
 def logout(request: Request, visitor: VisitorDep, form: FormDep) -> Response:
-    if visitor is not None and not visitor.sent_own_form(form):
-        return error_page(request, visitor, 403, "This form came from another site.")
+    """Sign out: only with the session's own form (its CSRF value), whether or not the session
+    is still valid. A cross-site POST carries no SameSite session cookie, so it could prove
+    nothing, and it signs nobody out (it was the first half of a login CSRF)."""
+    current = request.cookies.get(SESSION_COOKIE)
+    sent = form.get("csrf")
+    if not (
+        current
+        and isinstance(sent, str)
+        and hmac.compare_digest(sent.encode("utf-8"), csrf_token(current).encode("utf-8"))
+    ):
+        return error_page(
+            request,
+            visitor,
+            403,
+            "This sign-out form came from another site or is out of date: nothing was changed.",
+        )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
