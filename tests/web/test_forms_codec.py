@@ -16,11 +16,20 @@ from strategies import slugs, texts, toc_models
 from webtest_support import sign_in
 
 from toc.document import parse_document
-from web.forms import FormState, browser_sent, link_fields, link_values, node_fields, node_values
+from web.forms import (
+    FormState,
+    browser_sent,
+    link_fields,
+    link_values,
+    model_fields,
+    model_values,
+    node_fields,
+    node_values,
+)
 
 # The fields the forms show in a text area (the rest are one-line inputs, choices, dates, boxes).
 TEXT_AREAS = {"description", "form", "function", "realizes", "decision.rationale", "because"}
-TEXT_AREAS |= {"assumptions"}
+TEXT_AREAS |= {"assumptions", "checks"}
 
 _DATES = st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)).map(str)
 _AMOUNTS = st.integers(0, 10**12) | st.floats(0, 1e12, allow_nan=False)
@@ -79,6 +88,15 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
     for link in document["links"]:
         if draw(st.booleans()):
             link["lag"] = draw(st.sampled_from(["1 month", "2 years", "6 weeks", "10 days"]))
+    head = {
+        "scope": st.sampled_from(["state", "district", "school", "network"]),
+        "org": texts(min_size=1, max_size=12),
+        "designations": st.lists(texts(min_size=1, max_size=10), max_size=3),
+        "currency": st.sampled_from(["USD", "EUR", "GBP"]),
+    }
+    for name, strategy in head.items():
+        if draw(st.booleans()):
+            document[name] = draw(strategy)
     return parse_document(document).to_document()
 
 
@@ -102,6 +120,10 @@ def test_every_node_and_link_survives_its_form_untouched(document: dict[str, Any
         _round_trip(node_values, node_fields, node)
     for link in document["links"]:
         _round_trip(link_values, link_fields, link)
+    own = {
+        k: v for k, v in document.items() if k not in ("format", "id", "version", "nodes", "links")
+    }
+    _round_trip(model_values, model_fields, own)
 
 
 def _hqi(**indicator: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -113,3 +114,19 @@ def test_the_form_shows_the_measure_toc_infers(client: TestClient, tokens: Any) 
     _sign_in(client, tokens.editor)
     page = client.get(f"/models/{document['id']}/nodes/{node['id']}/edit").text
     assert 'data-inferred="count"' in page
+
+
+def test_the_node_form_offers_the_other_models_nodes_to_carry_out(
+    client: TestClient, tokens: Any
+) -> None:
+    district, state = example_documents()[0], example_documents()[-1]
+    state["nodes"][1]["status"] = "retired"
+    for document in (district, state):
+        response = client.post("/api/v1/models", json=document, headers=_bearer(tokens.editor))
+        assert response.status_code == 201, response.text
+    _sign_in(client, tokens.editor)
+    node = district["nodes"][0]["id"]
+    page = client.get(f"/models/{district['id']}/nodes/{node}/edit").text
+    offered = set(re.findall(r'<option value="([^"]+:[^"]+)">', page))
+    kept = [n for n in state["nodes"] if n.get("status") != "retired"]
+    assert offered == {f"{state['id']}:{n['id']}" for n in kept}
