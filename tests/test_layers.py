@@ -27,8 +27,11 @@ BELOW: dict[str, frozenset[str]] = {
 }
 # The service layer knows nothing of HTTP or HTML: those are its two faces' business.
 FACE_LIBRARIES = frozenset({"fastapi", "starlette", "jinja2", "pyvis"})
-# The third-party libraries the domain core may use (besides the standard library).
-CORE_THIRD_PARTY = frozenset({"pydantic", "networkx", "msgspec", "orjson", "numpy", "scipy"})
+# The third-party libraries the domain core may use (besides the standard library): its model
+# and graph libraries, and the format libraries it reads and writes with (openpyxl: XLSX).
+CORE_THIRD_PARTY = frozenset(
+    {"pydantic", "pydantic_core", "networkx", "msgspec", "orjson", "numpy", "scipy", "openpyxl"}
+)
 
 
 def imported_packages(source: str) -> set[str]:
