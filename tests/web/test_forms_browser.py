@@ -183,6 +183,10 @@ def test_the_map_reads_at_1280_on_screen_in_presentation_and_on_paper(
     hint_box = [hint["x"], hint["y"], hint["x"] + hint["width"], hint["y"] + hint["height"]]
     outcomes = page.evaluate(_OUTCOME_BOXES)
     assert outcomes and not any(_overlap(hint_box, box) for box in outcomes)
+    # ... nor any part of the map, wherever the students' row is panned to.
+    frame = page.locator("#toc-network").bounding_box()
+    frame_box = [frame["x"], frame["y"], frame["x"] + frame["width"], frame["y"] + frame["height"]]
+    assert not _overlap(hint_box, frame_box), (hint_box, frame_box)
     # On paper (A4 at 96 dpi) the map keeps the shape it had on screen, within 5%.
     page.goto(url)
     wait_for_map(page)
