@@ -37,7 +37,11 @@ def huge_numbers_document() -> dict[str, Any]:
                 {"date": "2026-02-05", "value": 2**53 + 1},
             ]
         if node["kind"] == "initiative":
-            node["cost"] = 10**12
+            if node.get("funding"):  # then cost, if given, must be their sum
+                node.pop("cost", None)
+                node["funding"][0]["amount"] = 10**12
+            else:
+                node["cost"] = 10**12
             node["decision"] = {"verdict": "keep", "rationale": HOSTILE, "date": "2026-01-01"}
     for link in document["links"]:
         link["because"] = HOSTILE
