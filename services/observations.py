@@ -44,6 +44,7 @@ def add_observations(
     date_format: str | None = None,
     skip_blank: bool = False,
     limits: Limits = DEFAULT_LIMITS,
+    note: str | None = None,
 ) -> ModelInfo:
     """Merge observations (JSON `[{"node", "indicator", "date", "value", "note"?}]`, CSV
     with a header row, or an XLSX workbook) into the model as one new version.
@@ -54,7 +55,9 @@ def add_observations(
     many rows were skipped is `skipped_rows(...)` of the same rows (see `read_rows`).
     """
     rows = read_observations(data, fmt, date_format, skip_blank, limits)
-    return merge_rows(session, workspace_id, model_id, rows, expected_version=expected_version)
+    return merge_rows(
+        session, workspace_id, model_id, rows, expected_version=expected_version, note=note
+    )
 
 
 def read_rows(
@@ -75,6 +78,7 @@ def merge_rows(
     rows: Sequence[ObservationInput],
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> ModelInfo:
     """Merge rows already read into the model as one new version, all or nothing.
 
@@ -95,7 +99,7 @@ def merge_rows(
         try:
             with writing(session):
                 bumped = store.bump(session, workspace_id, model_id, read_version)
-                return store.rewrite_model(session, bumped, merged)
+                return store.rewrite_model(session, bumped, merged, note=note)
         except VersionConflict:
             # Someone wrote the model between our read and our write: a conditional write
             # has lost (its version is gone), an unconditional one merges again.
@@ -105,4 +109,4 @@ def merge_rows(
         bumped = store.bump(session, workspace_id, model_id, expected_version)
         merged = merge_observations(store.load_model(session, bumped), rows)
         merged.version = None
-        return store.rewrite_model(session, bumped, merged)
+        return store.rewrite_model(session, bumped, merged, note=note)

@@ -212,9 +212,7 @@ def _number_or_text(value: Any) -> int | float | str:
 def _iso_date(value: Any) -> datetime.date:
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
-    # Ten ASCII characters with dashes at 4 and 7: of all that `fromisoformat` reads (week,
-    # ordinal and compact dates too), only YYYY-MM-DD has that shape; it checks the digits.
-    if type(value) is str and len(value) == 10 and value[4] == "-" == value[7] and value.isascii():
+    if type(value) is str and _ISO_DATE.fullmatch(value):
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
@@ -297,6 +295,13 @@ def _lag(value: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+# The only way a toc/1 date is written: ASCII digits, dashes, nothing else. Python's
+# `date.fromisoformat` also reads week dates (`2020-W01-1`) and compact ones (`20200101`), which
+# would be canonicalised to another text than the one given (and then clash with one already
+# written for that day), so the text is matched first.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_iso_date(value: Any) -> datetime.date:

@@ -7,6 +7,7 @@ inline SVG with autoescaping, so no user text is ever written into markup here.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ __all__ = [
     "tracked_charts",
     "progress_colours",
     "PROGRESS_COLOURS",
+    "PROGRESS_FONT",
     "WIDTH",
     "HEIGHT",
 ]
@@ -33,6 +35,9 @@ PROGRESS_COLOURS = {
     "tracked": {"background": "#fde7b0", "border": "#b7791f"},
     "untracked": {"background": "#eef0f2", "border": "#98a2b3"},
 }
+# The label colour on every progress colour: dark, so that text keeps a 4.5:1 contrast on the
+# pale fills (an initiative's white label on them washed out).
+PROGRESS_FONT = "#1b1f24"
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,21 @@ def indicator_chart(node: Node, indicator: Indicator) -> Chart | None:
     if not is_tracked(indicator) or reached is None:
         return None
     assert isinstance(indicator.baseline, int | float) and isinstance(indicator.target, int | float)
-    baseline, target = float(indicator.baseline), float(indicator.target)
     observations = indicator.observations
-    values = [float(o.value) for o in observations]
+    try:
+        baseline, target = float(indicator.baseline), float(indicator.target)
+        values = [float(o.value) for o in observations]
+    except OverflowError:
+        # Whole numbers beyond a float's range cannot be placed on an axis: no chart (the
+        # indicator's numbers are still listed), rather than a page that fails for everybody.
+        return None
+    if not all(map(math.isfinite, [baseline, target, *values])):
+        return None
     low, high = min([baseline, target, *values]), max([baseline, target, *values])
     pad = (high - low) * 0.08 or 1.0
     low, high = low - pad, high + pad
+    if not math.isfinite(high - low):  # a span past a float's range: no axis can hold it
+        return None
     days = [_day(o.date) for o in observations]
     span = (days[-1] - days[0]).days
     plot_w, plot_h = WIDTH - _LEFT - _RIGHT, HEIGHT - _TOP - _BOTTOM
@@ -159,5 +173,5 @@ def progress_colours(model: TheoryOfChange) -> dict[str, dict[str, str]]:
             state = "tracked"
         else:
             state = "untracked"
-        colours[node.id] = PROGRESS_COLOURS[state]
+        colours[node.id] = {**PROGRESS_COLOURS[state], "font": PROGRESS_FONT}
     return colours

@@ -215,7 +215,10 @@ NEW_LINK = {
     "from": "laptops",
     "to": "students-talk",
     "because": "Devices let students share their reasoning with the class",
-    "evidence": "Device study (2021) | 3 | https://example.org/study | small sample",
+    "evidence.0.citation": "Device study (2021)",
+    "evidence.0.tier": "3",
+    "evidence.0.url": "https://example.org/study",
+    "evidence.0.note": "small sample",
     "assumptions": "Wifi works\nTeachers use the devices for talk",
     "type": "leads_to",
     "polarity": "+",
@@ -306,7 +309,7 @@ def test_adding_a_link_through_the_form_clears_a_finding(editor: TestClient, tok
 
 def test_editing_a_node_keeps_what_the_form_shows(editor: TestClient, tokens: Any) -> None:
     form = editor.get("/models/milford-hqi/nodes/hqi-live/edit").text
-    assert "Educators attending | count" in form
+    assert 'name="indicators.0.name" value="Educators attending"' in form
     response = editor.post(
         "/models/milford-hqi/nodes/hqi-live",
         data={
@@ -318,7 +321,11 @@ def test_editing_a_node_keeps_what_the_form_shows(editor: TestClient, tokens: An
             "status": "active",
             "form": "Live lessons",
             "function": "",
-            "indicators": "Educators attending | count\nChange in questioning | change",
+            "indicators.0.name": "Educators attending",
+            "indicators.0.measures": "count",
+            "indicators.0.row": "0",
+            "indicators.1.name": "Change in questioning",
+            "indicators.1.measures": "change",
             "tags": "pd, hqi",
         },
         follow_redirects=False,
@@ -337,12 +344,12 @@ def test_errors_are_shown_beside_their_fields(editor: TestClient) -> None:
     csrf = _csrf(editor.get("/models/milford-hqi/links/new").text)
     response = editor.post(
         "/models/milford-hqi/links",
-        data={**NEW_LINK, "evidence": "A study | 7", "csrf": csrf, "version": "1"},
+        data={**NEW_LINK, "evidence.0.tier": "7", "csrf": csrf, "version": "1"},
     )
     assert response.status_code == 400
-    field = re.search(r'<div class="field has-error">(.*?)</div>', response.text, re.S)
-    assert field is not None and 'name="evidence"' in field.group(1)
-    assert "line 1: the tier is 1, 2, 3 or 4" in field.group(1)
+    field = re.search(r'<fieldset class="rows has-error"(.*?)</fieldset>', response.text, re.S)
+    assert field is not None and 'name="evidence.0.tier"' in field.group(1)
+    assert "row 1 (tier): the tier is 1, 2, 3 or 4" in field.group(1)
     # A problem the domain finds lands beside its field too: a dangling end.
     response = editor.post(
         "/models/milford-hqi/links",
@@ -359,10 +366,10 @@ def test_numbers_that_are_not_digits_are_form_errors(editor: TestClient, number:
     csrf = _csrf(editor.get("/models/milford-hqi/links/new").text)
     response = editor.post(
         "/models/milford-hqi/links",
-        data={**NEW_LINK, "evidence": f"A study | {number}", "csrf": csrf, "version": "1"},
+        data={**NEW_LINK, "evidence.0.tier": number, "csrf": csrf, "version": "1"},
     )
     assert response.status_code == 400
-    assert "line 1: the tier is 1, 2, 3 or 4" in response.text
+    assert "row 1 (tier): the tier is 1, 2, 3 or 4" in response.text
     response = editor.post(
         "/models/milford-hqi/links", data={**NEW_LINK, "csrf": csrf, "version": number}
     )

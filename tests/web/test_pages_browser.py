@@ -89,7 +89,8 @@ def test_add_a_link_through_the_form_and_see_a_finding_disappear(page: Any, serv
     page.select_option("#f-from", "laptops")
     page.select_option("#f-to", "students-talk")
     page.fill("#f-because", "Devices let students share their reasoning with the class")
-    page.fill("#f-evidence", "Device study (2021) | 3")
+    page.fill("#f-evidence-0-citation", "Device study (2021)")  # evidence is a row each
+    page.select_option("#f-evidence-0-tier", "3")
     page.fill("#f-assumptions", "Teachers use the devices for talk")
     page.get_by_role("button", name="Add the link").click()
     page.wait_for_url("**/models/milford-hqi?saved=link-added*")

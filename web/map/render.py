@@ -244,7 +244,11 @@ def map_context(
     if node_colours:
         for item in data["nodes"]:
             if item["id"] in node_colours:
-                item["color"] = node_colours[item["id"]]
+                colour = dict(node_colours[item["id"]])
+                font = colour.pop("font", None)  # the label's colour on that fill, if given
+                item["color"] = colour
+                if font is not None:
+                    item["font"] = {**item.get("font", {}), "color": font}
     return {
         "data_json": json_for_html(data),
         "legend": legend(report),

@@ -104,6 +104,40 @@ def compare_page(
         model_changes=model_changes,
         node_changes=_side_by_side(diff["nodes"]["changed"]),
         link_changes=_side_by_side(diff["links"]["changed"]),
+        subject_of=finding_subject,
+    )
+
+
+def finding_subject(finding: dict[str, Any]) -> str:
+    """What a finding (as JSON) is about: its initiative, node or link, and its indicator."""
+    subject = finding.get("initiative") or finding.get("node") or finding.get("link") or ""
+    indicator = finding.get("indicator")
+    return f"{subject} [{indicator}]" if indicator else str(subject)
+
+
+@router.get("/models/{model_id}/versions/{version}")
+def version_page(
+    request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, version: str
+) -> Response:
+    """One version of the model as its toc/1 document, with what it changed."""
+    if visitor is None:
+        return to_login()
+    wanted = _whole(version)
+    if wanted is None:
+        return error_page(request, visitor, 404, "No such version of this model.")
+    workspace = visitor.principal.workspace_id
+    try:
+        info = model_service.model_info(session, workspace, model_id)
+        document = history.version_document(session, workspace, model_id, wanted)
+    except errors.NotFound:
+        return error_page(request, visitor, 404, "No such version of this model.")
+    return render(
+        request,
+        "version.html",
+        visitor,
+        info=info,
+        number=wanted,
+        text=json.dumps(document, ensure_ascii=False, indent=2),
     )
 
 

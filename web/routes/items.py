@@ -23,8 +23,18 @@ from starlette.datastructures import FormData
 from services import errors
 from toc.errors import DocumentRejected
 from toc.model import TheoryOfChange
+from toc.slugs import slug_from_title
 from web.deps import SessionDep
-from web.forms import FormState, choices, differences, form_version, place_problems
+from web.forms import (
+    FormState,
+    choices,
+    differences,
+    form_values,
+    form_version,
+    inferred_measures,
+    place_problems,
+    row_indices,
+)
 from web.render import error_page, model_url, no_such_model, render
 from web.routes.models import load_model
 from web.session import FormDep, Refused, Visitor, VisitorDep, WriterDep, read_only, to_login
@@ -49,14 +59,18 @@ class ItemForms:
 
     what: str  # "node" or "link": in the messages and in `saved`
     template: str
-    values: Callable[[FormData | None, dict[str, Any] | None], dict[str, str]]
-    fields: Callable[[FormState], Fields]
+    values: Callable[[dict[str, Any] | None], dict[str, str]]  # an item as its form shows it
+    # the form's values as an item, starting from the stored one (None for a new item)
+    fields: Callable[[FormState, dict[str, Any] | None], Fields]
     get: Callable[[Session, int, str, str], tuple[dict[str, Any], int]]
     # (session, workspace, model id, [item id,] fields, expected version) -> the item's id
-    add: Callable[[Session, int, str, Fields, int], str]
-    patch: Callable[[Session, int, str, str, Fields, int], str]
+    add: Callable[[Session, int, str, Fields, int, str | None], str]
+    patch: Callable[[Session, int, str, str, Fields, int, str | None], str]
     delete: Callable[[Session, int, str, str, int], object]
     fixed_id: bool  # whether the id is the edited item's own, not a field the form changes
+    groups: tuple[str, ...] = ()  # the item's lists shown as rows (indicators, evidence...)
+    # more for the form's template: (session, workspace, model id) -> context
+    extra: Callable[[Session, int, str], dict[str, Any]] | None = None
 
 
 def editable_model(
@@ -75,6 +89,7 @@ def editable_model(
 
 def form_page(
     request: Request,
+    session: Session,
     visitor: Visitor,
     forms: ItemForms,
     model: TheoryOfChange,
@@ -85,6 +100,8 @@ def form_page(
 ) -> HTMLResponse:
     context.setdefault("conflict", None)
     context.setdefault("item_id", None)
+    if forms.extra is not None:
+        context.update(forms.extra(session, visitor.principal.workspace_id, model.id))
     return render(
         request,
         forms.template,
@@ -95,6 +112,8 @@ def form_page(
         values=state.values,
         errors=state.errors,
         general=state.general,
+        rows={group: row_indices(state.values, group) for group in forms.groups},
+        inferred=inferred_measures(state.values),
         **choices(model),
         **context,
     )
@@ -110,8 +129,10 @@ def new_item(
 ) -> Response:
     """The empty form of a new node or link, filled in with `item`."""
     visitor, model = editable_model(request, session, visitor, model_id)
-    state = FormState(forms.values(None, item))
-    return form_page(request, visitor, forms, model, model.version or 0, state, adding=True)
+    state = FormState(forms.values(item))
+    return form_page(
+        request, session, visitor, forms, model, model.version or 0, state, adding=True
+    )
 
 
 def edit_item(
@@ -129,11 +150,12 @@ def edit_item(
         return error_page(request, visitor, 404, f"No such {forms.what} in this model.")
     return form_page(
         request,
+        session,
         visitor,
         forms,
         model,
         version,
-        FormState(forms.values(None, item)),
+        FormState(forms.values(item)),
         adding=False,
         item_id=item_id,
     )
@@ -154,10 +176,20 @@ def save_item(
     version shows what changed meanwhile; a saved one goes back to the model's page.
     """
     visitor, model = editable_model(request, session, visitor, model_id)
-    state = FormState(forms.values(form, None))
+    # Every field the form shows, "" where the post left it out (an unticked box, say).
+    state = FormState({name: "" for name in forms.values(None)} | form_values(form))
+    workspace = visitor.principal.workspace_id
+    original: dict[str, Any] | None = None
+    if item_id is not None:
+        # The stored item, read again: the form changes only what it shows (web.forms).
+        try:
+            original, _ = forms.get(session, workspace, model_id, item_id)
+        except errors.NotFound:
+            return error_page(request, visitor, 404, f"That {forms.what} no longer exists.")
     if forms.fixed_id and item_id is not None:
         state.values["id"] = item_id
-    fields = forms.fields(state)
+    fields = forms.fields(state, original)
+    note = state.values.pop("note", "").strip()[:1000] or None  # kept with the version
     expected = form_version(form)
     if expected is None:
         state.general.append("The form lost the model's version: reload the page and try again.")
@@ -166,6 +198,7 @@ def save_item(
     def again(status: int, **context: Any) -> HTMLResponse:
         return form_page(
             request,
+            session,
             visitor,
             forms,
             model,
@@ -180,15 +213,20 @@ def save_item(
     if state.errors or state.general:
         return again(400)
     assert expected is not None
-    workspace = visitor.principal.workspace_id
     try:
         if item_id is None:
-            if forms.fixed_id:  # a new node takes the id typed in; a change keeps its own
-                fields["id"] = state.values["id"]
+            if forms.fixed_id:  # a new node takes the id typed in, or one made from its title
+                typed = state.values.get("id", "").strip()
+                taken = {node.id for node in model.nodes}
+                fields["id"] = typed or slug_from_title(str(fields.get("title") or ""), taken)
             item = {k: v for k, v in fields.items() if v is not None}
-            subject = forms.add(session, workspace, model_id, item, expected)
+            subject = forms.add(session, workspace, model_id, item, expected, note)
         else:
-            subject = forms.patch(session, workspace, model_id, item_id, fields, expected)
+            # The whole item, and None for each stored field it no longer has.
+            gone = {name: None for name in original or {} if name not in fields}
+            subject = forms.patch(
+                session, workspace, model_id, item_id, {**fields, **gone}, expected, note
+            )
     except DocumentRejected as rejected:
         place_problems(state, rejected.problems)
         return again(400)
@@ -197,7 +235,7 @@ def save_item(
         if not adding:
             try:
                 item, _ = forms.get(session, workspace, model_id, item_id or "")
-                stored = forms.values(None, item)
+                stored = forms.values(item)
             except errors.NotFound:
                 stored = None
         model = load_model(session, visitor, model_id) or model

@@ -18,9 +18,16 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def _add(
-    session: Session, workspace: int, model_id: str, link: dict[str, Any], expected: int
+    session: Session,
+    workspace: int,
+    model_id: str,
+    link: dict[str, Any],
+    expected: int,
+    note: str | None = None,
 ) -> str:
-    _, key, _ = items.add_link(session, workspace, model_id, link, expected_version=expected)
+    _, key, _ = items.add_link(
+        session, workspace, model_id, link, expected_version=expected, note=note
+    )
     return key
 
 
@@ -31,9 +38,10 @@ def _patch(
     link_id: str,
     fields: dict[str, Any],
     expected: int,
+    note: str | None = None,
 ) -> str:
     _, key, _ = items.patch_link(
-        session, workspace, model_id, link_id, fields, expected_version=expected
+        session, workspace, model_id, link_id, fields, expected_version=expected, note=note
     )
     return key
 
@@ -52,6 +60,7 @@ LINK_FORMS = ItemForms(
     patch=_patch,
     delete=_delete,
     fixed_id=False,
+    groups=("evidence",),
 )
 
 

@@ -228,6 +228,8 @@ SAVED = {
     "link-deleted": "Link deleted.",
     "restored": "Restored: a new version equal to the one you chose.",
     "observed": "Observation added.",
+    "created": "Model created: add its first node.",
+    "settings-saved": "Settings saved.",
 }
 
 # Entries of the add-an-observation form's indicator list; past this, use the API or CSV.

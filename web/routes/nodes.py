@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from services import items
+from services import items, references
 from toc.model import Level
 from web.deps import SessionDep
 from web.forms import node_fields, node_values
@@ -19,9 +19,14 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def _add(
-    session: Session, workspace: int, model_id: str, node: dict[str, Any], expected: int
+    session: Session,
+    workspace: int,
+    model_id: str,
+    node: dict[str, Any],
+    expected: int,
+    note: str | None = None,
 ) -> str:
-    items.add_node(session, workspace, model_id, node, expected_version=expected)
+    items.add_node(session, workspace, model_id, node, expected_version=expected, note=note)
     return str(node["id"])
 
 
@@ -32,8 +37,11 @@ def _patch(
     node_id: str,
     fields: dict[str, Any],
     expected: int,
+    note: str | None = None,
 ) -> str:
-    items.patch_node(session, workspace, model_id, node_id, fields, expected_version=expected)
+    items.patch_node(
+        session, workspace, model_id, node_id, fields, expected_version=expected, note=note
+    )
     return node_id
 
 
@@ -51,6 +59,10 @@ NODE_FORMS = ItemForms(
     patch=_patch,
     delete=_delete,
     fixed_id=True,
+    groups=("indicators", "funding"),
+    extra=lambda session, workspace, model_id: {
+        "reference_options": references.reference_choices(session, workspace, model_id)
+    },
 )
 LEVELS = {level.value for level in Level}
 

@@ -25,6 +25,18 @@
   var linkDetails = data.details.links;
   var big = data.nodes.length > 400;
 
+  // The map's shape on screen, for print: the printed map keeps it (toc.css, @media print).
+  var printing = window.matchMedia ? window.matchMedia("print") : null;
+  function keepScreenAspect() {
+    var box = container.getBoundingClientRect();
+    if ((printing && printing.matches) || !box.width || !box.height) {
+      return;
+    }
+    container.style.setProperty("--toc-screen-aspect", String(box.width / box.height));
+  }
+  keepScreenAspect();
+  window.addEventListener("resize", keepScreenAspect);
+
   var VEIL = "rgba(255, 255, 255, 0.8)";
   var CHAIN_COLOUR = "#0b3d91";
   var MINUS_COLOUR = "#c2185b";
@@ -126,32 +138,104 @@
     return linkDetails[key].polarity === "-";
   });
 
-  function badge(ctx, x, y, text) {
+  function badge(ctx, x, y, text, radius) {
+    var r = radius || BADGE_RADIUS;
     ctx.save();
     ctx.beginPath();
-    ctx.arc(x, y, 16, 0, 2 * Math.PI);
+    ctx.arc(x, y, r, 0, 2 * Math.PI);
     ctx.fillStyle = "#ffffff";
     ctx.fill();
-    ctx.lineWidth = 4;
+    ctx.lineWidth = Math.max(2, r / 4);
     ctx.strokeStyle = MINUS_COLOUR;
     ctx.stroke();
     ctx.fillStyle = MINUS_COLOUR;
-    ctx.font = "bold 24px DejaVu Sans, Arial, sans-serif";
+    ctx.font = "bold " + Math.round(r * 1.5) + "px DejaVu Sans, Arial, sans-serif";
     ctx.textAlign = "center";
     ctx.textBaseline = "middle";
     ctx.fillText(text, x, y + 1);
     ctx.restore();
   }
 
+  // Where a link's "−" goes: on the link as drawn (curved or straight), at the first of these
+  // fractions of its length where the badge covers no node's box, so that it never reads as a
+  // mark of another node (or hides its own ends); the middle when every place touches one.
+  var BADGE_RADIUS = 16;
+  var BADGE_PLACES = [0.4, 0.5, 0.6, 0.3, 0.7, 0.45, 0.55, 0.35, 0.65, 0.25, 0.75, 0.2, 0.8];
+  var minusBadgeAt = {};
+
+  function pointOn(edge, t) {
+    if (edge.edgeType && typeof edge.edgeType.getPoint === "function") {
+      return edge.edgeType.getPoint(t);
+    }
+    return { x: edge.from.x + (edge.to.x - edge.from.x) * t, y: edge.from.y + (edge.to.y - edge.from.y) * t };
+  }
+
+  function nodeDistance(point) {
+    // How far `point` is from the nearest node's box (0 inside one).
+    var nearest = Infinity;
+    var ids = Object.keys(network.body.nodes);
+    for (var i = 0; i < ids.length; i += 1) {
+      var node = network.body.nodes[ids[i]];
+      var shape = node.shape;
+      if (!shape || shape.width === undefined || node.options.hidden) {
+        continue;
+      }
+      var nearestX = Math.max(shape.left, Math.min(point.x, shape.left + shape.width));
+      var nearestY = Math.max(shape.top, Math.min(point.y, shape.top + shape.height));
+      nearest = Math.min(nearest, Math.hypot(point.x - nearestX, point.y - nearestY));
+    }
+    return nearest;
+  }
+
+  function freeBadgePoint(edge) {
+    for (var i = 0; i < BADGE_PLACES.length; i += 1) {
+      var point = pointOn(edge, BADGE_PLACES[i]);
+      if (nodeDistance(point) >= outer(BADGE_RADIUS)) {
+        return { x: point.x, y: point.y, r: BADGE_RADIUS };
+      }
+    }
+    // A short link between close nodes: the freest point of its visible part, the badge made
+    // small enough to fit there (never smaller than a legible 7).
+    var best = pointOn(edge, 0.5), room = nodeDistance(best);
+    for (var t = 0.02; t < 1; t += 0.02) {
+      var candidate = pointOn(edge, t), free = nodeDistance(candidate);
+      if (free > room) {
+        best = candidate;
+        room = free;
+      }
+    }
+    return { x: best.x, y: best.y, r: Math.max(7, Math.min(BADGE_RADIUS, Math.floor(room * 8 / 9))) };
+  }
+
+  function outer(radius) {
+    // The badge's radius with its ring drawn: the ring is a quarter of the radius wide.
+    return radius + Math.max(2, radius / 4) / 2;
+  }
+
+  var badgeCache = {};  // a link's badge place, kept while its ends stay where they are
+
+  function minusBadgePoint(edge) {
+    var key = [edge.from.x, edge.from.y, edge.to.x, edge.to.y].join(",");
+    var cached = badgeCache[edge.id];
+    if (cached && cached.key === key) {
+      return cached.point;
+    }
+    var point = freeBadgePoint(edge);
+    badgeCache[edge.id] = { key: key, point: point };
+    return point;
+  }
+
   network.on("afterDrawing", function (ctx) {
     var shownLinks = state.active ? new Set(state.links) : null;
+    minusBadgeAt = {};
     minusLinks.forEach(function (id) {
       var edge = network.body.edges[id];
       if (!edge || !edge.from || !edge.to || (shownLinks && !shownLinks.has(id))) {
         return;
       }
-      // Two fifths of the way from the source: clear of the arrowhead and of a label.
-      badge(ctx, edge.from.x + (edge.to.x - edge.from.x) * 0.4, edge.from.y + (edge.to.y - edge.from.y) * 0.4, "\u2212");
+      var point = minusBadgePoint(edge);
+      minusBadgeAt[id] = { x: point.x, y: point.y, r: outer(point.r) };
+      badge(ctx, point.x, point.y, "\u2212", point.r);
     });
   });
 
@@ -806,6 +890,7 @@
     presenting: function () { return presenting; },
     downloadPng: downloadPng,
     minusLinks: function () { return minusLinks.slice(); },
+    minusBadges: function () { return JSON.parse(JSON.stringify(minusBadgeAt)); },
     conflicts: function () { return conflictNodes.slice(); },
     state: function () {
       return { highlighted: state.highlighted, nodes: state.nodes.slice(), links: state.links.slice() };

@@ -66,4 +66,25 @@
       }
     });
   });
+
+  // The node form's search of other models' nodes: a chosen MODEL:NODE is added to `realizes`.
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-append-to]"), function (input) {
+    var target = document.getElementById(input.getAttribute("data-append-to"));
+    var list = input.list;
+    input.addEventListener("change", function () {
+      var value = input.value.trim();
+      var known = list && Array.prototype.some.call(list.options, function (option) {
+        return option.value === value;
+      });
+      if (!target || !known) {
+        return;
+      }
+      var lines = target.value.split("\n").filter(function (line) { return line.trim(); });
+      if (lines.indexOf(value) < 0) {
+        lines.push(value);
+        target.value = lines.join("\n");
+      }
+      input.value = "";
+    });
+  });
 })();
