@@ -5,7 +5,8 @@ is cached for its current version the answer is one indexed query and a copy of 
 Through FastAPI the same answer costs several times that (matching the route among all the
 API's and pages' routes, solving its dependencies, a hop through the thread pool), so this
 middleware answers such a request itself, with the body and headers the route sends
-(`json_text`: `application/json`, `ETag: "VERSION"`).
+(`json_text`: `application/json`, `ETag: "VERSION;AS_OF"`), and answers its
+`If-None-Match` with a 304 as cheaply.
 
 It answers only what the cache can answer: a bearer token of the model's workspace and a
 report cached for the model's current version and for today (UTC). Anything else,
@@ -38,9 +39,11 @@ from fastapi.security.utils import get_authorization_scheme_param
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, text
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.responses import json_text
+from api.methods import none_match
+from api.responses import checked_etag, json_text
 from services import clock
 from services.auth import lookup_hash
 from services.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
@@ -211,15 +214,19 @@ class CachedCheckMiddleware:
         self._path = re.compile(re.escape(prefix) + r"/models/([^/]+)/check")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
             answer = await self._cached(scope)
             if answer is not None:
-                report, version = answer
-                await json_text(report, version)(scope, receive, send)
+                report, version, day = answer
+                tag = checked_etag(version, day)
+                if none_match(Headers(scope=scope).get("if-none-match"), tag["ETag"]):
+                    await Response(status_code=304, headers=tag)(scope, receive, send)
+                    return
+                await json_text(report, headers=tag)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    async def _cached(self, scope: Scope) -> tuple[bytes, int] | None:
+    async def _cached(self, scope: Scope) -> tuple[bytes, int, str] | None:
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
@@ -236,4 +243,5 @@ class CachedCheckMiddleware:
         reports: CachedReports | None = getattr(getattr(app, "state", None), "cached_reports", None)
         if parameters is None or reports is None:
             return None
-        return await reports.find(parameters)
+        found = await reports.find(parameters)
+        return None if found is None else (found[0], found[1], str(parameters["as_of"]))

@@ -7,10 +7,10 @@ faults are reported like any document's.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from services.auth import Role
 from toc.model import (
@@ -20,6 +20,7 @@ from toc.model import (
     Level,
     Link,
     LinkType,
+    Measures,
     Node,
     Polarity,
     Status,
@@ -27,25 +28,39 @@ from toc.model import (
 )
 
 __all__ = [
-    "ModelPublic",
+    "ModelSummary",
     "ModelPage",
     "ModelDocument",
+    "ModelUpdate",
     "NodeUpdate",
     "LinkUpdate",
-    "ChainsPublic",
-    "CheckReportPublic",
+    "NodePage",
+    "LinkPage",
+    "Chains",
+    "Report",
+    "Metrics",
+    "Inferred",
+    "ScorecardRow",
+    "Scorecard",
     "FindingCounts",
-    "VersionPublic",
+    "Version",
     "VersionPage",
-    "DiffPublic",
-    "ObservationIn",
+    "Diff",
+    "FieldChange",
+    "NewObservation",
+    "Change",
+    "ChangeBatch",
+    "ChangeResult",
+    "BatchResult",
     "TokenCreate",
-    "TokenPublic",
+    "NewToken",
+    "TokenInfo",
+    "TokenList",
     "Health",
 ]
 
 
-class ModelPublic(BaseModel):
+class ModelSummary(BaseModel):
     """A stored model as listings and whole-model writes describe it."""
 
     id: str
@@ -61,7 +76,7 @@ class ModelPublic(BaseModel):
 class ModelPage(BaseModel):
     """One page of a listing; pass `next_cursor` back as `cursor` for the next (null: last page)."""
 
-    items: list[ModelPublic]
+    items: list[ModelSummary]
     next_cursor: str | None = None
 
 
@@ -104,7 +119,7 @@ class LinkUpdate(BaseModel):
     assumptions: list[str] | None = None
 
 
-class ChainsPublic(BaseModel):
+class Chains(BaseModel):
     """The subgraph of an initiative's chains: the nodes and links that lie on them."""
 
     initiative: str
@@ -112,21 +127,79 @@ class ChainsPublic(BaseModel):
     links: list[Link]
 
 
-class CheckReportPublic(BaseModel):
-    """What `toc check --format json` prints (SPEC §3)."""
-
-    findings: list[dict[str, Any]]
-    metrics: dict[str, Any]
-    inferred: list[dict[str, Any]]
+# A finding is `toc.report.Finding` itself: its schema is generated from that type (msgspec)
+# into the document's components (`api.openapi`), so a field added there is documented here.
+FindingRef = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/Finding"})]
 
 
 class FindingCounts(BaseModel):
+    """How many findings of each severity."""
+
     error: int
     warning: int
     info: int
 
 
-class VersionPublic(BaseModel):
+class Metrics(BaseModel):
+    """The model's summary metrics (SPEC §3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nodes: int
+    links: int
+    initiatives: int
+    outcomes: int
+    anchored_share: float | None = Field(description="Initiatives that reach a student outcome.")
+    explained_share: float | None = Field(description="Initiatives with a because-chain.")
+    because_share: float | None = Field(description="Links on chains that say why.")
+    evidence_share: float | None = Field(description="Links on chains that cite evidence.")
+    evidence_strength: dict[str, int | None] = Field(
+        description="Each initiative's strongest chain's ESSA tier (1-4), or null."
+    )
+    findings: FindingCounts
+
+
+class Inferred(BaseModel):
+    """An indicator with no stated kind, and what toc reads it as."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    node: str
+    indicator: str
+    measures: Measures | None
+
+
+class ScorecardRow(BaseModel):
+    """One initiative on the scorecard (SPEC §3): keep it, fix it or stop it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    standing: Literal["no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound"]
+    raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
+    lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
+    because_chain: bool
+    measured: Literal["leading", "outcome-only", "counts-only", "none"] | None
+    evidence: int | None = Field(description="The ESSA tier (1-4) of its strongest chain.")
+    conflicts: list[str] = Field(description="Nodes where its pressure meets an opposite one.")
+    siloed: bool
+    findings: FindingCounts
+
+
+class Report(BaseModel):
+    """What `toc check --format json` prints (SPEC §3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[FindingRef]
+    metrics: Metrics
+    inferred: list[Inferred]
+    initiatives: list[ScorecardRow] = Field(description="The scorecard's rows.")
+    as_of: date | None = Field(description="The day the checks judged by.")
+
+
+class Version(BaseModel):
     """One version in a model's history (SPEC §5)."""
 
     version: int
@@ -142,26 +215,51 @@ class VersionPublic(BaseModel):
 class VersionPage(BaseModel):
     """One page of a model's history, newest first; `next_cursor` as in `ModelPage`."""
 
-    items: list[VersionPublic]
+    items: list[Version]
     next_cursor: str | None = None
 
 
-class DiffPublic(BaseModel):
+class FieldChange(RootModel[list[Any]]):
+    """A field's `[old, new]` values (`null` where absent): any two JSON values."""
+
+    root: list[Any] = Field(min_length=2, max_length=2)
+
+
+class ItemChanges(BaseModel):
+    """Items added, removed (ids, sorted) and changed (id → field → `[old, new]`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, dict[str, FieldChange]]
+
+
+class FindingChanges(BaseModel):
+    """Findings that came (`new`) and went (`resolved`) between the two versions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    new: list[FindingRef]
+    resolved: list[FindingRef]
+
+
+class Diff(BaseModel):
     """What changed between two versions (SPEC §5): only what changed, ids sorted."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     from_: int | None = Field(alias="from")
     to: int | None
-    model: dict[str, list[Any]]
-    nodes: dict[str, Any]
-    links: dict[str, Any]
-    findings: dict[str, list[dict[str, Any]]]
-    metrics: dict[str, list[Any]]
+    model: dict[str, FieldChange] = Field(description="The model's own fields that changed.")
+    nodes: ItemChanges
+    links: ItemChanges
+    findings: FindingChanges
+    metrics: dict[str, FieldChange]
 
 
-class ObservationIn(BaseModel):
-    """One observation of an indicator (SPEC §5)."""
+class NewObservation(BaseModel):
+    """One observation of an indicator (SPEC §5), as `POST …/observations` reads it."""
 
     node: str = Field(description="The node's id.")
     indicator: str = Field(description="The indicator's `id`, or else its exact `name`.")
@@ -170,33 +268,95 @@ class ObservationIn(BaseModel):
     note: str | None = None
 
 
-class ScorecardRow(BaseModel):
-    """One initiative on the scorecard (SPEC §3): keep it, fix it or stop it."""
-
-    id: str
-    title: str
-    standing: Literal["no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound"]
-    raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
-    lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
-    because_chain: bool
-    measured: Literal["leading", "outcome-only", "counts-only", "none"] | None
-    evidence: int | None = Field(description="The ESSA tier (1-4) of its strongest chain.")
-    conflicts: list[str] = Field(description="Nodes where its pressure meets an opposite one.")
-    siloed: bool
-    findings: FindingCounts
-
-
-class ScorecardPublic(BaseModel):
+class Scorecard(BaseModel):
     """The model's scorecard, one row per initiative that is not retired, in id order."""
 
     initiatives: list[ScorecardRow]
     version: int
 
 
+class NodePage(BaseModel):
+    """One page of a model's nodes, in the document's order; `next_cursor` as in `ModelPage`."""
+
+    items: list[Node]
+    next_cursor: str | None = None
+
+
+class LinkPage(BaseModel):
+    """One page of a model's links, in the document's order; `next_cursor` as in `ModelPage`."""
+
+    items: list[Link]
+    next_cursor: str | None = None
+
+
+class ModelUpdate(BaseModel):
+    """The model's own fields to change; `null` resets a field to its default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    description: str | None = None
+    scope: str | None = None
+    currency: str | None = None
+    checks: dict[str, Literal["off", "error", "warning", "info"]] | None = None
+
+
+class Change(BaseModel):
+    """One change of a batch: add, patch or delete one node or link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["add", "patch", "delete"]
+    node: Node | str | None = Field(
+        default=None, description="`add`: the node object; `patch`, `delete`: the node's id."
+    )
+    link: Link | str | None = Field(
+        default=None, description="`add`: the link object; `patch`, `delete`: the link's id."
+    )
+    fields: dict[str, Any] | None = Field(
+        default=None,
+        description="`patch` only: the fields to change, as in PATCH; `null` resets one.",
+    )
+
+
+class ChangeBatch(BaseModel):
+    """Changes applied in order, all or nothing, as one version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    changes: list[Change] = Field(max_length=10_000)
+
+
+class ChangeResult(BaseModel):
+    """What one change did: the item it touched (its id, generated ones included)."""
+
+    op: Literal["add", "patch", "delete"]
+    node: str | None = Field(default=None, description="The node's id.")
+    link: str | None = Field(default=None, description="The link's id (generated or its own).")
+    item: dict[str, Any] | None = Field(
+        default=None, description="The item as stored after an add or a patch."
+    )
+
+
+class BatchResult(BaseModel):
+    """The batch's answer: the model's version after it, and each change's result in order."""
+
+    id: str
+    version: int
+    results: list[ChangeResult]
+
+
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role = Field(description="viewer reads; editor also writes; admin also manages tokens.")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="What the history shows as the author of each version it writes "
+        "(default: the role).",
+    )
     expires: str | None = Field(
         default=None,
         pattern=r"^[1-9][0-9]{0,5}[hdw]$",
@@ -204,14 +364,15 @@ class TokenCreate(BaseModel):
     )
 
 
-class TokenPublic(BaseModel):
+class NewToken(BaseModel):
     token: str = Field(description="The new bearer token, shown this once: only its hash is kept.")
     workspace: str
     role: Role
+    name: str = Field(description="What the history shows as the author of its writes.")
     expires_at: datetime | None = None
 
 
-class TokenInfoPublic(BaseModel):
+class TokenInfo(BaseModel):
     """A token as listed: never the token itself, nor its hash."""
 
     id: int
@@ -227,7 +388,7 @@ class TokenInfoPublic(BaseModel):
 
 
 class TokenList(BaseModel):
-    items: list[TokenInfoPublic]
+    items: list[TokenInfo]
 
 
 class Health(BaseModel):

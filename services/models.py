@@ -18,6 +18,7 @@ from toc.model import TheoryOfChange
 
 __all__ = [
     "ModelInfo",
+    "RESERVED_MODEL_IDS",
     "list_models",
     "model_info",
     "document_json",
@@ -31,6 +32,11 @@ __all__ = [
 ]
 
 
+# Ids a model cannot take: the paths of routes beside `/models/{id}` (`/models/import`, the
+# pages' `/models/new`), so that no model shares its path with a route.
+RESERVED_MODEL_IDS = frozenset({"import", "new"})
+
+
 def _storable(model: TheoryOfChange) -> None:
     """Refuse text no store can keep faithfully, the same way on SQLite and PostgreSQL.
 
@@ -39,6 +45,10 @@ def _storable(model: TheoryOfChange) -> None:
     surrogates, which no store can write as UTF-8, never get this far: validation refuses
     them.)
     """
+    if model.id in RESERVED_MODEL_IDS:
+        raise DocumentRejected(
+            [Problem("id", f"{model.id!r} is reserved (a route's path): choose another id")]
+        )
     problems = [
         Problem(field, "must not contain the NUL character (\\u0000)")
         for field, value in (("title", model.title), ("description", model.description))
@@ -163,3 +173,65 @@ def export_model(
     model, version = get_model(session, workspace_id, model_id)
     model.version = None
     return formats.write(model, fmt), version
+
+
+# The model's own fields: what `patch_model` changes (items have their own writes).
+MODEL_FIELDS = tuple(
+    name
+    for name in TheoryOfChange.model_fields
+    if name not in ("format", "id", "version", "nodes", "links")
+)
+
+
+class _Unchanged(Exception):
+    """A write that would change nothing: its transaction is rolled back."""
+
+
+def patch_model(
+    session: Session,
+    workspace_id: int,
+    model_id: str,
+    changes: Any,
+    *,
+    expected_version: Expected = None,
+) -> ModelInfo:
+    """Change the model's own fields (`MODEL_FIELDS`); a field set to null goes back to its
+    default. A patch to the values already there makes no version and returns the current one.
+    """
+    if not isinstance(changes, dict):
+        raise DocumentRejected([Problem("$", "a patch is a JSON object")])
+    unknown = [key for key in changes if key not in MODEL_FIELDS]
+    if unknown:
+        raise DocumentRejected(
+            [
+                Problem(
+                    str(key),
+                    "not a field of the model that PATCH changes ("
+                    + ", ".join(MODEL_FIELDS)
+                    + "; items have routes of their own)",
+                )
+                for key in unknown
+            ]
+        )
+    try:
+        with writing(session):
+            row = store.bump(session, workspace_id, model_id, expected_version)
+            document = store.document_dict(session, row)
+            merged = dict(document)
+            for key, value in changes.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            from toc.document import parse_document
+
+            model = parse_document(merged)
+            _storable(model)
+            canonical = model.to_document()
+            if canonical == TheoryOfChange.model_validate(document).to_document():
+                raise _Unchanged
+            info = store.rewrite_model(session, row, model)
+    except _Unchanged:
+        # Rolled back: the version bump is undone, and the answer is the current version.
+        return store.model_info(session, workspace_id, model_id)
+    return info

@@ -7,6 +7,7 @@ does the graph work once; `api/hotpath.py` answers a cached report before routin
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
@@ -23,19 +24,25 @@ from toc.report import check_model
 __all__ = ["check_document", "report_json", "get_report", "scorecard", "chains"]
 
 
-def check_document(document: Any, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:
+def check_document(
+    document: Any, limits: Limits = DEFAULT_LIMITS, *, as_of: datetime.date | None = None
+) -> dict[str, Any]:
     """Check a toc/1 document without storing it; raises `DocumentRejected` if it is invalid."""
-    return check_model(parse_document(document, limits)).to_dict()
+    return check_model(parse_document(document, limits), as_of=as_of).to_dict()
 
 
-def report_json(session: Session, workspace_id: int, model_id: str) -> tuple[str, int]:
+def report_json(
+    session: Session, workspace_id: int, model_id: str, *, as_of: datetime.date | None = None
+) -> tuple[str, int]:
     """The model's check report as JSON text (§3 shape), and the version it is for.
 
-    The model is checked as of today (UTC). Served from the cache when one exists for the
-    current version and today; otherwise the model is checked once and the report cached for
-    that version and day.
+    The model is checked as of `as_of` (default today, UTC). Today's report is served from
+    the cache when one exists for the current version; otherwise the model is checked once
+    and the report cached for that version and day. A report for another day is computed
+    each time and not cached (the cache keeps one report per model: today's).
     """
-    as_of = clock.today()
+    today = clock.today()
+    as_of = as_of or today
     day = as_of.isoformat()
     model_pk, version, cached = store.cached_report(session, workspace_id, model_id, day)
     if cached is not None:
@@ -44,30 +51,33 @@ def report_json(session: Session, workspace_id: int, model_id: str) -> tuple[str
     row = store.model_row(session, workspace_id, model_id)
     version = row.version
     report_text = store.dumps(check_model(store.load_model(session, row), as_of=as_of).to_dict())
-    store.upsert_report(session, model_pk, version, day, report_text)
+    if as_of == today:
+        store.upsert_report(session, model_pk, version, day, report_text)
     return report_text, version
 
 
-def get_report(session: Session, workspace_id: int, model_id: str) -> tuple[dict[str, Any], int]:
-    """The model's check report `{"findings", "metrics", "inferred"}`, and its version."""
-    text, version = report_json(session, workspace_id, model_id)
+def get_report(
+    session: Session, workspace_id: int, model_id: str, *, as_of: datetime.date | None = None
+) -> tuple[dict[str, Any], int]:
+    """The model's check report (SPEC §3's keys), and its version."""
+    text, version = report_json(session, workspace_id, model_id, as_of=as_of)
     report: dict[str, Any] = json.loads(text)
     return report, version
 
 
 def scorecard(
-    session: Session, workspace_id: int, model_id: str
+    session: Session, workspace_id: int, model_id: str, *, as_of: datetime.date | None = None
 ) -> tuple[list[dict[str, Any]], int]:
     """The model's scorecard (the report's `initiatives`), and the version it is for.
 
     Read from the cached report: the scorecard costs nothing once the model has been checked.
     """
-    report, version = get_report(session, workspace_id, model_id)
+    report, version = get_report(session, workspace_id, model_id, as_of=as_of)
     if "initiatives" not in report:
         # A report cached before the scorecard existed (the cache keeps it for its version).
         store.begin_read(session)
         row = store.model_row(session, workspace_id, model_id)
-        report = check_model(store.load_model(session, row)).to_dict()
+        report = check_model(store.load_model(session, row), as_of=as_of).to_dict()
         version = row.version
     rows: list[dict[str, Any]] = report["initiatives"]
     return rows, version

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from api.deps import AdminDep, RawBodyDep, SessionDep, json_body
 from api.problems import ApiProblem, responses
 from api.responses import document_body, json_value
-from api.schemas import TokenCreate, TokenList, TokenPublic
+from api.schemas import NewToken, TokenCreate, TokenList
 from services import auth
 from toc.document import format_path
 from toc.errors import Problem
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
     "",
     status_code=201,
     summary="Create a token for the admin's workspace",
-    response_model=TokenPublic,
+    response_model=NewToken,
     responses=responses(401, 403, 413, 422),
     openapi_extra=document_body("TokenCreate", "The role of the new token, and its lifetime."),
 )
@@ -40,7 +40,9 @@ def create_token(principal: AdminDep, session: SessionDep, raw: RawBodyDep) -> R
             errors=[Problem(format_path(e["loc"]), e["msg"]) for e in invalid.errors()],
         ) from None
     expires_in = auth.parse_lifetime(asked.expires) if asked.expires else None
-    token = auth.create_token(session, principal.workspace, asked.role, expires_in=expires_in)
+    token = auth.create_token(
+        session, principal.workspace, asked.role, asked.name, expires_in=expires_in
+    )
     expires_at = (
         datetime.fromtimestamp(int(time.time()) + expires_in, UTC).isoformat()
         if expires_in
@@ -51,6 +53,7 @@ def create_token(principal: AdminDep, session: SessionDep, raw: RawBodyDep) -> R
             "token": token,
             "workspace": principal.workspace,
             "role": asked.role.value,
+            "name": asked.name or asked.role.value,
             "expires_at": expires_at,
         },
         status=201,

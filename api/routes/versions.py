@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep
+from api.deps import EditorDep, IfMatchDep, NoteDep, PrincipalDep, RawBodyDep, SessionDep
 from api.problems import ApiProblem, responses
 from api.responses import json_value
-from api.routes.models import decode_cursor, encode_cursor
-from api.schemas import DiffPublic, ModelDocument, ModelPublic, VersionPage
+from api.routes.paging import decode_position, encode_cursor
+from api.schemas import Diff, ModelDocument, ModelSummary, VersionPage
 from services import history, observations
 from toc.errors import Problem
 
@@ -24,21 +24,23 @@ _OBSERVATIONS = {
         "422 answer.",
         "content": {
             "application/json": {
-                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ObservationIn"}}
+                "schema": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/NewObservation"},
+                }
             },
-            "text/csv": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
 
 
 def _before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    after = decode_cursor(cursor)
-    if not after.isdigit() or not after.isascii() or len(after) > 18:
-        decode_cursor("")  # the same 422 as any cursor this service never gave out
-    return int(after)
+    return decode_position(cursor) if cursor is not None else None
+
+
+def _noted(note: str | None) -> dict[str, str]:
+    return {"note": note} if note is not None else {}
 
 
 @router.get(
@@ -86,10 +88,10 @@ def get_version(
 @router.get(
     "/diff",
     summary="What changed between two versions",
-    response_model=DiffPublic,
+    response_model=Diff,
     responses=responses(401, 404, 422),
 )
-def diff(
+def get_diff(
     principal: PrincipalDep,
     session: SessionDep,
     model_id: str,
@@ -105,18 +107,24 @@ def diff(
 @router.post(
     "/versions/{version}/restore",
     summary="Write a new version equal to an old one",
-    response_model=ModelPublic,
+    response_model=ModelSummary,
     responses=responses(401, 403, 404, 412, 422),
 )
-def restore(
+def restore_version(
     principal: EditorDep,
     session: SessionDep,
     if_match: IfMatchDep,
+    note: NoteDep,
     model_id: str,
     version: Annotated[int, Path(ge=1, le=2**62)],
 ) -> Response:
     info = history.restore_version(
-        session, principal.workspace_id, model_id, version, expected_version=if_match
+        session,
+        principal.workspace_id,
+        model_id,
+        version,
+        expected_version=if_match,
+        **_noted(note),
     )
     return json_value(info.to_dict(), info.version)
 
@@ -124,7 +132,7 @@ def restore(
 @router.post(
     "/observations",
     summary="Add indicator observations (JSON or CSV), all or nothing, as one new version",
-    response_model=ModelPublic,
+    response_model=ModelSummary,
     responses=responses(401, 403, 404, 412, 413, 415, 422),
     openapi_extra=_OBSERVATIONS,
 )
@@ -133,6 +141,7 @@ def add_observations(
     session: SessionDep,
     raw: RawBodyDep,
     if_match: IfMatchDep,
+    note: NoteDep,
     model_id: str,
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
@@ -149,6 +158,12 @@ def add_observations(
             errors=[Problem("$", f"cannot read {media!r}")],
         )
     info = observations.add_observations(
-        session, principal.workspace_id, model_id, raw, fmt, expected_version=if_match
+        session,
+        principal.workspace_id,
+        model_id,
+        raw,
+        fmt,
+        expected_version=if_match,
+        **_noted(note),
     )
     return json_value(info.to_dict(), info.version)

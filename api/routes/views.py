@@ -13,11 +13,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import PrincipalDep, SessionDep
+from api.deps import AsOfDep, PrincipalDep, SessionDep
 from api.problems import responses
-from api.responses import etag
+from api.responses import binary_content, checked_etag
+from services import clock
 from services import models as model_service
 from toc.model import TheoryOfChange
+from toc.report import Report, check_model
 
 __all__ = ["HtmlRenderers", "router"]
 
@@ -27,7 +29,7 @@ class HtmlRenderers:
     """How a model becomes a self-contained HTML file: its interactive map, its report."""
 
     map_html: Callable[[TheoryOfChange], str]
-    report_html: Callable[[TheoryOfChange], str]
+    report_html: Callable[..., str]  # (model, *, report=…): the report as checked on a day
 
 
 async def _renderers(request: Request) -> HtmlRenderers:
@@ -44,26 +46,41 @@ router = APIRouter(tags=["models"])
     "/models/{model_id}/map",
     summary="The interactive map of the model",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **responses(401, 404)},
+    responses={
+        200: {"content": binary_content("text/html", "a self-contained HTML page")},
+        **responses(401, 404),
+    },
 )
 def get_map(
     principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
 ) -> Response:
     model, version = model_service.get_model(session, principal.workspace_id, model_id)
-    return HTMLResponse(html.map_html(model), headers=etag(version))
+    return HTMLResponse(html.map_html(model), headers=checked_etag(version, clock.today()))
 
 
 @router.get(
     "/models/{model_id}/report",
     summary="The report of the model: scorecard, findings by initiative and map, as one HTML file",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **responses(401, 404)},
+    responses={
+        200: {"content": binary_content("text/html", "a self-contained HTML file")},
+        **responses(401, 404, 422),
+    },
 )
 def get_report(
-    principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
+    principal: PrincipalDep,
+    session: SessionDep,
+    html: RenderersDep,
+    as_of: AsOfDep,
+    model_id: str,
 ) -> Response:
     model, version = model_service.get_model(session, principal.workspace_id, model_id)
+    report: Report = check_model(model, as_of=as_of)
     return HTMLResponse(
-        html.report_html(model),
-        headers={**etag(version), "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        html.report_html(model, report=report),
+        headers={
+            **checked_etag(version, as_of),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
     )

@@ -16,7 +16,14 @@ from sqlalchemy import text
 
 import services.reports
 from api.hotpath import APPLICATION_NAME, cached_report_parameters, open_cached_reports
+from services import clock
 from services.db import make_engine
+
+
+def checked(version: str) -> str:
+    """The ETag of a checked answer today: `"VERSION;AS_OF"` (SPEC §4)."""
+    return f'"{version};{clock.today().isoformat()}"'
+
 
 M = "/api/v1/models/milford-hqi"
 
@@ -41,7 +48,7 @@ def test_a_cached_report_is_answered_as_the_route_answered_it(
     assert cached.content == cold.content
     for header in ("content-type", "content-length", "etag"):
         assert cached.headers[header] == cold.headers[header]
-    assert cached.headers["etag"] == '"1"'
+    assert cached.headers["etag"] == checked("1")
 
 
 @pytest.mark.parametrize(
@@ -82,7 +89,7 @@ def test_a_report_of_an_older_version_is_never_answered(
         f"{M}/links/shared-model-%3Emath-reasoning", json={"because": "b"}, headers=auth.editor
     )
     after = client.get(f"{M}/check", headers=auth.viewer)
-    assert after.headers["etag"] == '"2"'
+    assert after.headers["etag"] == checked("2")
     assert after.json() != before.json()
     assert "TOC102" in {f["code"] for f in before.json()["findings"]}  # no because-chain
     assert "TOC102" not in {f["code"] for f in after.json()["findings"]}
