@@ -41,17 +41,19 @@ class VersionInfo:
     version: int
     at: datetime
     by: str
+    note: str | None
     nodes: int
     links: int
-    errors: int
-    warnings: int
-    infos: int
+    errors: int | None
+    warnings: int | None
+    infos: int | None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "at": self.at.isoformat(),
             "by": self.by,
+            "note": self.note,
             "nodes": self.nodes,
             "links": self.links,
             "findings": {"error": self.errors, "warning": self.warnings, "info": self.infos},
@@ -86,12 +88,12 @@ def list_versions(
         last = found[-1][0]
     page: list[VersionInfo] = []
     missing: list[tuple[int, tuple[int, int, int]]] = []
-    for version, at, by, nodes, links, errors, warnings, infos in found:
+    for version, at, by, note, nodes, links, errors, warnings, infos in found:
         if errors is None or warnings is None or infos is None:
-            text = store.version_text(store.version_row(session, row.id, model_id, version))
+            text = store.version_text(session, row.id, model_id, version)
             errors, warnings, infos = _counts(text, at)
             missing.append((version, (errors, warnings, infos)))
-        page.append(VersionInfo(version, at, by, nodes, links, errors, warnings, infos))
+        page.append(VersionInfo(version, at, by, note, nodes, links, errors, warnings, infos))
     for version, counts in missing:
         store.set_version_counts(session, row.id, version, counts)
     return page, last
@@ -104,9 +106,7 @@ def version_document(
     store.begin_read(session)
     row = store.model_row(session, workspace_id, model_id)
     assert row.id is not None
-    document: dict[str, Any] = json.loads(
-        store.version_text(store.version_row(session, row.id, model_id, version))
-    )
+    document = store.version_dict(session, row.id, model_id, version)
     document["version"] = version
     return document
 
@@ -142,11 +142,15 @@ def restore_version(
     version: int,
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> ModelInfo:
-    """Write a new version equal to version `version` (history is never rewritten)."""
+    """Write a new version equal to version `version` (history is never rewritten).
+
+    Restoring what the model holds already changes nothing: no version (`info.changed`).
+    """
     model = version_model(session, workspace_id, model_id, version)
     model.version = None
     with writing(session):
         row = store.bump(session, workspace_id, model_id, expected_version)
-        info = store.rewrite_model(session, row, model)
+        info = store.rewrite_model(session, row, model, note=note)
     return info

@@ -1,13 +1,18 @@
 """A model's items, nodes and links: one get, add, patch and delete, parametrised by item type.
 
-Every write re-validates the would-be document whole, so an item that would break the toc/1
-contract (a link to a missing node, a duplicate id) is refused with its path and stores nothing;
-every write that succeeds keeps the version it makes in the model's history.
+Every write is a `services.changes.Draft` of one change: the item is checked against the rest
+of the model (its fields, its id's uniqueness, its link's ends) without re-reading the model,
+so one that would break the toc/1 contract (a link to a missing node, a duplicate id) is
+refused with its path and stores nothing. A write that succeeds and changes something keeps
+the version it makes, with its `note`, in the model's history; one that changes nothing (a
+patch to the values already there) makes no version: its result says `changed=False`.
+
+`add_item`, `patch_item` and `delete_item` return an `ItemWritten` (`item`, `id`, `version`,
+`changed`); the wrappers by name (`add_node`…) keep their older tuple answers.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,16 +20,19 @@ from typing import Any
 from sqlmodel import Session
 
 from services import store
+from services.changes import FIXED_NODE_ID, BatchWritten, Draft, ItemWritten, Written, apply_changes
 from services.db import writing
 from services.errors import Expected
-from toc.document import parse_document
-from toc.errors import DocumentRejected, Problem
-from toc.model import Link, Node, TheoryOfChange
+from toc.model import TheoryOfChange
 
 __all__ = [
     "ItemType",
     "NODE",
     "LINK",
+    "Written",
+    "ItemWritten",
+    "BatchWritten",
+    "apply_changes",
     "get_item",
     "add_item",
     "patch_item",
@@ -60,28 +68,9 @@ NODE = ItemType(
     lambda model: model.nodes,
     "nodes",
     lambda node: node.id,
-    fixed_id="a node's id cannot be changed: links name it",
+    fixed_id=FIXED_NODE_ID,
 )
 LINK = ItemType(store.LINKS, lambda model: model.links, "links", lambda link: link.key)
-
-
-def _canonical(item: Node | Link) -> dict[str, Any]:
-    return item.model_dump(mode="json", by_alias=True, exclude_none=True)
-
-
-def _not_object(what: str) -> DocumentRejected:
-    return DocumentRejected([Problem("$", f"{what} is a JSON object")])
-
-
-def _merged(data: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """A stored item's JSON with a patch applied: a field set to None goes back to its default."""
-    merged = dict(json.loads(data))
-    for key, value in changes.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged
 
 
 def get_item(
@@ -99,21 +88,15 @@ def add_item(
     item: dict[str, Any],
     *,
     expected_version: Expected = None,
-) -> tuple[dict[str, Any], str, int]:
-    """Add an item (a toc/1 object) at the end of its list; returns (item, its id, version)."""
-    if not isinstance(item, dict):
-        raise _not_object(f"a {kind.what}")
+    note: str | None = None,
+) -> ItemWritten:
+    """Add an item (a toc/1 object) at the end of its list, as a new version."""
     with writing(session):
         row = store.bump(session, workspace_id, model_id, expected_version)
-        assert row.id is not None
-        document = store.document_dict(session, row)
-        document[kind.section].append(item)
-        parsed = kind.members(parse_document(document))[-1]
-        data = _canonical(parsed)
-        store.add_item(session, kind.stored, row.id, parsed, store.dumps(data))
-        store.record_version(session, row)
-        version = row.version
-    return data, kind.key(parsed), version
+        draft = Draft(session, row, model_id)
+        key, data = draft.add(kind.section, item)
+        written = draft.finish(note)
+    return ItemWritten(written.version, written.changed, data, key)
 
 
 def patch_item(
@@ -125,28 +108,19 @@ def patch_item(
     changes: dict[str, Any],
     *,
     expected_version: Expected = None,
-) -> tuple[dict[str, Any], str, int]:
+    note: str | None = None,
+) -> ItemWritten:
     """Change some fields of an item; a field set to null goes back to its default.
 
-    Returns (item, its id, new version).
+    A patch to the values already there changes nothing: no version (`changed=False`).
     """
-    if not isinstance(changes, dict):
-        raise _not_object("a patch")
     store.known(kind.what, item_id, kind.stored.pattern, model_id)
     with writing(session):
         row = store.bump(session, workspace_id, model_id, expected_version)
-        assert row.id is not None
-        index, stored = store.stored_item(session, kind.stored, row.id, model_id, item_id)
-        if kind.fixed_id and "id" in changes and changes["id"] != item_id:
-            raise DocumentRejected([Problem(f"{kind.section}[{index}].id", kind.fixed_id)])
-        document = store.document_dict(session, row)
-        document[kind.section][index] = _merged(stored.data, changes)
-        parsed = kind.members(parse_document(document))[index]
-        data = _canonical(parsed)
-        store.update_item(session, kind.stored, stored, parsed, store.dumps(data))
-        store.record_version(session, row)
-        version = row.version
-    return data, kind.key(parsed), version
+        draft = Draft(session, row, model_id)
+        key, data, _ = draft.patch(kind.section, item_id, changes)
+        written = draft.finish(note)
+    return ItemWritten(written.version, written.changed, data, key)
 
 
 def delete_item(
@@ -157,18 +131,16 @@ def delete_item(
     item_id: str,
     *,
     expected_version: Expected = None,
-) -> int:
-    """Delete an item (a node with every link to or from it) in one write; returns the version.
-
-    Removing a link, or a node with its links, cannot break the contract: no re-validation.
-    """
+    note: str | None = None,
+) -> ItemWritten:
+    """Delete an item (a node with every link to or from it) as one new version."""
     store.known(kind.what, item_id, kind.stored.pattern, model_id)
     with writing(session):
         row = store.bump(session, workspace_id, model_id, expected_version)
-        store.delete_item(session, kind.stored, row.id, model_id, item_id)
-        store.record_version(session, row)
-        version = row.version
-    return version
+        draft = Draft(session, row, model_id)
+        draft.delete(kind.section, item_id)
+        written = draft.finish(note)
+    return ItemWritten(written.version, written.changed, None, item_id)
 
 
 # -- by name: what routes and pages call ---------------------------------------------------
@@ -188,12 +160,14 @@ def add_node(
     node: dict[str, Any],
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Add a node (a toc/1 node object) at the end of the model; returns (node, new version)."""
-    data, _, version = add_item(
-        session, workspace_id, model_id, NODE, node, expected_version=expected_version
+    done = add_item(
+        session, workspace_id, model_id, NODE, node, expected_version=expected_version, note=note
     )
-    return data, version
+    assert done.item is not None
+    return done.item, done.version
 
 
 def patch_node(
@@ -204,15 +178,24 @@ def patch_node(
     changes: dict[str, Any],
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Change some fields of a node; a node's id cannot be changed (links name it).
 
-    Returns (node, new version).
+    Returns (node, version): the new version, or the current one if nothing changed.
     """
-    data, _, version = patch_item(
-        session, workspace_id, model_id, NODE, node_id, changes, expected_version=expected_version
+    done = patch_item(
+        session,
+        workspace_id,
+        model_id,
+        NODE,
+        node_id,
+        changes,
+        expected_version=expected_version,
+        note=note,
     )
-    return data, version
+    assert done.item is not None
+    return done.item, done.version
 
 
 def delete_node(
@@ -222,11 +205,12 @@ def delete_node(
     node_id: str,
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> int:
     """Delete a node and every link to or from it, in one write; returns the new version."""
     return delete_item(
-        session, workspace_id, model_id, NODE, node_id, expected_version=expected_version
-    )
+        session, workspace_id, model_id, NODE, node_id, expected_version=expected_version, note=note
+    ).version
 
 
 def get_link(
@@ -243,9 +227,14 @@ def add_link(
     link: dict[str, Any],
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> tuple[dict[str, Any], str, int]:
     """Add a link (a toc/1 link object); returns (link, its id, new version)."""
-    return add_item(session, workspace_id, model_id, LINK, link, expected_version=expected_version)
+    done = add_item(
+        session, workspace_id, model_id, LINK, link, expected_version=expected_version, note=note
+    )
+    assert done.item is not None
+    return done.item, done.id, done.version
 
 
 def patch_link(
@@ -256,6 +245,7 @@ def patch_link(
     changes: dict[str, Any],
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> tuple[dict[str, Any], str, int]:
     """Change some fields of a link; a field set to null goes back to its default.
 
@@ -263,9 +253,18 @@ def patch_link(
     id to the new `FROM->TO`. Setting `id` gives it an id of its own; `"id": null` goes back to
     the generated one. Returns (link, its id, new version).
     """
-    return patch_item(
-        session, workspace_id, model_id, LINK, link_id, changes, expected_version=expected_version
+    done = patch_item(
+        session,
+        workspace_id,
+        model_id,
+        LINK,
+        link_id,
+        changes,
+        expected_version=expected_version,
+        note=note,
     )
+    assert done.item is not None
+    return done.item, done.id, done.version
 
 
 def delete_link(
@@ -275,8 +274,9 @@ def delete_link(
     link_id: str,
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> int:
     """Delete one link; returns the new version."""
     return delete_item(
-        session, workspace_id, model_id, LINK, link_id, expected_version=expected_version
-    )
+        session, workspace_id, model_id, LINK, link_id, expected_version=expected_version, note=note
+    ).version

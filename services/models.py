@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from sqlmodel import Session
 
 from services import store
+from services.changes import Draft, Written
 from services.db import writing
 from services.errors import Expected, NotFound
 from services.store import ModelInfo
 from toc import formats
+from toc.edits import check_head
 from toc.errors import DocumentRejected, Problem
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import TheoryOfChange
@@ -26,6 +29,7 @@ __all__ = [
     "get_model",
     "create_model",
     "replace_model",
+    "update_model",
     "delete_model",
     "import_model",
     "export_model",
@@ -98,11 +102,13 @@ def get_model(session: Session, workspace_id: int, model_id: str) -> tuple[Theor
     return store.load_model(session, row), row.version
 
 
-def create_model(session: Session, workspace_id: int, model: TheoryOfChange) -> ModelInfo:
+def create_model(
+    session: Session, workspace_id: int, model: TheoryOfChange, *, note: str | None = None
+) -> ModelInfo:
     """Store a new model at version 1; `AlreadyExists` if the workspace has its id."""
     _storable(model)
     with writing(session):
-        info = store.insert_model(session, workspace_id, model)
+        info = store.insert_model(session, workspace_id, model, note=note)
     return info
 
 
@@ -114,10 +120,12 @@ def replace_model(
     *,
     expected_version: Expected = None,
     create: bool = True,
+    note: str | None = None,
 ) -> tuple[ModelInfo, bool]:
     """Replace the whole model (or create it when absent and `create`); returns (info, created).
 
-    The document's id must be `model_id`.
+    The document's id must be `model_id`. The same document as stored changes nothing: no
+    version is made and `info.changed` is False (`info.version` the current one).
     """
     if model.id != model_id:
         raise DocumentRejected(
@@ -127,12 +135,39 @@ def replace_model(
     try:
         with writing(session):
             row = store.bump(session, workspace_id, model_id, expected_version)
-            info = store.rewrite_model(session, row, model)
+            info = store.rewrite_model(session, row, model, note=note)
         return info, False
     except NotFound:
         if not create or expected_version is not None:
             raise
-    return create_model(session, workspace_id, model), True
+    return create_model(session, workspace_id, model, note=note), True
+
+
+def update_model(
+    session: Session,
+    workspace_id: int,
+    model_id: str,
+    fields: dict[str, Any],
+    *,
+    expected_version: Expected = None,
+    note: str | None = None,
+) -> tuple[ModelInfo, Written]:
+    """Change the model's own fields (`title`, `description`, `checks`, and those toc/1
+    grows: `toc.edits.HEAD_FIELDS`); a field set to null goes back to its default.
+
+    Items are not touched (nor read). Returns the model's info and what the write did: a
+    change to the values already there makes no version (`changed=False`). A bad value is
+    `DocumentRejected` at the field's path (`title`, `checks.TOC999`).
+    """
+    with writing(session):
+        row = store.bump(session, workspace_id, model_id, expected_version)
+        draft = Draft(session, row, model_id)
+        draft.set_head(fields)
+        if draft.head is not None:
+            _storable(check_head({"format": "toc/1", "id": model_id, **draft.head}))
+        written = draft.finish(note)
+    info = store.model_info(session, workspace_id, model_id)
+    return dataclasses.replace(info, changed=written.changed), written
 
 
 def delete_model(
@@ -153,6 +188,7 @@ def import_model(
     replace: bool = False,
     expected_version: Expected = None,
     limits: Limits = DEFAULT_LIMITS,
+    note: str | None = None,
 ) -> tuple[ModelInfo, bool]:
     """Read a model in any of `toc.formats.READ_FORMATS` and store it; returns (info, created).
 
@@ -161,9 +197,9 @@ def import_model(
     model = formats.read(data, fmt, limits)
     if replace:
         return replace_model(
-            session, workspace_id, model.id, model, expected_version=expected_version
+            session, workspace_id, model.id, model, expected_version=expected_version, note=note
         )
-    return create_model(session, workspace_id, model), True
+    return create_model(session, workspace_id, model, note=note), True
 
 
 def export_model(

@@ -21,6 +21,7 @@ def add_observations(
     fmt: str = "json",
     *,
     expected_version: Expected = None,
+    note: str | None = None,
 ) -> ModelInfo:
     """Merge observations (JSON `[{"node", "indicator", "date", "value", "note"?}]` or CSV
     with a header row) into the model as one new version.
@@ -33,5 +34,5 @@ def add_observations(
         row = store.bump(session, workspace_id, model_id, expected_version)
         merged = merge_observations(store.load_model(session, row), rows)
         merged.version = None
-        info = store.rewrite_model(session, row, merged)
+        info = store.rewrite_model(session, row, merged, note=note)
     return info

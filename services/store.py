@@ -7,6 +7,7 @@ could never have been stored are refused before any SQL (`known`), as `NotFound`
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import time
@@ -24,6 +25,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from services.db import writing
+from services.deltas import replay
 from services.errors import AlreadyExists, Expected, NotFound, VersionConflict
 from services.tables import (
     ApiToken,
@@ -35,6 +37,7 @@ from services.tables import (
     Workspace,
     utcnow,
 )
+from toc.edits import HEAD_FIELDS
 from toc.model import FORMAT, LINK_ID_PATTERN, NODE_ID_PATTERN, Link, Node, TheoryOfChange
 
 __all__ = [
@@ -66,7 +69,14 @@ __all__ = [
     "record_version",
     "version_rows",
     "version_row",
+    "version_dict",
     "version_text",
+    "version_sizes",
+    "model_sizes",
+    "SNAPSHOT_EVERY",
+    "unbump",
+    "head_fields",
+    "set_head",
     "set_version_counts",
     "cached_report",
     "upsert_report",
@@ -102,6 +112,8 @@ class ModelInfo:
     links: int
     created_at: datetime
     updated_at: datetime
+    # Whether the write that returned this made a new version (False: it changed nothing).
+    changed: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -322,6 +334,8 @@ def document_text(session: Session, row: StoredModel, *, with_version: bool = Tr
     head: dict[str, Any] = {"format": FORMAT, "id": row.slug, "title": row.title}
     if row.description is not None:
         head["description"] = row.description
+    if row.extra and row.extra != "{}":
+        head.update(json.loads(row.extra))
     if with_version:
         head["version"] = row.version
     parts = [dumps(head)[:-1]]
@@ -354,6 +368,41 @@ def _checks_text(model: TheoryOfChange) -> str:
     return dumps(model.checks) if model.checks else "{}"
 
 
+# The model's own fields kept in columns of their own; the others (`HEAD_FIELDS` of a toc/1
+# that grows) are kept together in `extra`.
+_HEAD_COLUMNS = ("title", "description", "checks")
+
+
+def _extra_text(model: TheoryOfChange) -> str:
+    names = {name for name in HEAD_FIELDS if name not in _HEAD_COLUMNS}
+    if not names:
+        return "{}"
+    extra = model.model_dump(mode="json", by_alias=True, exclude_none=True, include=names)
+    return dumps(extra) if extra else "{}"
+
+
+def head_fields(row: StoredModel) -> dict[str, Any]:
+    """The model's own fields (title, description, checks and others) as its document has them."""
+    head: dict[str, Any] = {"title": row.title}
+    if row.description is not None:
+        head["description"] = row.description
+    if row.extra and row.extra != "{}":
+        head.update(json.loads(row.extra))
+    if row.checks and row.checks != "{}":
+        head["checks"] = json.loads(row.checks)
+    return head
+
+
+def set_head(session: Session, row: StoredModel, head: TheoryOfChange) -> None:
+    """Set the (bumped) model row's own fields from `head` (a model whose items are ignored)."""
+    row.title = head.title
+    row.description = head.description
+    row.checks = _checks_text(head)
+    row.extra = _extra_text(head)
+    session.add(row)
+    session.flush()
+
+
 def _insert_items(session: Session, model_pk: int, model: TheoryOfChange) -> None:
     """Insert every node and link of `model` as rows, in two executemany calls."""
     connection = session.connection()
@@ -365,7 +414,9 @@ def _insert_items(session: Session, model_pk: int, model: TheoryOfChange) -> Non
             )
 
 
-def insert_model(session: Session, workspace_id: int, model: TheoryOfChange) -> ModelInfo:
+def insert_model(
+    session: Session, workspace_id: int, model: TheoryOfChange, *, note: str | None = None
+) -> ModelInfo:
     """Insert a new model at version 1 with its items; `AlreadyExists` if its id is taken.
 
     Runs inside the caller's write transaction.
@@ -383,30 +434,87 @@ def insert_model(session: Session, workspace_id: int, model: TheoryOfChange) -> 
         title=model.title,
         description=model.description,
         checks=_checks_text(model),
+        extra=_extra_text(model),
         version=1,
     )
     session.add(row)
     session.flush()
     assert row.id is not None
     _insert_items(session, row.id, model)
-    record_version(session, row)
+    record_version(session, row, note=note)
     return _info(row, len(model.nodes), len(model.links))
 
 
-def rewrite_model(session: Session, row: StoredModel, model: TheoryOfChange) -> ModelInfo:
-    """Replace a (bumped) model row's head and every item by `model`'s."""
+def rewrite_model(
+    session: Session, row: StoredModel, model: TheoryOfChange, *, note: str | None = None
+) -> ModelInfo:
+    """Replace a (bumped) model row's head and every item by `model`'s.
+
+    A model equal to the stored one changes nothing: the bump is undone, no version is made,
+    and the info returned says `changed=False` with the version the model stays at.
+    """
     assert row.id is not None
+    before = document_text(session, row, with_version=False)
+    after = _document_text_of(row.slug, model)
+    if before == after:
+        unbump(session, row)
+        return dataclasses.replace(_info(row, len(model.nodes), len(model.links)), changed=False)
     row.title = model.title
     row.description = model.description
     row.checks = _checks_text(model)
+    row.extra = _extra_text(model)
     session.add(row)
     connection = session.connection()
     connection.execute(delete(StoredLink).where(col(StoredLink.model_id) == row.id))
     connection.execute(delete(StoredNode).where(col(StoredNode.model_id) == row.id))
     _insert_items(session, row.id, model)
     session.flush()
-    record_version(session, row)
+    record_version(session, row, note=note, text_now=after)
     return _info(row, len(model.nodes), len(model.links))
+
+
+def _document_text_of(slug: str, model: TheoryOfChange) -> str:
+    """`model` as `document_text` would give it once stored (without its version)."""
+    probe = StoredModel(
+        workspace_id=0,
+        slug=slug,
+        title=model.title,
+        description=model.description,
+        checks=_checks_text(model),
+        extra=_extra_text(model),
+    )
+    head: dict[str, Any] = {"format": FORMAT, "id": slug, **head_fields(probe)}
+    head.pop("checks", None)
+    parts = [dumps(head)[:-1]]
+    parts.append(',"nodes":[' + ",".join(_item_json(node) for node in model.nodes) + "]")
+    parts.append(',"links":[' + ",".join(_item_json(link) for link in model.links) + "]")
+    if probe.checks != "{}":
+        parts.append(',"checks":' + probe.checks)
+    return "".join(parts) + "}"
+
+
+def unbump(session: Session, row: StoredModel) -> None:
+    """Undo `bump` inside its transaction: a write that changed nothing makes no version.
+
+    The model goes back to the version before, and to the time that version was written.
+    """
+    assert row.id is not None
+    previous = row.version - 1
+    at = session.exec(
+        select(ModelVersion.at).where(
+            ModelVersion.model_id == row.id, ModelVersion.version == previous
+        )
+    ).first()
+    values: dict[str, Any] = {"version": previous}
+    if at is not None:
+        values["updated_at"] = at
+    session.connection().execute(
+        update(StoredModel).where(col(StoredModel.id) == row.id).values(**values)
+    )
+    row.version = previous
+    if at is not None:
+        row.updated_at = at
+    session.expire(row)
 
 
 def delete_model(session: Session, row: StoredModel) -> None:
@@ -508,20 +616,38 @@ def delete_item(
 AUTHOR = "toc.author"
 
 
-def record_version(session: Session, row: StoredModel) -> None:
-    """Keep the model's current version whole: its document as stored now, compressed.
+# A write keeps a delta (what it changed), but every SNAPSHOT_EVERY-th version is kept whole,
+# so reading any version back replays fewer than that many deltas.
+SNAPSHOT_EVERY = 64
+
+
+def record_version(
+    session: Session,
+    row: StoredModel,
+    *,
+    note: str | None = None,
+    text_now: str | None = None,
+    delta: dict[str, Any] | None = None,
+    sizes: tuple[int, int] | None = None,
+) -> None:
+    """Keep the model's current version: what the write changed (`delta`, with the model's
+    node and link counts after it, `sizes`), or the whole document as stored now.
 
     Runs inside the write transaction that bumped the version, after the write's changes, so
-    each successful write has exactly one version (the primary key refuses a second).
+    each successful write has exactly one version (the primary key refuses a second), and a
+    write that fails half-way keeps neither its change nor its version.
     """
     assert row.id is not None
-    text_now = document_text(session, row, with_version=False)
-    nodes = session.exec(
-        select(func.count()).select_from(StoredNode).where(StoredNode.model_id == row.id)
-    ).one()
-    links = session.exec(
-        select(func.count()).select_from(StoredLink).where(StoredLink.model_id == row.id)
-    ).one()
+    whole = delta is None or sizes is None or row.version % SNAPSHOT_EVERY == 0
+    if whole:
+        if text_now is None:
+            text_now = document_text(session, row, with_version=False)
+        payload = text_now
+        if sizes is None:
+            sizes = model_sizes(session, row.id)
+    else:
+        payload = dumps(delta)
+    assert sizes is not None
     session.connection().execute(
         insert(ModelVersion),
         [
@@ -530,18 +656,49 @@ def record_version(session: Session, row: StoredModel) -> None:
                 "version": row.version,
                 "at": utcnow(),
                 "by": str(session.info.get(AUTHOR, ""))[:128],
-                "nodes": nodes,
-                "links": links,
-                "document": zlib.compress(text_now.encode("utf-8"), 6),
+                "note": note,
+                "nodes": sizes[0],
+                "links": sizes[1],
+                "kind": "s" if whole else "d",
+                "document": zlib.compress(payload.encode("utf-8"), 6),
             }
         ],
     )
+
+
+def version_sizes(session: Session, model_pk: int, version: int) -> tuple[int, int]:
+    """(nodes, links) of a version, as its history entry says (one indexed read)."""
+    found = (
+        session.connection()
+        .execute(
+            select_columns(col(ModelVersion.nodes), col(ModelVersion.links)).where(
+                col(ModelVersion.model_id) == model_pk, col(ModelVersion.version) == version
+            )
+        )
+        .first()
+    )
+    if found is None:  # a store whose history lost this entry: count the rows
+        counted = model_sizes(session, model_pk)
+        return counted
+    return int(found[0]), int(found[1])
+
+
+def model_sizes(session: Session, model_pk: int) -> tuple[int, int]:
+    """(nodes, links) the model's rows hold now."""
+    nodes = session.exec(
+        select(func.count()).select_from(StoredNode).where(StoredNode.model_id == model_pk)
+    ).one()
+    links = session.exec(
+        select(func.count()).select_from(StoredLink).where(StoredLink.model_id == model_pk)
+    ).one()
+    return int(nodes), int(links)
 
 
 _VERSION_LISTING = (
     col(ModelVersion.version),
     col(ModelVersion.at),
     col(ModelVersion.by),
+    col(ModelVersion.note),
     col(ModelVersion.nodes),
     col(ModelVersion.links),
     col(ModelVersion.errors),
@@ -555,8 +712,8 @@ def version_rows(
 ) -> list[tuple[Any, ...]]:
     """The model's versions newest first, below `before`: `limit + 1` of them at most.
 
-    Each is `(version, at, by, nodes, links, errors, warnings, infos)`; the counts are None
-    until `set_version_counts` fills them.
+    Each is `(version, at, by, note, nodes, links, errors, warnings, infos)`; the counts are
+    None until `set_version_counts` fills them.
     """
     statement = (
         select_columns(*_VERSION_LISTING)
@@ -582,9 +739,46 @@ def version_row(session: Session, model_pk: int, model_id: str, version: int) ->
     return found
 
 
-def version_text(found: ModelVersion) -> str:
+def version_dict(session: Session, model_pk: int, model_id: str, version: int) -> dict[str, Any]:
+    """Version `version` of the model, whole, as a toc/1 dict (without `version`).
+
+    Read from the nearest snapshot at or below it and the deltas after that snapshot.
+    """
+    version_row(session, model_pk, model_id, version)  # NotFound when there is none
+    start = (
+        session.connection()
+        .execute(
+            select_columns(func.max(ModelVersion.version)).where(
+                col(ModelVersion.model_id) == model_pk,
+                col(ModelVersion.version) <= version,
+                col(ModelVersion.kind) == "s",
+            )
+        )
+        .scalar()
+    )
+    if start is None:  # no snapshot below: cannot happen to a history toc wrote
+        raise NotFound("version", str(version), model_id)
+    rows = (
+        session.connection()
+        .execute(
+            select_columns(col(ModelVersion.kind), col(ModelVersion.document))
+            .where(
+                col(ModelVersion.model_id) == model_pk,
+                col(ModelVersion.version) >= start,
+                col(ModelVersion.version) <= version,
+            )
+            .order_by(col(ModelVersion.version))
+        )
+        .all()
+    )
+    snapshot = zlib.decompress(rows[0][1]).decode("utf-8")
+    deltas = [json.loads(zlib.decompress(document)) for _kind, document in rows[1:]]
+    return replay(snapshot, deltas)
+
+
+def version_text(session: Session, model_pk: int, model_id: str, version: int) -> str:
     """A version's toc/1 JSON text (without `version`)."""
-    return zlib.decompress(found.document).decode("utf-8")
+    return dumps(version_dict(session, model_pk, model_id, version))
 
 
 def set_version_counts(

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -75,6 +84,8 @@ class StoredModel(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # The document's per-model check settings, as JSON text ("{}" when none).
     checks: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # The model's other own fields (those toc/1 grows, e.g. `scope`), as a JSON object's text.
+    extra: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -136,11 +147,14 @@ class CheckReport(SQLModel, table=True):
 
 
 class ModelVersion(SQLModel, table=True):
-    """One version of a model, whole and immutable: its document compressed, who wrote it, when.
+    """One version of a model, immutable: what it changed or its whole document, who, when, why.
 
-    `document` is the zlib-compressed canonical toc/1 JSON (without `version`); the findings
-    counts are filled the first time the history is listed (a check of that version as of the
-    day it was written), so a write never pays for a check.
+    `kind` says what `document` holds, zlib-compressed: `s`, a snapshot, the canonical toc/1
+    JSON (without `version`); `d`, a delta, the JSON of what the write changed from the
+    version before (see `services.history_codec`). A version is read whole from the nearest
+    snapshot at or below it and the deltas after that. The findings counts are filled after
+    the write, in the background (a check of that version as of the day it was written), so
+    a write never pays for a check; they are null until then.
     """
 
     __tablename__ = "toc_model_version"
@@ -154,6 +168,9 @@ class ModelVersion(SQLModel, table=True):
     nodes: int
     links: int
     document: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    kind: str = Field(default="s", sa_column=Column(String(1), nullable=False, server_default="s"))
+    # What the writer said about the change (`note` on every write), if anything.
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     errors: int | None = None
     warnings: int | None = None
     infos: int | None = None

@@ -174,7 +174,8 @@ def test_stale_if_match_is_412_and_changes_nothing(
     client: TestClient, auth: Any, document: dict[str, Any]
 ) -> None:
     client.post(MODELS, json=document, headers=auth.editor)
-    client.put(f"{MODELS}/milford-hqi", json=document, headers=auth.editor)  # now version 2
+    # Version 2 (a PUT of the same document would make none: SPEC §4).
+    client.put(f"{MODELS}/milford-hqi", json=dict(document, description="v2"), headers=auth.editor)
     stale = client.put(
         f"{MODELS}/milford-hqi",
         json=dict(document, title="Lost update"),
