@@ -66,11 +66,18 @@ class ModelSummary(BaseModel):
     id: str
     title: str
     description: str | None = None
-    version: int = Field(description='Rises by one with every write; the ETag is `"VERSION"`.')
+    version: int = Field(
+        description='Rises by one with every write that changes the model; the ETag is `"VERSION"`.'
+    )
     nodes: int = Field(description="How many nodes the model has.")
     links: int = Field(description="How many links the model has.")
     created_at: datetime
     updated_at: datetime
+    changed: bool | None = Field(
+        default=None,
+        description="In a write's answer: whether it made a new version (false: it changed "
+        "nothing, and `version` is the current one).",
+    )
 
 
 class ModelPage(BaseModel):
@@ -205,6 +212,7 @@ class Version(BaseModel):
     version: int
     at: datetime = Field(description="When the write that made this version was committed.")
     by: str = Field(description="The name of the token that wrote it.")
+    note: str | None = Field(default=None, description="The `note` the write was sent with.")
     nodes: int
     links: int
     findings: FindingCounts = Field(
@@ -333,8 +341,12 @@ class ChangeResult(BaseModel):
     op: Literal["add", "patch", "delete"]
     node: str | None = Field(default=None, description="The node's id.")
     link: str | None = Field(default=None, description="The link's id (generated or its own).")
-    item: dict[str, Any] | None = Field(
+    changed: bool = Field(description="Whether the change changed anything.")
+    item: Node | Link | None = Field(
         default=None, description="The item as stored after an add or a patch."
+    )
+    links: list[str] | None = Field(
+        default=None, description="A deleted node's links, deleted with it (their ids)."
     )
 
 
@@ -343,6 +355,7 @@ class BatchResult(BaseModel):
 
     id: str
     version: int
+    changed: bool = Field(description="Whether the batch made a new version.")
     results: list[ChangeResult]
 
 

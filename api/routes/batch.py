@@ -8,7 +8,7 @@ from api.deps import EditorDep, IfMatchDep, NoteDep, RawBodyDep, SessionDep, jso
 from api.problems import responses
 from api.responses import document_body, json_value
 from api.schemas import BatchResult
-from services import batch
+from services import changes
 from toc.errors import DocumentRejected, Problem
 
 router = APIRouter(prefix="/models/{model_id}", tags=["nodes", "links"])
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/models/{model_id}", tags=["nodes", "links"])
     responses=responses(401, 403, 404, 412, 413, 422),
     openapi_extra=document_body(
         "ChangeBatch",
-        f"At most {batch.MAX_CHANGES} changes, at most one per node or link. A change that "
+        f"At most {changes.MAX_CHANGES} changes, at most one per node or link. A change that "
         "fails is named by its position (`changes[3].node`) and nothing is written.",
     ),
 )
@@ -36,16 +36,20 @@ def apply_changes(
     body = json_body(raw)
     if not isinstance(body, dict) or set(body) != {"changes"}:
         raise DocumentRejected([Problem("$", 'a batch is {"changes": [...]} and nothing else')])
-    extra = {"note": note} if note is not None else {}
-    outcome = batch.apply_changes(
+    written = changes.apply_changes(
         session,
         principal.workspace_id,
         model_id,
         body["changes"],
         expected_version=if_match,
-        **extra,
+        note=note,
     )
     return json_value(
-        {"id": model_id, "version": outcome.version, "results": outcome.results},
-        outcome.version,
+        {
+            "id": model_id,
+            "version": written.version,
+            "changed": written.changed,
+            "results": written.results,
+        },
+        written.version,
     )

@@ -34,10 +34,6 @@ __all__ = ["router", "item_router"]
 _PAGES: dict[str, type] = {"nodes": NodePage, "links": LinkPage}
 
 
-def _noted(note: str | None) -> dict[str, Any]:
-    return {"note": note} if note is not None else {}
-
-
 def _filters_dependency(kind: ItemKind) -> Any:
     """A dependency whose query parameters are the kind's filters: name → values asked."""
     parameters = []
@@ -113,17 +109,18 @@ def item_router(kind: ItemKind) -> APIRouter:
         note: NoteDep,
         model_id: str,
     ) -> Response:
-        item, key, version = items.add_item(
+        written = items.add_item(
             session,
             principal.workspace_id,
             model_id,
             writes,
             json_body(raw),
             expected_version=if_match,
-            **_noted(note),
+            note=note,
         )
+        key, item = written.id, written.item or {}
         body = {**item, "id": key} if "id" not in item else item
-        return json_value(body, version, 201, {"Location": location(model_id, key)})
+        return json_value(body, written.version, 201, {"Location": location(model_id, key)})
 
     def get_route(
         principal: PrincipalDep, session: SessionDep, model_id: str, item_id: ItemId
@@ -140,7 +137,7 @@ def item_router(kind: ItemKind) -> APIRouter:
         model_id: str,
         item_id: ItemId,
     ) -> Response:
-        item, key, version = items.patch_item(
+        written = items.patch_item(
             session,
             principal.workspace_id,
             model_id,
@@ -148,10 +145,11 @@ def item_router(kind: ItemKind) -> APIRouter:
             item_id,
             json_body(raw),
             expected_version=if_match,
-            **_noted(note),
+            note=note,
         )
+        key = written.id
         headers = {"Content-Location": location(model_id, key)} if key != item_id else None
-        return json_value(item, version, headers=headers)
+        return json_value(written.item, written.version, headers=headers)
 
     def delete_route(
         principal: EditorDep,
@@ -161,16 +159,16 @@ def item_router(kind: ItemKind) -> APIRouter:
         model_id: str,
         item_id: ItemId,
     ) -> Response:
-        version = items.delete_item(
+        written = items.delete_item(
             session,
             principal.workspace_id,
             model_id,
             writes,
             item_id,
             expected_version=if_match,
-            **_noted(note),
+            note=note,
         )
-        return Response(status_code=204, headers=etag(version))
+        return Response(status_code=204, headers=etag(written.version))
 
     filters = ", ".join(f"`{spec.name}`" for spec in kind.filters)
     router.add_api_route(

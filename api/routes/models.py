@@ -48,6 +48,7 @@ from services.errors import NotFound
 from services.store import ModelInfo
 from toc import formats
 from toc.document import parse_document
+from toc.errors import DocumentRejected, Problem
 from toc.scorecard import to_csv as scorecard_csv
 
 router = APIRouter(prefix="/models", tags=["models"])
@@ -68,8 +69,10 @@ def _location(model_id: str) -> str:
 
 
 def _written(info: ModelInfo, created: bool) -> Response:
+    """A write's answer: the model's summary, whether the write made a version, the ETag."""
     headers = {"Location": _location(info.id)} if created else None
-    return json_value(info.to_dict(), info.version, 201 if created else 200, headers)
+    body = {**info.to_dict(), "changed": info.changed}
+    return json_value(body, info.version, 201 if created else 200, headers)
 
 
 @router.post(
@@ -88,14 +91,7 @@ def create_model(
     note: NoteDep,
 ) -> Response:
     model = parse_document(json_body(raw), settings.limits)
-    return _written(
-        models.create_model(session, principal.workspace_id, model, **_noted(note)), True
-    )
-
-
-def _noted(note: str | None) -> dict[str, Any]:
-    """The `note` keyword for the write path, when a note was sent."""
-    return {"note": note} if note is not None else {}
+    return _written(models.create_model(session, principal.workspace_id, model, note=note), True)
 
 
 @router.get(
@@ -173,7 +169,7 @@ def import_model(
         if conditions.if_match:
             raise precondition_failed("If-Match names a version, but an import creates a model")
         return _written(
-            models.create_model(session, principal.workspace_id, model, **_noted(note)), True
+            models.create_model(session, principal.workspace_id, model, note=note), True
         )
     return _replace(session, principal.workspace_id, model.id, model, conditions, note)
 
@@ -195,7 +191,7 @@ def _replace(
             model,
             expected_version=conditions.expected,
             create=not conditions.if_match,
-            **_noted(note),
+            note=note,
         )
     except NotFound:
         if conditions.if_match:
@@ -271,15 +267,17 @@ def patch_model(
     model_id: str,
 ) -> Response:
     changes = json_body(raw)
-    info = models.patch_model(
+    if not isinstance(changes, dict):
+        raise DocumentRejected([Problem("$", "a patch is a JSON object of the fields to change")])
+    info, _ = models.update_model(
         session,
         principal.workspace_id,
         model_id,
         changes,
         expected_version=if_match,
-        **_noted(note),
+        note=note,
     )
-    return json_value(info.to_dict(), info.version)
+    return _written(info, False)
 
 
 @router.delete(

@@ -39,10 +39,6 @@ def _before(cursor: str | None) -> int | None:
     return decode_position(cursor) if cursor is not None else None
 
 
-def _noted(note: str | None) -> dict[str, str]:
-    return {"note": note} if note is not None else {}
-
-
 @router.get(
     "/versions",
     summary="The model's history, newest first",
@@ -124,9 +120,9 @@ def restore_version(
         model_id,
         version,
         expected_version=if_match,
-        **_noted(note),
+        note=note,
     )
-    return json_value(info.to_dict(), info.version)
+    return json_value({**info.to_dict(), "changed": info.changed}, info.version)
 
 
 @router.post(
@@ -164,6 +160,6 @@ def add_observations(
         raw,
         fmt,
         expected_version=if_match,
-        **_noted(note),
+        note=note,
     )
-    return json_value(info.to_dict(), info.version)
+    return json_value({**info.to_dict(), "changed": info.changed}, info.version)
