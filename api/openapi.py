@@ -17,8 +17,8 @@ from api.schemas import (
     ChangeBatch,
     LinkUpdate,
     ModelUpdate,
-    NewObservation,
     NodeUpdate,
+    ObservationBatch,
     TokenCreate,
 )
 from toc.model import Link, Node, TheoryOfChange
@@ -48,7 +48,7 @@ _BODY_MODELS: list[type[BaseModel]] = [
     LinkUpdate,
     ModelUpdate,
     ChangeBatch,
-    NewObservation,
+    ObservationBatch,
     TokenCreate,
 ]
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}

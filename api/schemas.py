@@ -48,6 +48,7 @@ __all__ = [
     "Diff",
     "FieldChange",
     "NewObservation",
+    "ObservationBatch",
     "Change",
     "ChangeBatch",
     "ChangeResult",
@@ -274,6 +275,14 @@ class NewObservation(BaseModel):
     date: str = Field(description="YYYY-MM-DD; a date that has an observation is replaced.")
     value: float
     note: str | None = None
+
+
+class ObservationBatch(BaseModel):
+    """Observations to append, all or nothing (a bare JSON list of them is read as well)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    observations: list[NewObservation]
 
 
 class Scorecard(BaseModel):

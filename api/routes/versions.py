@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from api.deps import EditorDep, IfMatchDep, NoteDep, PrincipalDep, RawBodyDep, SessionDep
+from api.deps import EditorDep, IfMatchDep, NoteDep, PrincipalDep, RawBodyDep, SessionDep, json_body
 from api.problems import ApiProblem, responses
 from api.responses import json_value
 from api.routes.paging import decode_position, encode_cursor
@@ -23,12 +24,7 @@ _OBSERVATIONS = {
         "(`node,indicator,date,value,note`). All or nothing: every problem is listed in the "
         "422 answer.",
         "content": {
-            "application/json": {
-                "schema": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/NewObservation"},
-                }
-            },
+            "application/json": {"schema": {"$ref": "#/components/schemas/ObservationBatch"}},
             "text/csv": {"schema": {"type": "string", "format": "binary"}},
         },
     }
@@ -153,6 +149,8 @@ def add_observations(
             kind="unsupported-media-type",
             errors=[Problem("$", f"cannot read {media!r}")],
         )
+    if fmt == "json":
+        raw = _unwrapped(raw)
     info = observations.add_observations(
         session,
         principal.workspace_id,
@@ -163,3 +161,11 @@ def add_observations(
         note=note,
     )
     return json_value({**info.to_dict(), "changed": info.changed}, info.version)
+
+
+def _unwrapped(raw: bytes) -> bytes:
+    """`{"observations": [...]}` (the named schema) read as the bare list `[...]` it holds."""
+    data = json_body(raw)
+    if isinstance(data, dict) and set(data) == {"observations"}:
+        return json.dumps(data["observations"]).encode()
+    return raw
