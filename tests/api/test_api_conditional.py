@@ -108,3 +108,19 @@ def test_problem_types_are_public_pages_of_the_server(client: TestClient, auth: 
     for path in public:
         assert client.get(path).status_code == 200, path
     assert client.get("/api/v1/openapi.json").json() == client.get("/openapi.json").json()
+
+
+def test_every_problem_type_has_a_page_and_a_line_in_the_docs() -> None:
+    import re
+    from pathlib import Path
+
+    from api.problems import PROBLEM_TYPES
+
+    root = Path(__file__).parents[2]
+    used = set()
+    for folder in ("api", "services", "app"):
+        for source in (root / folder).rglob("*.py"):
+            used |= set(re.findall(r'kind="([a-z-]+)"', source.read_text()))
+    assert used <= set(PROBLEM_TYPES), used - set(PROBLEM_TYPES)
+    docs = (root / "docs" / "service.md").read_text()
+    assert [kind for kind in PROBLEM_TYPES if f"`{kind}`" not in docs] == []
