@@ -256,6 +256,15 @@ async def get_note(
         ),
     ] = None,
 ) -> str | None:
+    if note is not None and "\x00" in note:
+        # No store keeps NUL in text alike (PostgreSQL refuses it): refused the same everywhere.
+        raise ApiProblem(
+            422,
+            "the note must not contain the NUL character",
+            kind="invalid-request",
+            title="Invalid request",
+            errors=[Problem("query.note", "must not contain the NUL character (\\u0000)")],
+        )
     return note
 
 

@@ -92,6 +92,29 @@ def dangling_refs(document: Any) -> list[str]:
     return found
 
 
+def _document_conditional_reads(schema: dict[str, Any]) -> None:
+    """Every `GET` that answers an `ETag` (all but the lists) takes `If-None-Match` → 304."""
+    for path, item in schema.get("paths", {}).items():
+        operation = item.get("get")
+        if not isinstance(operation, dict) or not path.startswith(API_PREFIX + "/models/{"):
+            continue
+        if operation.get("operationId", "").startswith("list"):
+            continue
+        operation.setdefault("parameters", []).append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The `ETag` of the answer the client holds (or `*`): "
+                "unchanged → 304 with no body.",
+                "schema": {"type": "string"},
+            }
+        )
+        operation["responses"]["304"] = {
+            "description": "Not Modified: the answer is the one the client holds (its `ETag`)."
+        }
+
+
 def install_openapi(app: FastAPI) -> None:
     """Replace `app.openapi` by one that documents raw bodies and problem-details errors."""
 
@@ -122,6 +145,7 @@ def install_openapi(app: FastAPI) -> None:
                             "The document or request breaks the contract: every problem in "
                             "`errors`, each with its path; nothing was stored"
                         )
+        _document_conditional_reads(schema)
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
         app.openapi_schema = schema
