@@ -12,6 +12,11 @@
 4. History: one node PATCH of a stored 1k-node model keeping its version, against the same
    PATCH with the recording of versions switched off in this process (the code path before
    history; target ≤ 2×), and the bytes stored per version. `--history-only` runs just this.
+5. A planning tool's sync: a batch of 100 node and link edits (`POST …/changes`, one
+   version) into a stored 1k-node model, against a single node PATCH of the same model
+   (target ≤ 3×).
+6. A `304` (`If-None-Match` naming the current ETag) against the cached `GET check` it stands
+   for, median latency on the same uvicorn worker (target ≤ 1.1×). `--rest-only` runs 5 and 6.
 
 Prints figures and ratios; asserts nothing (timings never belong in tests).
 """
@@ -354,6 +359,108 @@ def bench_history(args: argparse.Namespace, folder: Path) -> None:
     )
 
 
+def bench_batch(args: argparse.Namespace, folder: Path) -> None:
+    document = synthetic(args.check_nodes, "synced")
+    print(f"\n5. a batch of 100 node and link edits into a {len(document['nodes'])}-node model")
+    url = fresh_url(args.database_url, folder, "batch")
+    app = create_app(Settings(database_url=url))
+    singles: list[float] = []
+    batches: list[float] = []
+    changes_of = [c["id"] for c in document["nodes"] if c["id"].startswith("c")]
+    with TestClient(app) as client:
+        with Session(app.state.engine) as session:
+            token = create_token(session, "bench", "editor")
+        headers = {"Authorization": f"Bearer {token}"}
+        client.post("/api/v1/models", json=document, headers=headers).raise_for_status()
+        for round_ in range(args.patches):
+            start = time.perf_counter()
+            client.patch(
+                "/api/v1/models/synced/nodes/o0",
+                json={"title": f"Outcome {round_}"},
+                headers=headers,
+            ).raise_for_status()
+            singles.append(time.perf_counter() - start)
+            edits: list[dict[str, Any]] = []
+            for k in range(40):  # 40 patched nodes, 30 new nodes, 30 new links
+                edits.append(
+                    {
+                        "op": "patch",
+                        "node": changes_of[(round_ * 40 + k) % len(changes_of)],
+                        "fields": {"title": f"Change r{round_} k{k}"},
+                    }
+                )
+            for k in range(30):
+                node = f"n{round_}x{k}"
+                edits.append(
+                    {
+                        "op": "add",
+                        "node": {"id": node, "level": "teacher", "kind": "change", "title": node},
+                    }
+                )
+                edits.append({"op": "add", "link": {"from": node, "to": f"o{k % 5}"}})
+            start = time.perf_counter()
+            answer = client.post(
+                "/api/v1/models/synced/changes", json={"changes": edits}, headers=headers
+            )
+            answer.raise_for_status()
+            batches.append(time.perf_counter() - start)
+    single, batch = statistics.median(singles), statistics.median(batches)
+    print(f"   single node PATCH (median)        {single * 1000:8.1f} ms")
+    print(
+        f"   batch of 100 edits (median)       {batch * 1000:8.1f} ms"
+        f"   ratio {batch / single:5.2f}× one PATCH (target ≤ 3×)"
+    )
+
+
+def _latencies(port: int, path: str, headers: dict[str, str], count: int) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    found = []
+    for _ in range(count):
+        start = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        found.append(time.perf_counter() - start)
+    connection.close()
+    return found
+
+
+def bench_not_modified(args: argparse.Namespace, url: str, token: str) -> None:
+    print("\n6. 304 against the cached GET check, one uvicorn worker, median latency")
+    env = {**os.environ, "TOC_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    port = _free_port()
+    server = _serve(
+        "import uvicorn; from app.main import create_app; "
+        f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning')",
+        env,
+        port,
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    path = "/api/v1/models/checked/check"
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        tag = response.getheader("ETag") or ""
+        connection.close()
+        conditional = {**headers, "If-None-Match": tag}
+        gets: list[float] = []
+        not_modified: list[float] = []
+        for _ in range(args.rounds * 4):  # interleaved, so both see the same machine
+            gets += _latencies(port, path, headers, 50)
+            not_modified += _latencies(port, path, conditional, 50)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    get, nm = statistics.median(gets), statistics.median(not_modified)
+    print(f"   cached GET check (median)         {get * 1000:8.2f} ms")
+    print(
+        f"   304 Not Modified (median)         {nm * 1000:8.2f} ms"
+        f"   ratio {nm / get:5.2f}× the cached GET (target ≤ 1.1×)"
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -499,15 +606,23 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--patches", type=int, default=15, help="PATCHes each way (history)")
     parser.add_argument("--history-only", action="store_true", help="run section 4 alone")
+    parser.add_argument("--rest-only", action="store_true", help="run sections 5 and 6 alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, _scratch(args):
         print(f"toc service benchmark ({args.database_url or 'SQLite files'})")
+        if args.rest_only:
+            bench_batch(args, Path(folder))
+            url, token = bench_check(args, Path(folder))
+            bench_not_modified(args, url, token)
+            return
         bench_history(args, Path(folder))
         if args.history_only:
             return
         bench_import(args, Path(folder))
         url, token = bench_check(args, Path(folder))
         bench_throughput(args, url, token)
+        bench_batch(args, Path(folder))
+        bench_not_modified(args, url, token)
 
 
 if __name__ == "__main__":
