@@ -277,10 +277,13 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
             token = create_token(session, "bench", "editor")
         headers = {"Authorization": f"Bearer {token}"}
         client.post("/api/v1/models", json=document, headers=headers).raise_for_status()
-        for _ in range(args.runs):
-            # A write makes a new version, so the next check is cold again.
+        for run in range(args.runs):
+            # A write makes a new version (it must change something), so the next check is
+            # cold again.
             client.patch(
-                "/api/v1/models/checked/nodes/o0", json={"title": "Outcome"}, headers=headers
+                "/api/v1/models/checked/nodes/o0",
+                json={"title": f"Outcome, run {run}"},
+                headers=headers,
             ).raise_for_status()
             start = time.perf_counter()
             client.get("/api/v1/models/checked/check", headers=headers).raise_for_status()
