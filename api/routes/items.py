@@ -38,10 +38,10 @@ def _filters_dependency(kind: ItemKind) -> Any:
     """A dependency whose query parameters are the kind's filters: name → values asked."""
     parameters = []
     for spec in kind.filters:
-        base: Any = Literal[spec.choices] if spec.choices else str  # type: ignore[valid-type]
+        base: Any = Literal[spec.choices] if spec.choices else str
         annotation: Any = list[base] | None if spec.repeated else base | None
-        constraints = {} if spec.choices else {"max_length": 500}
-        query = Query(alias=spec.name, description=spec.description, **constraints)
+        longest = None if spec.choices else 500
+        query = Query(alias=spec.name, description=spec.description, max_length=longest)
         parameters.append(
             inspect.Parameter(
                 f"filter_{spec.name}",
