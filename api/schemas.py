@@ -7,23 +7,17 @@ faults are reported like any document's.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema, create_model
 
 from services.auth import Role
 from toc.model import (
-    Evidence,
-    Indicator,
-    Kind,
-    Level,
     Link,
-    LinkType,
     Measures,
     Node,
-    Polarity,
-    Status,
     TheoryOfChange,
 )
 
@@ -92,39 +86,50 @@ class ModelDocument(TheoryOfChange):
     """A stored model as a toc/1 document; `version` is always present."""
 
 
-class NodeUpdate(BaseModel):
-    """Fields of a node to change (`id` cannot change); `null` resets a field to its default."""
+def _update_of(
+    item: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...]
+) -> type[BaseModel]:
+    """The PATCH body of a toc/1 type: each of its fields optional, `null` to reset one.
 
-    model_config = ConfigDict(extra="forbid")
-
-    level: Level | None = None
-    kind: Kind | None = None
-    title: str | None = None
-    description: str | None = None
-    actor: str | None = None
-    form: str | None = None
-    function: str | None = None
-    indicators: list[Indicator] | None = None
-    status: Status | None = None
-    tags: list[str] | None = None
-
-
-class LinkUpdate(BaseModel):
-    """Fields of a link to change; `null` resets a field to its default.
-
-    A link with a generated id follows its ends: new `from`/`to` give it the id `FROM->TO`.
+    Derived from the type itself, so a field the format grows is a field PATCH documents.
     """
+    fields: dict[str, Any] = {}
+    for field_name, info in item.model_fields.items():
+        if field_name in leave_out:
+            continue
+        optional = copy.copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (Optional[info.annotation], optional)  # noqa: UP045
+    model: type[BaseModel] = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid", populate_by_name=True),
+        __doc__=doc,
+        __module__=__name__,
+        **fields,
+    )
+    return model
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    id: str | None = None
-    source: str | None = Field(default=None, alias="from")
-    target: str | None = Field(default=None, alias="to")
-    type: LinkType | None = None
-    polarity: Polarity | None = None
-    because: str | None = None
-    evidence: list[Evidence] | None = None
-    assumptions: list[str] | None = None
+NodeUpdate = _update_of(
+    Node,
+    "NodeUpdate",
+    "Fields of a node to change (`id` cannot change); `null` resets a field to its default.",
+    ("id",),
+)
+LinkUpdate = _update_of(
+    Link,
+    "LinkUpdate",
+    "Fields of a link to change; `null` resets a field to its default. A link with a "
+    "generated id follows its ends: new `from`/`to` give it the id `FROM->TO`.",
+    (),
+)
+ModelUpdate = _update_of(
+    TheoryOfChange,
+    "ModelUpdate",
+    "The model's own fields to change; `null` resets a field to its default.",
+    ("format", "id", "version", "nodes", "links"),
+)
 
 
 class Chains(BaseModel):
@@ -304,18 +309,6 @@ class LinkPage(BaseModel):
 
     items: list[Link]
     next_cursor: str | None = None
-
-
-class ModelUpdate(BaseModel):
-    """The model's own fields to change; `null` resets a field to its default."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str | None = None
-    description: str | None = None
-    scope: str | None = None
-    currency: str | None = None
-    checks: dict[str, Literal["off", "error", "warning", "info"]] | None = None
 
 
 class Change(BaseModel):
