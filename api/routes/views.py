@@ -16,18 +16,19 @@ from fastapi.responses import HTMLResponse
 from api.deps import PrincipalDep, SessionDep
 from api.problems import responses
 from api.responses import etag
-from services import models as model_service
-from toc.model import TheoryOfChange
+from services import reports
+from services.reports import Checked
 
 __all__ = ["HtmlRenderers", "router"]
 
 
 @dataclass(frozen=True)
 class HtmlRenderers:
-    """How a model becomes a self-contained HTML file: its interactive map, its report."""
+    """How a checked model (`services.reports.report`) becomes a self-contained HTML file:
+    its interactive map, its report."""
 
-    map_html: Callable[[TheoryOfChange], str]
-    report_html: Callable[[TheoryOfChange], str]
+    map_html: Callable[[Checked], str]
+    report_html: Callable[[Checked], str]
 
 
 async def _renderers(request: Request) -> HtmlRenderers:
@@ -49,8 +50,8 @@ router = APIRouter(tags=["models"])
 def get_map(
     principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
 ) -> Response:
-    model, version = model_service.get_model(session, principal.workspace_id, model_id)
-    return HTMLResponse(html.map_html(model), headers=etag(version))
+    checked = reports.report(session, principal.workspace_id, model_id)
+    return HTMLResponse(html.map_html(checked), headers=etag(checked.version))
 
 
 @router.get(
@@ -62,8 +63,12 @@ def get_map(
 def get_report(
     principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
 ) -> Response:
-    model, version = model_service.get_model(session, principal.workspace_id, model_id)
+    checked = reports.report(session, principal.workspace_id, model_id)
     return HTMLResponse(
-        html.report_html(model),
-        headers={**etag(version), "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        html.report_html(checked),
+        headers={
+            **etag(checked.version),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
     )

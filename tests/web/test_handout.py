@@ -101,8 +101,6 @@ def test_the_scorecard_is_shown_when_the_report_has_one(demo_model: TheoryOfChan
     for node_id in ("math-reasoning", "belonging", "elicit"):
         assert titles[node_id] in html
     assert "tier 3 (promising)" in html
-    # Without a scorecard the report falls back to a row per initiative from the findings.
-    assert scorecard_rows(demo_model, report) is None or "initiatives" in report.to_dict()
 
 
 def test_toc_report_writes_the_file(tmp_path: Path) -> None:
