@@ -153,21 +153,18 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_observe(args: argparse.Namespace) -> int:
-    from toc import formats
-    from toc.observations import merge_observations, read_observations
+    from toc.observations import observe_paths
 
-    model = _read_model(args.file)
+    _read_model(args.file)  # a fault of the model is reported as the model's
     data = Path(args.data)
     if not data.is_file():
         raise _Usage(f"{args.data}: no such file")
-    try:
-        rows = read_observations(data.read_bytes(), "json" if data.suffix == ".json" else "csv")
-        merged = merge_observations(model, rows)
+    try:  # the core's merge, formats chosen as it chooses them (`.json`, any case, is JSON)
+        payload = observe_paths(Path(args.file), data)
     except DocumentRejected as rejected:  # the problems are the data's, at their rows
         for problem in rejected.problems:
             print(f"{args.data}: {problem}", file=sys.stderr)
         return EXIT_REJECTED
-    payload = formats.write(merged, formats.format_for_path(Path(args.file)))
     if args.output:
         Path(args.output).write_bytes(payload)
     else:

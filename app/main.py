@@ -58,8 +58,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FastAPI rebuilds every route's dependencies on each request while any override is set.
     app.state.settings = config
     # The REST adapter serves maps and reports drawn by the pages' renderers, handed in here.
+    # Each draws a model as the report pipeline checked it (services.reports.Checked).
     app.state.html_renderers = HtmlRenderers(
-        map_html=render_map_html, report_html=render_report_html
+        map_html=lambda c: render_map_html(c.model, report=c.report, graph=c.graph),
+        report_html=lambda c: render_report_html(c.model, report=c.report, graph=c.graph),
     )
 
     app.include_router(api_router())

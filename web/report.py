@@ -1,7 +1,6 @@
 """The handout: one self-contained HTML file, a model's scorecard, findings by initiative and map.
 
-What a cabinet takes away from a meeting: the title, the scorecard (SPEC §3) — or, until
-the report carries one, a row per initiative built from the findings — every finding under
+What a cabinet takes away from a meeting: the title, the scorecard (SPEC §3), every finding under
 the initiatives whose chains it lies on, and the interactive map. Scripts and styles are
 inlined, a Content-Security-Policy lets only those scripts run, and print styles make the
 browser's "Save as PDF" a clean document.
@@ -84,11 +83,9 @@ def findings_by_initiative(
     return groups
 
 
-def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]] | None:
-    """The report's scorecard (SPEC §3) with ids turned into titles; None when it has none."""
-    rows = report.to_dict().get("initiatives")
-    if rows is None:
-        return None
+def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]]:
+    """The report's scorecard (SPEC §3) with ids turned into titles."""
+    rows = report.initiatives
     titles = {node.id: node.title for node in model.nodes}
     shaped = []
     for row in rows:

@@ -16,20 +16,19 @@ from fastapi.responses import HTMLResponse
 from api.deps import AsOfDep, PrincipalDep, SessionDep
 from api.problems import responses
 from api.responses import binary_content, checked_etag
-from services import clock
-from services import models as model_service
-from toc.model import TheoryOfChange
-from toc.report import Report, check_model
+from services import reports
+from services.reports import Checked
 
 __all__ = ["HtmlRenderers", "router"]
 
 
 @dataclass(frozen=True)
 class HtmlRenderers:
-    """How a model becomes a self-contained HTML file: its interactive map, its report."""
+    """How a checked model (`services.reports.report`) becomes a self-contained HTML file:
+    its interactive map, its report."""
 
-    map_html: Callable[[TheoryOfChange], str]
-    report_html: Callable[..., str]  # (model, *, report=…): the report as checked on a day
+    map_html: Callable[[Checked], str]
+    report_html: Callable[[Checked], str]
 
 
 async def _renderers(request: Request) -> HtmlRenderers:
@@ -54,8 +53,9 @@ router = APIRouter(tags=["models"])
 def get_map(
     principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
 ) -> Response:
-    model, version = model_service.get_model(session, principal.workspace_id, model_id)
-    return HTMLResponse(html.map_html(model), headers=checked_etag(version, clock.today()))
+    checked = reports.report(session, principal.workspace_id, model_id)
+    tag = checked_etag(checked.version, checked.as_of)
+    return HTMLResponse(html.map_html(checked), headers=tag)
 
 
 @router.get(
@@ -74,12 +74,11 @@ def get_report(
     as_of: AsOfDep,
     model_id: str,
 ) -> Response:
-    model, version = model_service.get_model(session, principal.workspace_id, model_id)
-    report: Report = check_model(model, as_of=as_of)
+    checked = reports.report(session, principal.workspace_id, model_id, as_of)
     return HTMLResponse(
-        html.report_html(model, report=report),
+        html.report_html(checked),
         headers={
-            **checked_etag(version, as_of),
+            **checked_etag(checked.version, checked.as_of),
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
         },

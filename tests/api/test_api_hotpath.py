@@ -108,6 +108,9 @@ def test_other_paths_and_methods_are_not_taken_for_the_check(
     )
 
 
+M_ID = "milford-hqi"
+
+
 def _cached_model(client: TestClient, auth: Any, document: dict[str, Any]) -> dict[str, str]:
     client.post("/api/v1/models", json=document, headers=auth.editor)
     client.get(f"{M}/check", headers=auth.viewer)
@@ -146,6 +149,11 @@ def test_a_lost_postgresql_connection_is_replaced(
     engine = client.app.state.engine  # type: ignore[attr-defined]
     reports = open_cached_reports(engine)
 
+    # Another token for the reads after the loss: the first read's answer is remembered (and
+    # would be served from memory, not from a connection).
+    editor = cached_report_parameters(auth.editor["Authorization"].removeprefix("Bearer "), M_ID)
+    assert editor is not None
+
     async def scenario() -> list[tuple[str, int] | None]:
         found = [await reports.find(parameters)]
         with engine.begin() as admin:  # as when the server restarts or a proxy drops it
@@ -156,11 +164,39 @@ def test_a_lost_postgresql_connection_is_replaced(
                 ),
                 {"name": APPLICATION_NAME},
             )
-        found.append(await reports.find(parameters))  # the dead connection: the route's turn
-        found.append(await reports.find(parameters))  # a new connection
+        found.append(await reports.find(editor))  # the dead connection: the route's turn
+        found.append(await reports.find(editor))  # a new connection
         await reports.aclose()
         return found
 
     first, lost, again = asyncio.run(scenario())
     assert first is not None and again == first
     assert lost is None
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_remembered_answer_is_forgotten_when_another_process_writes(
+    client: TestClient, auth: Any, document: dict[str, Any]
+) -> None:
+    parameters = _cached_model(client, auth, document)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    reports = open_cached_reports(engine)
+
+    async def scenario() -> list[tuple[str, int] | None]:
+        found = [await reports.find(parameters)]
+        await asyncio.sleep(0.5)  # the listening connection is up
+        found.append(await reports.find(parameters))  # remembered
+        # Another process writes: plain SQL on a connection of its own, no session of ours.
+        with engine.connect() as other:
+            other.exec_driver_sql("UPDATE toc_model SET version = version + 1")
+            other.commit()
+        await asyncio.sleep(0.5)  # the notification comes
+        found.append(await reports.find(parameters))  # no report for version 2: the route's
+        await reports.aclose()
+        return found
+
+    first, remembered, after = asyncio.run(scenario())
+    assert first is not None and remembered == first
+    assert after is None

@@ -7,6 +7,10 @@ A version row now says what its `document` holds: `s`, a snapshot (the whole doc
 every version stored before this revision is), or `d`, a delta from the version before. So
 every history an earlier toc kept is read back unchanged: its rows are all snapshots.
 Versions gain the writer's `note`; models gain `extra`, their other own fields as JSON.
+
+On PostgreSQL, a change to a model's row, a token, a workspace or a cached report notifies
+the channel `toc_changed` (one statement-level trigger per table), so that the cached-check
+fast path (`api/hotpath.py`) can remember answers until the store changes.
 """
 
 from __future__ import annotations
@@ -22,15 +26,33 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_NOTIFIED = ("toc_model", "api_token", "workspace", "toc_check_report")
+
+
 def upgrade() -> None:
     with op.batch_alter_table("toc_model_version") as table:
         table.add_column(sa.Column("kind", sa.String(length=1), nullable=False, server_default="s"))
         table.add_column(sa.Column("note", sa.Text(), nullable=True))
     with op.batch_alter_table("toc_model") as table:
         table.add_column(sa.Column("extra", sa.Text(), nullable=False, server_default="{}"))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE OR REPLACE FUNCTION toc_notify_changed() RETURNS trigger AS $$"
+            " BEGIN PERFORM pg_notify('toc_changed', TG_TABLE_NAME); RETURN NULL; END"
+            " $$ LANGUAGE plpgsql"
+        )
+        for name in _NOTIFIED:
+            op.execute(
+                f"CREATE TRIGGER {name}_changed AFTER INSERT OR UPDATE OR DELETE ON {name}"
+                " FOR EACH STATEMENT EXECUTE FUNCTION toc_notify_changed()"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for name in _NOTIFIED:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}_changed ON {name}")
+        op.execute("DROP FUNCTION IF EXISTS toc_notify_changed()")
     with op.batch_alter_table("toc_model") as table:
         table.drop_column("extra")
     with op.batch_alter_table("toc_model_version") as table:
