@@ -134,3 +134,16 @@ def test_an_added_link_answers_with_its_generated_id(
     assert answer.status_code == 201
     assert answer.json()["id"] == "hqi-live->math-reasoning"
     assert answer.headers["Location"].endswith("/links/hqi-live-%3Emath-reasoning")
+
+
+def test_a_token_made_over_the_api_is_named_in_the_history(
+    client: TestClient, auth: Any, stored: None
+) -> None:
+    made = client.post(
+        "/api/v1/tokens", json={"role": "editor", "name": "planning tool"}, headers=auth.admin
+    )
+    assert made.status_code == 201 and made.json()["name"] == "planning tool"
+    headers = {"Authorization": f"Bearer {made.json()['token']}"}
+    client.patch(f"{M}/nodes/hqi-live?note=sync", json={"title": "HQI week"}, headers=headers)
+    newest = client.get(f"{M}/versions", headers=auth.viewer).json()["items"][0]
+    assert (newest["by"], newest["note"]) == ("planning tool", "sync")
