@@ -170,6 +170,16 @@ class Metrics(BaseModel):
         description="Each initiative's strongest chain's ESSA tier (1-4), or null."
     )
     findings: FindingCounts
+    # SPEC §3's summary for a cabinet (absent from reports made before it).
+    standings: dict[str, int] | None = Field(
+        default=None, description="Each standing → how many initiatives, zeros included."
+    )
+    decisions: dict[str, int] | None = Field(
+        default=None, description="Each verdict, and `none` → how many initiatives."
+    )
+    cost_by_standing: dict[str, float] | None = Field(
+        default=None, description="Each standing with some cost → the sum of its costs."
+    )
 
 
 class Inferred(BaseModel):
@@ -182,6 +192,13 @@ class Inferred(BaseModel):
     measures: Measures | None
 
 
+class RatedLinks(BaseModel):
+    """How many links of an initiative's chains have an evidence tier, out of all of them."""
+
+    rated: int
+    links: int
+
+
 class ScorecardRow(BaseModel):
     """One initiative on the scorecard (SPEC §3): keep it, fix it or stop it."""
 
@@ -190,6 +207,23 @@ class ScorecardRow(BaseModel):
     id: str
     title: str
     standing: Literal["no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound"]
+    # SPEC §3's flags beside the standing, its data and the cabinet's fields (optional: a
+    # report made before them has none).
+    mixed: bool | None = Field(default=None, description="It raises some outcome, lowers one.")
+    works_against: list[str] | None = Field(
+        default=None, description="Initiatives it pushes `-` where they push `+`."
+    )
+    worked_against_by: list[str] | None = Field(
+        default=None, description="Initiatives that push `-` where it pushes `+`."
+    )
+    progress: Literal["off-track", "stalled", "moving", "no-data", "not-yet"] | None = None
+    essa_tier: int | None = Field(default=None, description="Its own ESSA tier, if written.")
+    rated_links: RatedLinks | None = None
+    decision: Literal["keep", "revise", "stop", "scale"] | None = None
+    required: bool | None = None
+    cost: float | None = None
+    reach: int | None = None
+    cost_per_student: float | None = None
     raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
     lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
     because_chain: bool
@@ -270,6 +304,9 @@ class Diff(BaseModel):
     links: ItemChanges
     findings: FindingChanges
     metrics: dict[str, FieldChange]
+    initiatives: dict[str, dict[str, FieldChange]] | None = Field(
+        default=None, description="Each initiative's scorecard fields that changed."
+    )
 
 
 class NewObservation(BaseModel):
