@@ -1,8 +1,8 @@
 """A server killed with SIGKILL in the middle of writes leaves a version before or after, whole.
 
 `toc serve` on SQLite takes a stream of node PATCHes into a 2,000-node model (each a row, a
-version and a delta); it is killed while they come. Reopened, the store is at a version whose history entry exists, and
-every version of the history reads back whole and valid.
+version and a delta); it is killed while they come. Reopened, the store is at a version
+whose history entry exists, and every version of the history reads back whole and valid.
 """
 
 from __future__ import annotations
