@@ -5,8 +5,9 @@
 1. Importing a 10k-node model: the service's store (`models.create_model`) and the whole
    HTTP import (`POST /models/import`: read, validate, store), against a bare `executemany`
    of the same rows into the same tables (target: store ≤ 3× bare).
-2. `GET /models/{id}/check` of a stored 1k-node model, cold (checked then cached) and cached,
-   against `check_model` called directly.
+2. `GET /models/{id}/check` of a stored 1k-node model just after a write (the write's check
+   runs in the background: the GET waits for it or finds it done) and cached, against
+   `check_model` called directly.
 3. Throughput of cached `GET check` on one uvicorn worker, as a ratio of a trivial FastAPI
    endpoint on one uvicorn worker, under the same load (target ≥ 0.5).
 4. PATCH of one node title, with history, at 100, 1,000 and 10,000 nodes (target: the
@@ -49,7 +50,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.main import create_app  # noqa: E402
-from services import models  # noqa: E402
+from services import models, reports  # noqa: E402
 from services.auth import create_token, ensure_workspace  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.db import make_engine, run_migrations  # noqa: E402
@@ -197,6 +198,8 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
     state: dict[str, Any] = {}
 
     def setup() -> None:
+        # A stored model is checked after its write, in the background: not during a timing.
+        reports.settle(600)
         state["engine"], state["workspace"] = new_store()
 
     def bare() -> None:
@@ -230,6 +233,7 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
         ).raise_for_status()
 
     def http_setup() -> None:
+        reports.settle(600)
         if "client" in state:
             state["client"].__exit__(None, None, None)
         url = fresh_url(args.database_url, folder, f"http{next(counter)}")
@@ -279,8 +283,9 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
         headers = {"Authorization": f"Bearer {token}"}
         client.post("/api/v1/models", json=document, headers=headers).raise_for_status()
         for run in range(args.runs):
-            # A write makes a new version (it must change something), so the next check is
-            # cold again.
+            # A write makes a new version (it must change something): its check starts after
+            # the commit, in the background; a GET right after it waits for that check (or
+            # finds it done).
             client.patch(
                 "/api/v1/models/checked/nodes/o0",
                 json={"title": f"Outcome, run {run}"},
@@ -301,7 +306,7 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
     )
     print(f"   check_model directly              {direct * 1000:8.1f} ms")
     print(
-        f"   GET check, cold (checks, caches)  {cold * 1000:8.1f} ms"
+        f"   GET check just after a write      {cold * 1000:8.1f} ms"
         f"   ratio {cold / direct:5.2f}× direct"
     )
     print(
@@ -313,8 +318,6 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
 
 def bench_patch(args: argparse.Namespace, folder: Path) -> None:
     """PATCH of one node title (with history) at 100, 1,000 and 10,000 nodes; a batch."""
-    from services import reports
-
     sizes = [int(n) for n in args.patch_sizes.split(",")]
     print(f"\n4. PATCH of one node title, with history ({args.patches} each, median)")
     url = fresh_url(args.database_url, folder, "patch")
@@ -552,6 +555,7 @@ def _load(port: int, path: str, headers: dict[str, str], seconds: float, threads
 
 
 def bench_throughput(args: argparse.Namespace, url: str, token: str) -> None:
+    reports.settle(600)  # no check of this process's writes competes with the load
     print(
         f"\n3. throughput, one uvicorn worker each, {args.threads} keep-alive clients,"
         f" {args.seconds:g} s"

@@ -225,3 +225,25 @@ def test_a_failed_write_keeps_neither_its_change_nor_its_version(
     found, version = models.get_document(session, workspace, M)
     assert version == 1 and found["nodes"][0]["title"] == document["nodes"][0]["title"]
     assert [v.version for v in history.list_versions(session, workspace, M)[0]] == [1]
+
+
+def test_a_downgrade_below_0006_keeps_every_version_whole(
+    engine: Engine, session: Session, workspace: int, document: dict[str, Any]
+) -> None:
+    models.create_model(session, workspace, parse_document(document))
+    items.patch_item(session, workspace, M, items.NODE, "hqi-live", {"title": "Two"})
+    items.patch_item(session, workspace, M, items.NODE, "hqi-live", {"title": "Three"})
+    expected = {v: _whole(session, workspace, v) for v in (1, 2, 3)}
+    session.close()
+    config = Config()
+    config.set_main_option("script_location", str(Path(services.db.__file__).parent / "migrations"))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003_token_lifecycle")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT version, document FROM toc_model_version ORDER BY version")
+        ).all()
+    # as toc before 0006 reads them: each version the whole document, compressed
+    for version, payload in rows:
+        assert json.loads(zlib.decompress(payload)) == expected[version]

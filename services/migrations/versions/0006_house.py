@@ -15,6 +15,8 @@ fast path (`api/hotpath.py`) can remember answers until the store changes.
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -48,7 +50,41 @@ def upgrade() -> None:
             )
 
 
+def _materialise_deltas() -> None:
+    """Rewrite every delta as the whole document it makes, as revisions before this one read."""
+    from services.deltas import apply_delta
+
+    bind = op.get_bind()
+    models = bind.execute(
+        sa.text("SELECT DISTINCT model_id FROM toc_model_version WHERE kind = 'd'")
+    ).all()
+    for (model_pk,) in models:
+        rows = bind.execute(
+            sa.text(
+                "SELECT version, kind, document FROM toc_model_version"
+                " WHERE model_id = :m ORDER BY version"
+            ),
+            {"m": model_pk},
+        ).all()
+        document: dict[str, object] | None = None
+        for version, kind, payload in rows:
+            text = zlib.decompress(payload).decode("utf-8")
+            if kind == "s" or document is None:
+                document = json.loads(text)
+                continue
+            apply_delta(document, json.loads(text))
+            whole = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+            bind.execute(
+                sa.text(
+                    "UPDATE toc_model_version SET kind = 's', document = :d"
+                    " WHERE model_id = :m AND version = :v"
+                ),
+                {"d": zlib.compress(whole.encode("utf-8"), 6), "m": model_pk, "v": version},
+            )
+
+
 def downgrade() -> None:
+    _materialise_deltas()
     if op.get_bind().dialect.name == "postgresql":
         for name in _NOTIFIED:
             op.execute(f"DROP TRIGGER IF EXISTS {name}_changed ON {name}")
