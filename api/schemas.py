@@ -132,10 +132,12 @@ class VersionPublic(BaseModel):
     version: int
     at: datetime = Field(description="When the write that made this version was committed.")
     by: str = Field(description="The name of the token that wrote it.")
+    note: str | None = Field(description="What the writer said about the change, if anything.")
     nodes: int
     links: int
-    findings: FindingCounts = Field(
-        description="The findings of this version checked as of the day it was written."
+    findings: FindingCounts | None = Field(
+        description="The findings of this version checked as of the day it was written; null"
+        " until the check that follows the write has counted them."
     )
 
 
