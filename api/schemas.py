@@ -252,11 +252,12 @@ class Version(BaseModel):
     version: int
     at: datetime = Field(description="When the write that made this version was committed.")
     by: str = Field(description="The name of the token that wrote it.")
-    note: str | None = Field(default=None, description="The `note` the write was sent with.")
+    note: str | None = Field(description="The `note` the write was sent with, if any.")
     nodes: int
     links: int
-    findings: FindingCounts = Field(
-        description="The findings of this version checked as of the day it was written."
+    findings: FindingCounts | None = Field(
+        description="The findings of this version checked as of the day it was written; null"
+        " until the check that follows the write has counted them."
     )
 
 
