@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
@@ -15,6 +17,7 @@ from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
 from api.problems import ApiProblem
+from services import clock
 from services.auth import Principal, Role, principal_for_token
 from services.config import Settings, get_settings
 from services.errors import Expected
@@ -36,6 +39,12 @@ __all__ = [
     "CredentialsDep",
     "parse_if_match",
     "json_body",
+    "reject_unknown_query",
+    "NoteDep",
+    "AsOfDep",
+    "Preconditions",
+    "PreconditionsDep",
+    "precondition_failed",
 ]
 
 
@@ -197,3 +206,123 @@ def json_body(raw: bytes) -> Any:
         raise DocumentRejected(
             [Problem("$", "contains an unpaired surrogate escape (\\ud800-\\udfff): not text")]
         ) from None
+
+
+# -- what every route shares: no unknown query parameter, `note`, `as_of`, preconditions ------
+
+
+def _query_names(dependant: Any) -> frozenset[str]:
+    names: set[str] = set()
+    stack = [dependant]
+    while stack:
+        current = stack.pop()
+        names.update(getattr(field, "alias", field.name) for field in current.query_params)
+        stack.extend(current.dependencies)
+    return frozenset(names)
+
+
+_KNOWN_QUERY: dict[int, frozenset[str]] = {}
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """A query parameter the route does not take is a 422, never silently ignored."""
+    if not request.query_params:
+        return
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = _KNOWN_QUERY.get(id(route))
+    if known is None:
+        known = _KNOWN_QUERY[id(route)] = _query_names(dependant)
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in known]
+    if unknown:
+        takes = ", ".join(f"`{name}`" for name in sorted(known)) or "none"
+        raise ApiProblem(
+            422,
+            f"unknown query parameter{'s' if len(unknown) > 1 else ''}: "
+            + ", ".join(unknown)
+            + f"; this route takes {takes}",
+            kind="invalid-request",
+            title="Invalid request",
+            errors=[Problem(f"query.{name}", "not a parameter of this route") for name in unknown],
+        )
+
+
+async def get_note(
+    note: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=1000,
+            description="Why this write was made: kept with the version it makes and listed in "
+            "`versions` (a write that changes nothing keeps no note).",
+        ),
+    ] = None,
+) -> str | None:
+    if note is not None and "\x00" in note:
+        # No store keeps NUL in text alike (PostgreSQL refuses it): refused the same everywhere.
+        raise ApiProblem(
+            422,
+            "the note must not contain the NUL character",
+            kind="invalid-request",
+            title="Invalid request",
+            errors=[Problem("query.note", "must not contain the NUL character (\\u0000)")],
+        )
+    return note
+
+
+NoteDep = Annotated[str | None, Depends(get_note)]
+
+
+async def get_as_of(
+    as_of: Annotated[
+        datetime.date | None,
+        Query(description="The day the checks judge by, YYYY-MM-DD (default: today, UTC)."),
+    ] = None,
+) -> datetime.date:
+    return as_of if as_of is not None else clock.today()
+
+
+AsOfDep = Annotated[datetime.date, Depends(get_as_of)]
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """`If-Match` and `If-None-Match` of a write that may create (RFC 9110 §13.1).
+
+    `expected`: the versions `If-Match` names (None: absent or `*`); `if_match`: whether
+    `If-Match` was sent at all (on a missing model it fails, `*` included); `none_match_any`:
+    `If-None-Match: *`, which fails on a model that exists.
+    """
+
+    expected: Expected
+    if_match: bool
+    none_match_any: bool
+
+
+async def get_preconditions(
+    if_match: Annotated[
+        str | None,
+        Header(
+            description='The version the write expects, as the ETag sent it: `"VERSION"`. '
+            "Stale, or any value on a missing model → 412 and nothing changes."
+        ),
+    ] = None,
+    if_none_match: Annotated[
+        str | None,
+        Header(description="`*`: create only; a model that exists answers 412."),
+    ] = None,
+) -> Preconditions:
+    return Preconditions(
+        parse_if_match(if_match),
+        if_match is not None and if_match.strip() != "",
+        if_none_match is not None and if_none_match.strip() == "*",
+    )
+
+
+PreconditionsDep = Annotated[Preconditions, Depends(get_preconditions)]
+
+
+def precondition_failed(detail: str) -> ApiProblem:
+    return ApiProblem(412, detail, kind="precondition-failed", title="Precondition failed")

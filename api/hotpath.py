@@ -5,7 +5,8 @@ is cached for its current version the answer is one indexed query and a copy of 
 Through FastAPI the same answer costs several times that (matching the route among all the
 API's and pages' routes, solving its dependencies, a hop through the thread pool), so this
 middleware answers such a request itself, with the body and headers the route sends
-(`json_text`: `application/json`, `ETag: "VERSION"`).
+(`json_text`: `application/json`, `ETag: "VERSION;AS_OF"`), and answers its
+`If-None-Match` with a 304 as cheaply.
 
 It answers only what the cache can answer: a bearer token of the model's workspace and a
 report cached for the model's current version and for today (UTC). Anything else,
@@ -26,7 +27,9 @@ How the query runs depends on the store:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import itertools
 import re
 import sqlite3
 import time
@@ -36,11 +39,14 @@ import psycopg
 import psycopg.adapt
 from fastapi.security.utils import get_authorization_scheme_param
 from psycopg_pool import AsyncConnectionPool
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
+from sqlmodel import Session
 from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.responses import json_text
+from api.methods import none_match
+from api.responses import checked_etag, json_text
 from services import clock
 from services.auth import lookup_hash
 from services.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
@@ -109,7 +115,8 @@ class _SQLiteReports:
 
 
 class _PostgresReports:
-    """Reads on the event loop in psycopg's async mode, from a pool of a few connections.
+    """Reads on the event loop in psycopg's async mode, from a pool of a few connections, and a
+    memory of the answers that no write has touched since.
 
     The pool (`psycopg_pool.AsyncConnectionPool`) keeps up to `SIZE` connections in
     autocommit, so a read is one statement and one round trip (psycopg prepares it on the
@@ -117,6 +124,13 @@ class _PostgresReports:
     checked out the route answers; it waits only while a new connection is being made, as
     any first read of a store does. A connection that fails, or whose read is cancelled
     half-way, is closed, and the pool drops it and opens another when next asked.
+
+    The memory (`_Memo`) answers a repeated read with no round trip at all, for as long as
+    nothing it depends on can have changed: every change of a model's row, a token, a
+    workspace or a cached report makes PostgreSQL notify `toc_changed` (triggers of
+    migration 0006), which one listening connection hears and which empties the memory; a
+    commit in this process empties it at once, before its answer is sent. Only while that
+    connection listens is anything remembered.
     """
 
     SIZE = 8
@@ -141,12 +155,18 @@ class _PostgresReports:
             name="toc-cached-reports",
         )
         self._opened = False
+        self._memo = _Memo(" ".join(args), dict(options))
 
     async def find(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None:
+        remembered = self._memo.get(parameters)
+        if remembered is not None:
+            return remembered
+        generation = self._memo.generation
         try:
             if not self._opened:
                 self._opened = True
                 await self._pool.open(wait=False)
+                self._memo.start()
             stats = self._pool.get_stats()
             if not stats.get("pool_available", 0) and stats.get("pool_size", 0) >= self.SIZE:
                 return None  # every connection is busy: the route answers at once
@@ -168,11 +188,116 @@ class _PostgresReports:
                 return None  # a cache that cannot answer lets the route answer
             raise  # cancelled
         await self._pool.putconn(connection)
-        return None if row is None else (row[1], row[0])
+        if row is None:
+            return None
+        found = (row[1], row[0])
+        self._memo.keep(parameters, found, row[2], generation)
+        return found
 
     async def aclose(self) -> None:
+        await self._memo.aclose()
         if self._opened:
             await self._pool.close()
+
+
+# Bumped by every commit of a session in this process: a write here is forgotten by the
+# memory at once, before its own answer leaves (the notification comes a moment later).
+_local_commits = itertools.count()
+_local_generation = [0]
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(_session: Session) -> None:
+    _local_generation[0] = next(_local_commits) + 1
+
+
+class _Memo:
+    """The cached reads answered lately, forgotten whenever the store may have changed."""
+
+    CHANNEL = "toc_changed"
+    SIZE = 256
+    RETRY_S = 1.0
+
+    def __init__(self, conninfo: str, options: dict[str, Any]):
+        self._conninfo = conninfo
+        self._options = {**options, "application_name": APPLICATION_NAME, "autocommit": True}
+        # (token hash, model id, day) -> (answer, token's expiry, generation when read)
+        self._answers: dict[
+            tuple[Any, ...], tuple[tuple[bytes, int], int | None, tuple[int, int]]
+        ] = {}
+        self._heard = 0  # notifications heard (and connections lost) so far
+        self._listening = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def generation(self) -> tuple[int, int]:
+        return self._heard, _local_generation[0]
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._listen())
+
+    def _forget(self) -> None:
+        self._heard += 1
+        self._answers.clear()
+
+    @staticmethod
+    def _key(parameters: dict[str, str | int]) -> tuple[Any, ...]:
+        return parameters["token_hash"], parameters["slug"], parameters["as_of"]
+
+    def get(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None:
+        if not self._listening:
+            return None
+        found = self._answers.get(self._key(parameters))
+        if found is None:
+            return None
+        answer, expires_at, generation = found
+        if generation != self.generation:
+            return None
+        if expires_at is not None and expires_at <= time.time():
+            return None  # the token has expired: the query (and then the route) says so
+        return answer
+
+    def keep(
+        self,
+        parameters: dict[str, str | int],
+        answer: tuple[bytes, int],
+        expires_at: int | None,
+        generation: tuple[int, int],
+    ) -> None:
+        if not self._listening or generation != self.generation:
+            return  # something may have changed meanwhile: not kept
+        if len(self._answers) >= self.SIZE:
+            self._answers.clear()
+        self._answers[self._key(parameters)] = (answer, expires_at, generation)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                connection = await psycopg.AsyncConnection.connect(self._conninfo, **self._options)
+                try:
+                    await connection.execute(f"LISTEN {self.CHANNEL}")
+                    self._forget()  # what was read before we listened may be stale already
+                    self._listening = True
+                    async for _ in connection.notifies():
+                        self._forget()
+                finally:
+                    self._listening = False
+                    self._forget()
+                    await _close_quietly(connection)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self._listening = False
+                self._forget()
+            await asyncio.sleep(self.RETRY_S)
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+            self._task = None
 
 
 async def _configure(connection: psycopg.AsyncConnection[Any]) -> None:
@@ -211,15 +336,19 @@ class CachedCheckMiddleware:
         self._path = re.compile(re.escape(prefix) + r"/models/([^/]+)/check")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
             answer = await self._cached(scope)
             if answer is not None:
-                report, version = answer
-                await json_text(report, version)(scope, receive, send)
+                report, version, day = answer
+                tag = checked_etag(version, day)
+                if none_match(Headers(scope=scope).get("if-none-match"), tag["ETag"]):
+                    await Response(status_code=304, headers=tag)(scope, receive, send)
+                    return
+                await json_text(report, headers=tag)(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 
-    async def _cached(self, scope: Scope) -> tuple[bytes, int] | None:
+    async def _cached(self, scope: Scope) -> tuple[bytes, int, str] | None:
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if root and path.startswith(root):
@@ -236,4 +365,5 @@ class CachedCheckMiddleware:
         reports: CachedReports | None = getattr(getattr(app, "state", None), "cached_reports", None)
         if parameters is None or reports is None:
             return None
-        return await reports.find(parameters)
+        found = await reports.find(parameters)
+        return None if found is None else (found[0], found[1], str(parameters["as_of"]))

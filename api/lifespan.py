@@ -6,16 +6,20 @@ starts, with the settings it was given.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from api.hotpath import open_cached_reports
+from services import reports
 from services.config import Settings
 from services.db import make_engine, run_migrations
 
 __all__ = ["store_lifespan"]
+
+SETTLE_ON_EXIT_S = 30.0
 
 
 @asynccontextmanager
@@ -31,4 +35,7 @@ async def store_lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None
         yield
     finally:
         await cached_reports.aclose()
+        # The versions just written are checked in the background: let that finish (a while
+        # at most), so that their findings counts are kept.
+        await asyncio.to_thread(reports.settle, SETTLE_ON_EXIT_S)
         engine.dispose()

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["AllowMiddleware", "allowed_methods"]
+__all__ = ["AllowMiddleware", "ConditionalGetMiddleware", "allowed_methods", "none_match"]
 
 _TRIED = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -33,6 +33,8 @@ def allowed_methods(app: Any, scope: Scope) -> list[str]:
         for method in _TRIED
         if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)
     ]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.insert(methods.index("GET") + 1, "HEAD")  # served by ConditionalGetMiddleware
     return [*methods, "OPTIONS"] if methods else []
 
 
@@ -68,3 +70,73 @@ class AllowMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_allow)
+
+
+def _tags(header: str) -> list[str]:
+    """The entity tags of an `If-None-Match` header, weak ones compared as strong (§13.1.2)."""
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def none_match(header: str | None, etag: str | None) -> bool:
+    """Whether `If-None-Match: header` fails for a representation tagged `etag` (→ 304)."""
+    if header is None or etag is None:
+        return False
+    tags = _tags(header)
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+class ConditionalGetMiddleware:
+    """`HEAD` like `GET` without the body, and `If-None-Match` answered with `304`.
+
+    A `HEAD` to a path whose routes take `GET` is served by the `GET` route, and only the
+    headers are sent (a path with no `GET` is left to the router: 405 with `Allow`). A `GET`
+    or `HEAD` carrying `If-None-Match` whose answer is a `200` with a matching `ETag` (or any,
+    for `*`) is answered `304 Not Modified` with that `ETag` and no body (RFC 9110 §13.1.2).
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        if head:
+            root = scope.get("app")
+            if "GET" not in allowed_methods(root, scope):
+                await self.app(scope, receive, send)
+                return
+            scope = {**scope, "method": "GET"}
+        if_none_match = None
+        for key, value in scope.get("headers", ()):
+            if key == b"if-none-match":
+                if_none_match = value.decode("latin-1")
+        if not head and if_none_match is None:
+            await self.app(scope, receive, send)
+            return
+        state = {"drop": False}
+
+        async def conditional_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                etag = next((v.decode("latin-1") for k, v in headers if k == b"etag"), None)
+                if message["status"] == 200 and none_match(if_none_match, etag):
+                    kept = [(k, v) for k, v in headers if k in _KEPT_ON_304]
+                    message = {**message, "status": 304, "headers": kept}
+                    state["drop"] = True
+                elif head:
+                    state["drop"] = True
+                await send(message)
+                return
+            if message["type"] == "http.response.body" and state["drop"]:
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app(scope, receive, conditional_send)
+
+
+# What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5).
+_KEPT_ON_304 = {b"etag", b"cache-control", b"content-location", b"date", b"expires", b"vary"}

@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
-__all__ = ["etag", "json_text", "json_value", "document_body", "binary_body", "json_media"]
+__all__ = [
+    "etag",
+    "checked_etag",
+    "json_text",
+    "json_value",
+    "document_body",
+    "binary_body",
+    "binary_content",
+    "json_media",
+]
 
 json_media = "application/json"
 
 
 def etag(version: int) -> dict[str, str]:
-    """The headers that tell a client which version it is looking at."""
+    """The headers that tell a client which version of a document it is looking at."""
     return {"ETag": f'"{version}"'}
+
+
+def checked_etag(version: int, as_of: datetime.date | str) -> dict[str, str]:
+    """The ETag of a checked answer (check, scorecard, report, map): `"VERSION;AS_OF"`.
+
+    The same version checked on another day may say something else (TOC701 judges how old
+    observations are), so the tag names both.
+    """
+    day = as_of if isinstance(as_of, str) else as_of.isoformat()
+    return {"ETag": f'"{version};{day}"'}
+
+
+def binary_content(media_type: str, description: str) -> dict[str, Any]:
+    """An OpenAPI `content` entry for a non-JSON answer: a binary string of its media type."""
+    return {
+        media_type: {"schema": {"type": "string", "format": "binary", "description": description}}
+    }
 
 
 def json_text(

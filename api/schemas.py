@@ -7,61 +7,78 @@ faults are reported like any document's.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import copy
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema, create_model
 
 from services.auth import Role
 from toc.model import (
-    Evidence,
-    Indicator,
-    Kind,
-    Level,
     Link,
-    LinkType,
+    Measures,
     Node,
-    Polarity,
-    Status,
     TheoryOfChange,
 )
 
 __all__ = [
-    "ModelPublic",
+    "ModelSummary",
     "ModelPage",
     "ModelDocument",
+    "ModelUpdate",
     "NodeUpdate",
     "LinkUpdate",
-    "ChainsPublic",
-    "CheckReportPublic",
+    "NodePage",
+    "LinkPage",
+    "Chains",
+    "Report",
+    "Metrics",
+    "Inferred",
+    "ScorecardRow",
+    "Scorecard",
     "FindingCounts",
-    "VersionPublic",
+    "Version",
     "VersionPage",
-    "DiffPublic",
-    "ObservationIn",
+    "Diff",
+    "FieldChange",
+    "NewObservation",
+    "ObservationBatch",
+    "Change",
+    "ChangeBatch",
+    "ChangeResult",
+    "BatchResult",
     "TokenCreate",
-    "TokenPublic",
+    "NewToken",
+    "TokenInfo",
+    "TokenList",
     "Health",
 ]
 
 
-class ModelPublic(BaseModel):
+class ModelSummary(BaseModel):
     """A stored model as listings and whole-model writes describe it."""
 
     id: str
     title: str
     description: str | None = None
-    version: int = Field(description='Rises by one with every write; the ETag is `"VERSION"`.')
+    version: int = Field(
+        description='Rises by one with every write that changes the model; the ETag is `"VERSION"`.'
+    )
     nodes: int = Field(description="How many nodes the model has.")
     links: int = Field(description="How many links the model has.")
     created_at: datetime
     updated_at: datetime
+    changed: bool | None = Field(
+        default=None,
+        description="In a write's answer: whether it made a new version (false: it changed "
+        "nothing, and `version` is the current one).",
+    )
 
 
 class ModelPage(BaseModel):
     """One page of a listing; pass `next_cursor` back as `cursor` for the next (null: last page)."""
 
-    items: list[ModelPublic]
+    items: list[ModelSummary]
     next_cursor: str | None = None
 
 
@@ -69,42 +86,53 @@ class ModelDocument(TheoryOfChange):
     """A stored model as a toc/1 document; `version` is always present."""
 
 
-class NodeUpdate(BaseModel):
-    """Fields of a node to change (`id` cannot change); `null` resets a field to its default."""
+def _update_of(
+    item: type[BaseModel], name: str, doc: str, leave_out: tuple[str, ...]
+) -> type[BaseModel]:
+    """The PATCH body of a toc/1 type: each of its fields optional, `null` to reset one.
 
-    model_config = ConfigDict(extra="forbid")
-
-    level: Level | None = None
-    kind: Kind | None = None
-    title: str | None = None
-    description: str | None = None
-    actor: str | None = None
-    form: str | None = None
-    function: str | None = None
-    indicators: list[Indicator] | None = None
-    status: Status | None = None
-    tags: list[str] | None = None
-
-
-class LinkUpdate(BaseModel):
-    """Fields of a link to change; `null` resets a field to its default.
-
-    A link with a generated id follows its ends: new `from`/`to` give it the id `FROM->TO`.
+    Derived from the type itself, so a field the format grows is a field PATCH documents.
     """
+    fields: dict[str, Any] = {}
+    for field_name, info in item.model_fields.items():
+        if field_name in leave_out:
+            continue
+        optional = copy.copy(info)
+        optional.default = None
+        optional.default_factory = None
+        fields[field_name] = (Optional[info.annotation], optional)  # noqa: UP045
+    model: type[BaseModel] = create_model(
+        name,
+        __config__=ConfigDict(extra="forbid", populate_by_name=True),
+        __doc__=doc,
+        __module__=__name__,
+        **fields,
+    )
+    return model
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    id: str | None = None
-    source: str | None = Field(default=None, alias="from")
-    target: str | None = Field(default=None, alias="to")
-    type: LinkType | None = None
-    polarity: Polarity | None = None
-    because: str | None = None
-    evidence: list[Evidence] | None = None
-    assumptions: list[str] | None = None
+NodeUpdate = _update_of(
+    Node,
+    "NodeUpdate",
+    "Fields of a node to change (`id` cannot change); `null` resets a field to its default.",
+    ("id",),
+)
+LinkUpdate = _update_of(
+    Link,
+    "LinkUpdate",
+    "Fields of a link to change; `null` resets a field to its default. A link with a "
+    "generated id follows its ends: new `from`/`to` give it the id `FROM->TO`.",
+    (),
+)
+ModelUpdate = _update_of(
+    TheoryOfChange,
+    "ModelUpdate",
+    "The model's own fields to change; `null` resets a field to its default.",
+    ("format", "id", "version", "nodes", "links"),
+)
 
 
-class ChainsPublic(BaseModel):
+class Chains(BaseModel):
     """The subgraph of an initiative's chains: the nodes and links that lie on them."""
 
     initiative: str
@@ -112,69 +140,61 @@ class ChainsPublic(BaseModel):
     links: list[Link]
 
 
-class CheckReportPublic(BaseModel):
-    """What `toc check --format json` prints (SPEC §3)."""
-
-    findings: list[dict[str, Any]]
-    metrics: dict[str, Any]
-    inferred: list[dict[str, Any]]
+# A finding is `toc.report.Finding` itself: its schema is generated from that type (msgspec)
+# into the document's components (`api.openapi`), so a field added there is documented here.
+FindingRef = Annotated[dict[str, Any], WithJsonSchema({"$ref": "#/components/schemas/Finding"})]
 
 
 class FindingCounts(BaseModel):
+    """How many findings of each severity."""
+
     error: int
     warning: int
     info: int
 
 
-class VersionPublic(BaseModel):
-    """One version in a model's history (SPEC §5)."""
+class Metrics(BaseModel):
+    """The model's summary metrics (SPEC §3)."""
 
-    version: int
-    at: datetime = Field(description="When the write that made this version was committed.")
-    by: str = Field(description="The name of the token that wrote it.")
+    model_config = ConfigDict(extra="forbid")
+
     nodes: int
     links: int
-    findings: FindingCounts = Field(
-        description="The findings of this version checked as of the day it was written."
+    initiatives: int
+    outcomes: int
+    anchored_share: float | None = Field(description="Initiatives that reach a student outcome.")
+    explained_share: float | None = Field(description="Initiatives with a because-chain.")
+    because_share: float | None = Field(description="Links on chains that say why.")
+    evidence_share: float | None = Field(description="Links on chains that cite evidence.")
+    evidence_strength: dict[str, int | None] = Field(
+        description="Each initiative's strongest chain's ESSA tier (1-4), or null."
+    )
+    findings: FindingCounts
+    # SPEC §3's summary for a cabinet (absent from reports made before it).
+    standings: dict[str, int] | None = Field(
+        default=None, description="Each standing → how many initiatives, zeros included."
+    )
+    decisions: dict[str, int] | None = Field(
+        default=None, description="Each verdict, and `none` → how many initiatives."
+    )
+    cost_by_standing: dict[str, float] | None = Field(
+        default=None, description="Each standing with some cost → the sum of its costs."
     )
 
 
-class VersionPage(BaseModel):
-    """One page of a model's history, newest first; `next_cursor` as in `ModelPage`."""
+class Inferred(BaseModel):
+    """An indicator with no stated kind, and what toc reads it as."""
 
-    items: list[VersionPublic]
-    next_cursor: str | None = None
+    model_config = ConfigDict(extra="forbid")
 
-
-class DiffPublic(BaseModel):
-    """What changed between two versions (SPEC §5): only what changed, ids sorted."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    from_: int | None = Field(alias="from")
-    to: int | None
-    model: dict[str, list[Any]]
-    nodes: dict[str, Any]
-    links: dict[str, Any]
-    findings: dict[str, list[dict[str, Any]]]
-    metrics: dict[str, list[Any]]
-    initiatives: dict[str, dict[str, list[Any]]] = Field(
-        default_factory=dict,
-        description="Per initiative, the scorecard fields that changed: {field: [old, new]}.",
-    )
-
-
-class ObservationIn(BaseModel):
-    """One observation of an indicator (SPEC §5)."""
-
-    node: str = Field(description="The node's id.")
-    indicator: str = Field(description="The indicator's `id`, or else its exact `name`.")
-    date: str = Field(description="YYYY-MM-DD; a date that has an observation is replaced.")
-    value: float
-    note: str | None = None
+    node: str
+    indicator: str
+    measures: Measures | None
 
 
 class RatedLinks(BaseModel):
+    """How many links of an initiative's chains have an evidence tier, out of all of them."""
+
     rated: int = Field(description="Links on its chains whose evidence has an ESSA tier.")
     links: int = Field(description="Links on its chains.")
 
@@ -182,17 +202,30 @@ class RatedLinks(BaseModel):
 class ScorecardRow(BaseModel):
     """One initiative on the scorecard (SPEC §3): keep, revise, stop or scale it."""
 
+    model_config = ConfigDict(extra="forbid")
+
     id: str
     title: str
     standing: Literal["no-chain", "only-lowers", "no-because", "unmeasured", "sound"] = Field(
         description="The plan's logic: the first of these that holds (docs/standings.md)."
     )
-    mixed: bool = Field(description="It raises some outcome and lowers one.")
-    works_against: list[str] = Field(
-        description="Initiatives it pushes down where they push up, by id."
+    # SPEC §3's flags beside the standing, its data and the cabinet's fields (optional: a
+    # report made before them has none).
+    mixed: bool | None = Field(default=None, description="It raises some outcome, lowers one.")
+    works_against: list[str] | None = Field(
+        default=None, description="Initiatives it pushes `-` where they push `+`."
     )
-    worked_against_by: list[str]
-    progress: Literal["off-track", "stalled", "moving", "no-data", "not-yet"]
+    worked_against_by: list[str] | None = Field(
+        default=None, description="Initiatives that push `-` where it pushes `+`."
+    )
+    progress: Literal["off-track", "stalled", "moving", "no-data", "not-yet"] | None = None
+    essa_tier: int | None = Field(default=None, description="Its own ESSA tier, if written.")
+    rated_links: RatedLinks | None = None
+    decision: Literal["keep", "revise", "stop", "scale"] | None = None
+    required: bool | None = None
+    cost: float | None = None
+    reach: int | None = None
+    cost_per_student: float | None = None
     raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
     lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
     because_chain: bool
@@ -212,17 +245,182 @@ class ScorecardRow(BaseModel):
     findings: FindingCounts
 
 
-class ScorecardPublic(BaseModel):
+class Report(BaseModel):
+    """What `toc check --format json` prints (SPEC §3)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    findings: list[FindingRef]
+    metrics: Metrics
+    inferred: list[Inferred]
+    initiatives: list[ScorecardRow] = Field(description="The scorecard's rows.")
+    as_of: date | None = Field(description="The day the checks judged by.")
+
+
+class Version(BaseModel):
+    """One version in a model's history (SPEC §5)."""
+
+    version: int
+    at: datetime = Field(description="When the write that made this version was committed.")
+    by: str = Field(description="The name of the token that wrote it.")
+    note: str | None = Field(description="The `note` the write was sent with, if any.")
+    nodes: int
+    links: int
+    findings: FindingCounts | None = Field(
+        description="The findings of this version checked as of the day it was written; null"
+        " until the check that follows the write has counted them."
+    )
+
+
+class VersionPage(BaseModel):
+    """One page of a model's history, newest first; `next_cursor` as in `ModelPage`."""
+
+    items: list[Version]
+    next_cursor: str | None = None
+
+
+class FieldChange(RootModel[list[Any]]):
+    """A field's `[old, new]` values (`null` where absent): any two JSON values."""
+
+    root: list[Any] = Field(min_length=2, max_length=2)
+
+
+class ItemChanges(BaseModel):
+    """Items added, removed (ids, sorted) and changed (id → field → `[old, new]`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    added: list[str]
+    removed: list[str]
+    changed: dict[str, dict[str, FieldChange]]
+
+
+class FindingChanges(BaseModel):
+    """Findings that came (`new`) and went (`resolved`) between the two versions."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    new: list[FindingRef]
+    resolved: list[FindingRef]
+
+
+class Diff(BaseModel):
+    """What changed between two versions (SPEC §5): only what changed, ids sorted."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    from_: int | None = Field(alias="from")
+    to: int | None
+    model: dict[str, FieldChange] = Field(description="The model's own fields that changed.")
+    nodes: ItemChanges
+    links: ItemChanges
+    findings: FindingChanges
+    metrics: dict[str, FieldChange]
+    initiatives: dict[str, dict[str, FieldChange]] | None = Field(
+        default=None, description="Each initiative's scorecard fields that changed."
+    )
+
+
+class NewObservation(BaseModel):
+    """One observation of an indicator (SPEC §5), as `POST …/observations` reads it."""
+
+    node: str = Field(description="The node's id.")
+    indicator: str = Field(description="The indicator's `id`, or else its exact `name`.")
+    date: str = Field(description="YYYY-MM-DD; a date that has an observation is replaced.")
+    value: float
+    note: str | None = None
+
+
+class ObservationBatch(BaseModel):
+    """Observations to append, all or nothing (a bare JSON list of them is read as well)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    observations: list[NewObservation]
+
+
+class Scorecard(BaseModel):
     """The model's scorecard, one row per initiative that is not retired, in id order."""
 
     initiatives: list[ScorecardRow]
     version: int
 
 
+class NodePage(BaseModel):
+    """One page of a model's nodes, in the document's order; `next_cursor` as in `ModelPage`."""
+
+    items: list[Node]
+    next_cursor: str | None = None
+
+
+class LinkPage(BaseModel):
+    """One page of a model's links, in the document's order; `next_cursor` as in `ModelPage`."""
+
+    items: list[Link]
+    next_cursor: str | None = None
+
+
+class Change(BaseModel):
+    """One change of a batch: add, patch or delete one node or link."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["add", "patch", "delete"]
+    node: Node | str | None = Field(
+        default=None, description="`add`: the node object; `patch`, `delete`: the node's id."
+    )
+    link: Link | str | None = Field(
+        default=None, description="`add`: the link object; `patch`, `delete`: the link's id."
+    )
+    fields: dict[str, Any] | None = Field(
+        default=None,
+        description="`patch` only: the fields to change, as in PATCH; `null` resets one.",
+    )
+
+
+class ChangeBatch(BaseModel):
+    """Changes applied in order, all or nothing, as one version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    changes: list[Change] = Field(max_length=10_000)
+
+
+class ChangeResult(BaseModel):
+    """What one change did: the item it touched (its id, generated ones included)."""
+
+    op: Literal["add", "patch", "delete"]
+    node: str | None = Field(default=None, description="The node's id.")
+    link: str | None = Field(default=None, description="The link's id (generated or its own).")
+    changed: bool = Field(description="Whether the change changed anything.")
+    item: Node | Link | None = Field(
+        default=None, description="The item as stored after an add or a patch."
+    )
+    links: list[str] | None = Field(
+        default=None, description="A deleted node's links, deleted with it (their ids)."
+    )
+
+
+class BatchResult(BaseModel):
+    """The batch's answer: the model's version after it, and each change's result in order."""
+
+    id: str
+    version: int
+    changed: bool = Field(description="Whether the batch made a new version.")
+    results: list[ChangeResult]
+
+
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role: Role = Field(description="viewer reads; editor also writes; admin also manages tokens.")
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=128,
+        description="What the history shows as the author of each version it writes "
+        "(default: the role).",
+    )
     expires: str | None = Field(
         default=None,
         pattern=r"^[1-9][0-9]{0,5}[hdw]$",
@@ -244,16 +442,16 @@ class TokenCreate(BaseModel):
     )
 
 
-class TokenPublic(BaseModel):
+class NewToken(BaseModel):
     token: str = Field(description="The new bearer token, shown this once: only its hash is kept.")
     workspace: str
     role: Role
-    name: str
+    name: str = Field(description="What the history shows as the author of its writes.")
     expires_at: datetime | None = None
     models: list[str] | None = None
 
 
-class TokenInfoPublic(BaseModel):
+class TokenInfo(BaseModel):
     """A token as listed: never the token itself, nor its hash."""
 
     id: int
@@ -272,7 +470,7 @@ class TokenInfoPublic(BaseModel):
 
 
 class TokenList(BaseModel):
-    items: list[TokenInfoPublic]
+    items: list[TokenInfo]
 
 
 class Health(BaseModel):

@@ -19,10 +19,10 @@ from api import API_PREFIX
 from api.hotpath import CachedCheckMiddleware
 from api.lifespan import store_lifespan
 from api.limits import BodyLimitMiddleware
-from api.methods import AllowMiddleware
+from api.methods import AllowMiddleware, ConditionalGetMiddleware
 from api.openapi import API_DESCRIPTION, install_openapi
 from api.problems import install_problem_handlers
-from api.routes import api_router, health
+from api.routes import api_router, health, problems
 from api.routes.views import HtmlRenderers
 from app.serve import redact_tokens_in_access_log
 from services.config import Settings, get_settings
@@ -58,12 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # FastAPI rebuilds every route's dependencies on each request while any override is set.
     app.state.settings = config
     # The REST adapter serves maps and reports drawn by the pages' renderers, handed in here.
+    # Each draws a model as the report pipeline checked it (services.reports.Checked).
     app.state.html_renderers = HtmlRenderers(
-        map_html=render_map_html, report_html=render_report_html
+        map_html=lambda c: render_map_html(c.model, report=c.report, graph=c.graph),
+        report_html=lambda c: render_report_html(c.model, report=c.report, graph=c.graph),
     )
 
     app.include_router(api_router())
     app.include_router(health.router)
+    app.include_router(problems.router)
     app.include_router(web_router)
     if web.STATIC_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=web.STATIC_DIR), name="static")
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=config.max_body_bytes)
     app.add_middleware(AllowMiddleware)
+    app.add_middleware(ConditionalGetMiddleware)
     # Outermost, so that a cached report skips routing altogether (see api/hotpath.py).
     app.add_middleware(CachedCheckMiddleware, prefix=API_PREFIX)
     return app

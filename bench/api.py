@@ -5,13 +5,20 @@
 1. Importing a 10k-node model: the service's store (`models.create_model`) and the whole
    HTTP import (`POST /models/import`: read, validate, store), against a bare `executemany`
    of the same rows into the same tables (target: store ≤ 3× bare).
-2. `GET /models/{id}/check` of a stored 1k-node model, cold (checked then cached) and cached,
-   against `check_model` called directly.
+2. `GET /models/{id}/check` of a stored 1k-node model just after a write (the write's check
+   runs in the background: the GET waits for it or finds it done) and cached, against
+   `check_model` called directly.
 3. Throughput of cached `GET check` on one uvicorn worker, as a ratio of a trivial FastAPI
    endpoint on one uvicorn worker, under the same load (target ≥ 0.5).
-4. History: one node PATCH of a stored 1k-node model keeping its version, against the same
-   PATCH with the recording of versions switched off in this process (the code path before
-   history; target ≤ 2×), and the bytes stored per version. `--history-only` runs just this.
+4. PATCH of one node title, with history, at 100, 1,000 and 10,000 nodes (target: the
+   10,000-node PATCH ≤ 2× the 100-node one), and a batch of 100 edits into the 1,000-node
+   model (target ≤ 3× one PATCH; the batch route comes with `rest`: skipped while absent).
+   `--patch-only` runs just this.
+5. A planning tool's sync: a batch of 100 node and link edits (40 node titles, 30 new nodes,
+   30 new links; `POST …/changes`, one version) into a stored 1k-node model, against a
+   single node PATCH of the same model (target ≤ 3×).
+6. A `304` (`If-None-Match` naming the current ETag) against the cached `GET check` it stands
+   for, median latency on the same uvicorn worker (target ≤ 1.1×). `--rest-only` runs 5 and 6.
 
 Prints figures and ratios; asserts nothing (timings never belong in tests).
 """
@@ -43,7 +50,7 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app.main import create_app  # noqa: E402
-from services import models  # noqa: E402
+from services import models, reports  # noqa: E402
 from services.auth import create_token, ensure_workspace  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.db import make_engine, run_migrations  # noqa: E402
@@ -191,6 +198,8 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
     state: dict[str, Any] = {}
 
     def setup() -> None:
+        # A stored model is checked after its write, in the background: not during a timing.
+        reports.settle(600)
         state["engine"], state["workspace"] = new_store()
 
     def bare() -> None:
@@ -224,6 +233,7 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
         ).raise_for_status()
 
     def http_setup() -> None:
+        reports.settle(600)
         if "client" in state:
             state["client"].__exit__(None, None, None)
         url = fresh_url(args.database_url, folder, f"http{next(counter)}")
@@ -272,10 +282,14 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
             token = create_token(session, "bench", "editor")
         headers = {"Authorization": f"Bearer {token}"}
         client.post("/api/v1/models", json=document, headers=headers).raise_for_status()
-        for _ in range(args.runs):
-            # A write makes a new version, so the next check is cold again.
+        for run in range(args.runs):
+            # A write makes a new version (it must change something): its check starts after
+            # the commit, in the background; a GET right after it waits for that check (or
+            # finds it done).
             client.patch(
-                "/api/v1/models/checked/nodes/o0", json={"title": "Outcome"}, headers=headers
+                "/api/v1/models/checked/nodes/o0",
+                json={"title": f"Outcome, run {run}"},
+                headers=headers,
             ).raise_for_status()
             start = time.perf_counter()
             client.get("/api/v1/models/checked/check", headers=headers).raise_for_status()
@@ -292,7 +306,7 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
     )
     print(f"   check_model directly              {direct * 1000:8.1f} ms")
     print(
-        f"   GET check, cold (checks, caches)  {cold * 1000:8.1f} ms"
+        f"   GET check just after a write      {cold * 1000:8.1f} ms"
         f"   ratio {cold / direct:5.2f}× direct"
     )
     print(
@@ -302,55 +316,181 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
     return url, token
 
 
-def bench_history(args: argparse.Namespace, folder: Path) -> None:
-    from sqlalchemy import func, select
+def bench_patch(args: argparse.Namespace, folder: Path) -> None:
+    """PATCH of one node title (with history) at 100, 1,000 and 10,000 nodes; a batch."""
+    sizes = [int(n) for n in args.patch_sizes.split(",")]
+    print(f"\n4. PATCH of one node title, with history ({args.patches} each, median)")
+    url = fresh_url(args.database_url, folder, "patch")
+    app = create_app(Settings(database_url=url, max_body_bytes=200 * 1024 * 1024))
+    medians: dict[int, float] = {}
+    cpu: dict[int, float] = {}
+    with TestClient(app) as client:
+        with Session(app.state.engine) as session:
+            token = create_token(session, "bench", "editor")
+        headers = {"Authorization": f"Bearer {token}"}
+        for size in sizes:
+            model_id = f"patched-{size}"
+            client.post("/api/v1/models", json=synthetic(size, model_id), headers=headers)
+            reports.settle(600)
+            timings, cpus = [], []
+            for round_ in range(-3, args.patches):  # three rounds to warm up, not counted
+                # Each write's report is computed after it, in the background, on this same
+                # machine: let it finish, so that it is not counted in the next write.
+                reports.settle(600)
+                start, start_cpu = time.perf_counter(), time.process_time()
+                client.patch(
+                    f"/api/v1/models/{model_id}/nodes/o0",
+                    json={"title": f"Outcome {round_}"},
+                    headers=headers,
+                ).raise_for_status()
+                if round_ >= 0:
+                    timings.append(time.perf_counter() - start)
+                    cpus.append(time.process_time() - start_cpu)
+            medians[size] = statistics.median(timings)
+            cpu[size] = statistics.median(cpus)
+            print(
+                f"   {size:>6,} nodes                      {medians[size] * 1000:8.2f} ms"
+                f"   (CPU of this process {cpu[size] * 1000:6.2f} ms)"
+            )
+        first, last = sizes[0], sizes[-1]
+        print(
+            f"   ratio {last:,} / {first:,} nodes          {medians[last] / medians[first]:8.2f}×"
+            f"   (CPU {cpu[last] / cpu[first]:4.2f}×; target ≤ 2×)"
+        )
+        probe = client.post("/api/v1/models/patched-1000/changes", json={}, headers=headers)
+        if 1000 in medians and probe.status_code not in (404, 405):
+            # A sync: 100 edits (50 node titles, 50 links' because) as one batch.
+            changes: list[dict[str, Any]] = [
+                {"op": "patch", "node": f"c{i}", "fields": {"title": f"Synced {i}"}}
+                for i in range(50)
+            ] + [
+                {"op": "patch", "link": f"i{i % 20}->c{i}", "fields": {"because": f"Why {i}"}}
+                for i in range(50, 100)
+            ]
+            timings = []
+            for round_ in range(max(3, args.patches // 3)):
+                reports.settle(600)
+                for change in changes:
+                    if "node" in change:
+                        change["fields"]["title"] = f"Synced {round_} {change['node']}"
+                    else:
+                        change["fields"]["because"] = f"Why {round_} {change['link']}"
+                start = time.perf_counter()
+                client.post(
+                    "/api/v1/models/patched-1000/changes",
+                    json={"changes": changes},
+                    headers=headers,
+                ).raise_for_status()
+                timings.append(time.perf_counter() - start)
+            batch = statistics.median(timings)
+            print(
+                f"   batch of 100 edits, 1,000 nodes   {batch * 1000:8.2f} ms"
+                f"   {batch / medians[1000]:5.2f}× one PATCH (target ≤ 3×)"
+            )
+        elif 1000 in medians:
+            print("   batch of 100 edits: no POST …/changes route in this tree yet, skipped")
+    reports.settle(600)
 
-    import services.store
-    from services.tables import ModelVersion
 
-    document = synthetic(args.check_nodes, "patched")
-    print(f"\n4. Node PATCH of a stored {len(document['nodes'])}-node model, with history")
-    url = fresh_url(args.database_url, folder, "history")
+def bench_batch(args: argparse.Namespace, folder: Path) -> None:
+    document = synthetic(args.check_nodes, "synced")
+    print(f"\n5. a batch of 100 node and link edits into a {len(document['nodes'])}-node model")
+    url = fresh_url(args.database_url, folder, "batch")
     app = create_app(Settings(database_url=url))
-    record = services.store.record_version
-    timings: dict[bool, list[float]] = {True: [], False: []}
+    singles: list[float] = []
+    batches: list[float] = []
+    changes_of = [c["id"] for c in document["nodes"] if c["id"].startswith("c")]
     with TestClient(app) as client:
         with Session(app.state.engine) as session:
             token = create_token(session, "bench", "editor")
         headers = {"Authorization": f"Bearer {token}"}
         client.post("/api/v1/models", json=document, headers=headers).raise_for_status()
-        try:
-            for round_ in range(args.patches):
-                for kept in (True, False):  # interleaved, so both see the same store and cache
-                    services.store.record_version = record if kept else (lambda *_: None)
-                    start = time.perf_counter()
-                    client.patch(
-                        "/api/v1/models/patched/nodes/o0",
-                        json={"title": f"Outcome {round_} {kept}"},
-                        headers=headers,
-                    ).raise_for_status()
-                    timings[kept].append(time.perf_counter() - start)
-        finally:
-            services.store.record_version = record
-        with Session(app.state.engine) as session:
-            count, stored = (
-                session.connection()
-                .execute(select(func.count(), func.sum(func.length(ModelVersion.document))))
-                .one()
+        for round_ in range(args.patches):
+            start = time.perf_counter()
+            client.patch(
+                "/api/v1/models/synced/nodes/o0",
+                json={"title": f"Outcome {round_}"},
+                headers=headers,
+            ).raise_for_status()
+            singles.append(time.perf_counter() - start)
+            edits: list[dict[str, Any]] = []
+            for k in range(40):  # 40 patched nodes, 30 new nodes, 30 new links
+                edits.append(
+                    {
+                        "op": "patch",
+                        "node": changes_of[(round_ * 40 + k) % len(changes_of)],
+                        "fields": {"title": f"Change r{round_} k{k}"},
+                    }
+                )
+            for k in range(30):
+                node = f"n{round_}x{k}"
+                edits.append(
+                    {
+                        "op": "add",
+                        "node": {"id": node, "level": "teacher", "kind": "change", "title": node},
+                    }
+                )
+                edits.append({"op": "add", "link": {"from": node, "to": f"o{k % 5}"}})
+            start = time.perf_counter()
+            answer = client.post(
+                "/api/v1/models/synced/changes", json={"changes": edits}, headers=headers
             )
-        whole = len(
-            client.get("/api/v1/models/patched", headers=headers).content
-        )  # the document as JSON text, for scale
-    kept, bare = statistics.median(timings[True]), statistics.median(timings[False])
-    print(f"   PATCH without history (median)    {bare * 1000:8.1f} ms")
+            answer.raise_for_status()
+            batches.append(time.perf_counter() - start)
+    single, batch = statistics.median(singles), statistics.median(batches)
+    print(f"   single node PATCH (median)        {single * 1000:8.1f} ms")
     print(
-        f"   PATCH with history (median)       {kept * 1000:8.1f} ms"
-        f"   ratio {kept / bare:5.2f}× without (target ≤ 2×)"
+        f"   batch of 100 edits (median)       {batch * 1000:8.1f} ms"
+        f"   ratio {batch / single:5.2f}× one PATCH (target ≤ 3×)"
     )
+
+
+def _latencies(port: int, path: str, headers: dict[str, str], count: int) -> list[float]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    found = []
+    for _ in range(count):
+        start = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        found.append(time.perf_counter() - start)
+    connection.close()
+    return found
+
+
+def bench_not_modified(args: argparse.Namespace, url: str, token: str) -> None:
+    print("\n6. 304 against the cached GET check, one uvicorn worker, median latency")
+    env = {**os.environ, "TOC_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    port = _free_port()
+    server = _serve(
+        "import uvicorn; from app.main import create_app; "
+        f"uvicorn.run(create_app(), host='127.0.0.1', port={port}, log_level='warning')",
+        env,
+        port,
+    )
+    headers = {"Authorization": f"Bearer {token}"}
+    path = "/api/v1/models/checked/check"
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        tag = response.getheader("ETag") or ""
+        connection.close()
+        conditional = {**headers, "If-None-Match": tag}
+        gets: list[float] = []
+        not_modified: list[float] = []
+        for _ in range(args.rounds * 4):  # interleaved, so both see the same machine
+            gets += _latencies(port, path, headers, 50)
+            not_modified += _latencies(port, path, conditional, 50)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    get, nm = statistics.median(gets), statistics.median(not_modified)
+    print(f"   cached GET check (median)         {get * 1000:8.2f} ms")
     print(
-        f"   bytes per version                 {stored / count / 1024:8.1f} KiB"
-        f"   ({count} versions; the document is {whole / 1024:.0f} KiB as JSON,"
-        f" {whole / (stored / count):.1f}× the stored version)"
+        f"   304 Not Modified (median)         {nm * 1000:8.2f} ms"
+        f"   ratio {nm / get:5.2f}× the cached GET (target ≤ 1.1×)"
     )
 
 
@@ -421,6 +561,7 @@ def _load(port: int, path: str, headers: dict[str, str], seconds: float, threads
 
 
 def bench_throughput(args: argparse.Namespace, url: str, token: str) -> None:
+    reports.settle(600)  # no check of this process's writes competes with the load
     print(
         f"\n3. throughput, one uvicorn worker each, {args.threads} keep-alive clients,"
         f" {args.seconds:g} s"
@@ -497,17 +638,26 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--patches", type=int, default=15, help="PATCHes each way (history)")
-    parser.add_argument("--history-only", action="store_true", help="run section 4 alone")
+    parser.add_argument("--patches", type=int, default=15, help="PATCHes per model size")
+    parser.add_argument("--patch-sizes", default="100,1000,10000", help="node counts (section 4)")
+    parser.add_argument("--patch-only", action="store_true", help="run section 4 alone")
+    parser.add_argument("--rest-only", action="store_true", help="run sections 5 and 6 alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder, _scratch(args):
         print(f"toc service benchmark ({args.database_url or 'SQLite files'})")
-        bench_history(args, Path(folder))
-        if args.history_only:
+        if args.rest_only:
+            bench_batch(args, Path(folder))
+            url, token = bench_check(args, Path(folder))
+            bench_not_modified(args, url, token)
+            return
+        bench_patch(args, Path(folder))
+        if args.patch_only:
             return
         bench_import(args, Path(folder))
         url, token = bench_check(args, Path(folder))
         bench_throughput(args, url, token)
+        bench_batch(args, Path(folder))
+        bench_not_modified(args, url, token)
 
 
 if __name__ == "__main__":

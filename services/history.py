@@ -1,28 +1,26 @@
 """A model's history: its versions listed and read back, two compared, one restored.
 
 Every write keeps the version it makes (`store.record_version`, in the write's own
-transaction); this module reads them. A version's findings counts are those of a check of
-that version as of the day it was written, computed the first time the history is listed and
-then kept beside the version.
+transaction: a delta, or a snapshot every few versions); this module reads them, any of them
+whole. A version's findings counts are those of a check of that version as of the day it was
+written, computed in the background once the write commits (`services.reports`) and null
+until then: a reader never computes them.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from services import clock, store
+from services import clock, reports, store
 from services.db import writing
 from services.errors import Expected
 from services.store import ModelInfo
 from toc.diff import diff_models
-from toc.document import parse_document
 from toc.model import TheoryOfChange
-from toc.report import check_model
 
 __all__ = [
     "VersionInfo",
@@ -32,6 +30,10 @@ __all__ = [
     "diff_versions",
     "restore_version",
 ]
+
+
+# How long listing the history waits for the checks of versions just written (seconds).
+WAIT_FOR_COUNTS_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -56,14 +58,11 @@ class VersionInfo:
             "note": self.note,
             "nodes": self.nodes,
             "links": self.links,
-            "findings": {"error": self.errors, "warning": self.warnings, "info": self.infos},
+            # null until the background check of the version has counted them
+            "findings": None
+            if self.errors is None
+            else {"error": self.errors, "warning": self.warnings, "info": self.infos},
         }
-
-
-def _counts(text: str, at: datetime) -> tuple[int, int, int]:
-    model = parse_document(json.loads(text))
-    found = check_model(model, as_of=at.date()).metrics["findings"]
-    return found["error"], found["warning"], found["info"]
 
 
 def list_versions(
@@ -78,6 +77,9 @@ def list_versions(
 
     Returns the page and the version to pass as `before` for the next page (None on the last).
     """
+    # Versions written a moment ago are being checked in this process: wait a little for that
+    # (never start a check here); one still being checked after that is listed with null.
+    reports.settle(WAIT_FOR_COUNTS_S)
     store.begin_read(session)
     row = store.model_row(session, workspace_id, model_id)
     assert row.id is not None
@@ -86,16 +88,10 @@ def list_versions(
     if limit is not None and len(found) > limit:
         found = found[:limit]
         last = found[-1][0]
-    page: list[VersionInfo] = []
-    missing: list[tuple[int, tuple[int, int, int]]] = []
-    for version, at, by, note, nodes, links, errors, warnings, infos in found:
-        if errors is None or warnings is None or infos is None:
-            text = store.version_text(session, row.id, model_id, version)
-            errors, warnings, infos = _counts(text, at)
-            missing.append((version, (errors, warnings, infos)))
-        page.append(VersionInfo(version, at, by, note, nodes, links, errors, warnings, infos))
-    for version, counts in missing:
-        store.set_version_counts(session, row.id, version, counts)
+    page = [VersionInfo(*entry) for entry in found]
+    uncounted = [entry.version for entry in page if entry.errors is None]
+    if uncounted:
+        reports.count_later(session, workspace_id, model_id, uncounted)
     return page, last
 
 

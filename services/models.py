@@ -21,6 +21,7 @@ from toc.model import TheoryOfChange
 
 __all__ = [
     "ModelInfo",
+    "RESERVED_MODEL_IDS",
     "list_models",
     "model_info",
     "document_json",
@@ -35,6 +36,11 @@ __all__ = [
 ]
 
 
+# Ids a model cannot take: the paths of routes beside `/models/{id}` (`/models/import`, the
+# pages' `/models/new`), so that no model shares its path with a route.
+RESERVED_MODEL_IDS = frozenset({"import", "new"})
+
+
 def _storable(model: TheoryOfChange) -> None:
     """Refuse text no store can keep faithfully, the same way on SQLite and PostgreSQL.
 
@@ -43,6 +49,10 @@ def _storable(model: TheoryOfChange) -> None:
     surrogates, which no store can write as UTF-8, never get this far: validation refuses
     them.)
     """
+    if model.id in RESERVED_MODEL_IDS:
+        raise DocumentRejected(
+            [Problem("id", f"{model.id!r} is reserved (a route's path): choose another id")]
+        )
     problems = [
         Problem(field, "must not contain the NUL character (\\u0000)")
         for field, value in (("title", model.title), ("description", model.description))

@@ -69,6 +69,8 @@ __all__ = [
     "delete_item",
     "AUTHOR",
     "record_version",
+    "WRITTEN",
+    "Written",
     "version_rows",
     "version_row",
     "version_dict",
@@ -629,6 +631,11 @@ def delete_item(
 AUTHOR = "toc.author"
 
 
+# The key in `Session.info` under which a write transaction lists the versions it made, as
+# `Written` tuples; once it commits they are checked in the background (services/reports.py).
+WRITTEN = "toc.written"
+Written = tuple[int, str, int, datetime, int]  # workspace, model id, model key, made, version
+
 # A write keeps a delta (what it changed), but every SNAPSHOT_EVERY-th version is kept whole,
 # so reading any version back replays fewer than that many deltas.
 SNAPSHOT_EVERY = 64
@@ -661,6 +668,8 @@ def record_version(
     else:
         payload = dumps(delta)
     assert sizes is not None
+    written: list[Written] = session.info.setdefault(WRITTEN, [])
+    written.append((row.workspace_id, row.slug, row.id, row.created_at, row.version))
     session.connection().execute(
         insert(ModelVersion),
         [
@@ -879,10 +888,11 @@ def upsert_report(session: Session, model_pk: int, version: int, as_of: str, rep
 
 # The hot read of `GET .../check` (see api/hotpath.py): the report of a model of the token's
 # workspace, only when it is cached for the model's current version and for the check date
-# `:as_of` (today, YYYY-MM-DD: a report must not outlive its day). Plain SQL with named
+# `:as_of` (today, YYYY-MM-DD: a report must not outlive its day), with the token's expiry
+# (Unix seconds or NULL: how long the answer may be remembered). Plain SQL with named
 # parameters, so that it runs both through SQLAlchemy and on a bare sqlite3 connection.
 CACHED_REPORT_FOR_TOKEN = (
-    "SELECT toc_model.version, toc_check_report.report"
+    "SELECT toc_model.version, toc_check_report.report, api_token.expires_at"
     " FROM api_token"
     " JOIN toc_model"
     " ON toc_model.workspace_id = api_token.workspace_id AND toc_model.slug = :slug"

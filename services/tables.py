@@ -156,7 +156,7 @@ class ModelVersion(SQLModel, table=True):
 
     `kind` says what `document` holds, zlib-compressed: `s`, a snapshot, the canonical toc/1
     JSON (without `version`); `d`, a delta, the JSON of what the write changed from the
-    version before (see `services.history_codec`). A version is read whole from the nearest
+    version before (see `services.deltas`). A version is read whole from the nearest
     snapshot at or below it and the deltas after that. The findings counts are filled after
     the write, in the background (a check of that version as of the day it was written), so
     a write never pays for a check; they are null until then.

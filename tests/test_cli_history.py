@@ -113,6 +113,22 @@ def test_observe_merges_all_or_nothing(tmp_path: Path, capsys: Any) -> None:
     assert not other.exists()
 
 
+def test_observe_reads_json_data_whatever_the_case_of_its_suffix(
+    tmp_path: Path, capsys: Any
+) -> None:
+    model = _write(tmp_path / "m.json", OLD)
+    data = tmp_path / "DATA.JSON"  # as a data office's export may be named
+    data.write_text(
+        '[{"node": "ask", "indicator": "share", "date": "2026-01-10", "value": 0.3}]',
+        encoding="utf-8",
+    )
+    assert main(["observe", str(model), str(data)]) == 0
+    merged = json.loads(capsys.readouterr().out)
+    assert merged["nodes"][1]["indicators"][0]["observations"] == [
+        {"date": "2026-01-10", "value": 0.3}
+    ]
+
+
 @pytest.mark.parametrize(("as_of", "stale"), [("2026-02-24", False), ("2026-02-25", True)])
 def test_check_as_of_judges_observations_on_that_day(
     tmp_path: Path, capsys: Any, as_of: str, stale: bool

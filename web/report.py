@@ -90,13 +90,9 @@ def findings_by_initiative(
     return groups
 
 
-def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]] | None:
-    """The report's scorecard (SPEC §3) as the handout shows it: ids turned into titles,
-    the standing as mark and words from `toc.standing`, the flags beside it; None when the
-    report has no scorecard."""
-    rows = report.to_dict().get("initiatives")
-    if rows is None:
-        return None
+def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]]:
+    """The report's scorecard (SPEC §3) with ids turned into titles."""
+    rows = report.initiatives
     titles = {node.id: node.title for node in model.nodes}
     currency = getattr(model, "currency", None)
     essa = {node.id: node.essa_tier for node in model.nodes if getattr(node, "essa_tier", None)}

@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api.deps import PrincipalDep, RawBodyDep, SettingsDep, json_body
+from api.deps import AsOfDep, PrincipalDep, RawBodyDep, SettingsDep, json_body
 from api.problems import responses
 from api.responses import binary_body, json_value
-from api.schemas import CheckReportPublic
+from api.schemas import Report
 from services import reports
 from toc import formats
 from toc.report import check_model
@@ -20,7 +20,7 @@ router = APIRouter(tags=["check"])
 @router.post(
     "/check",
     summary="Check a document without storing it",
-    response_model=CheckReportPublic,
+    response_model=Report,
     responses=responses(401, 413, 422),
     openapi_extra=binary_body(
         {f: formats.MEDIA_TYPES[f] for f in formats.READ_FORMATS},
@@ -31,10 +31,12 @@ def check_document(
     principal: PrincipalDep,
     raw: RawBodyDep,
     settings: SettingsDep,
+    as_of: AsOfDep,
     format: Annotated[
         Literal["json", "xlsx", "csv", "graphml", "gexf"], Query(description="The body's format.")
     ] = "json",
 ) -> Response:
     if format == "json":
-        return json_value(reports.check_document(json_body(raw), settings.limits))
-    return json_value(check_model(formats.read(raw, format, settings.limits)).to_dict())
+        return json_value(reports.check_document(json_body(raw), settings.limits, as_of=as_of))
+    model = formats.read(raw, format, settings.limits)
+    return json_value(check_model(model, as_of=as_of).to_dict())

@@ -9,6 +9,6 @@ from api.schemas import Health
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="Liveness", response_model=Health)
+@router.get("/healthz", summary="Liveness", response_model=Health, operation_id="getHealth")
 def healthz() -> Health:
     return Health()

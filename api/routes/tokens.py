@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from api.deps import AdminDep, RawBodyDep, SessionDep, json_body
 from api.problems import ApiProblem, responses
 from api.responses import document_body, json_value
-from api.schemas import TokenCreate, TokenList, TokenPublic
+from api.schemas import NewToken, TokenCreate, TokenList
 from services import auth
 from toc.document import format_path
 from toc.errors import Problem
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/tokens", tags=["tokens"])
     "",
     status_code=201,
     summary="Create a token for the admin's workspace",
-    response_model=TokenPublic,
+    response_model=NewToken,
     responses=responses(401, 403, 413, 422),
     openapi_extra=document_body(
         "TokenCreate", "The role of the new token, its name, lifetime and models."

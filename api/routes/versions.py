@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
-from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep, SettingsDep
+from api.deps import (
+    EditorDep,
+    IfMatchDep,
+    NoteDep,
+    PrincipalDep,
+    RawBodyDep,
+    SessionDep,
+    SettingsDep,
+    json_body,
+)
 from api.problems import ApiProblem, responses
 from api.responses import json_value
-from api.routes.models import decode_cursor, encode_cursor
-from api.schemas import DiffPublic, ModelDocument, ModelPublic, VersionPage
+from api.routes.paging import decode_position, encode_cursor
+from api.schemas import Diff, ModelDocument, ModelSummary, VersionPage
 from services import history, observations
 from toc import formats
 from toc.errors import Problem
@@ -24,10 +34,8 @@ _OBSERVATIONS = {
         "(`node,indicator,date,value,note`), or an XLSX workbook (the sheet `observations`, "
         "else the first). All or nothing: every problem is listed in the 422 answer.",
         "content": {
-            "application/json": {
-                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ObservationIn"}}
-            },
-            "text/csv": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"$ref": "#/components/schemas/ObservationBatch"}},
+            "text/csv": {"schema": {"type": "string", "format": "binary"}},
             formats.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
         },
     }
@@ -35,12 +43,7 @@ _OBSERVATIONS = {
 
 
 def _before(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    after = decode_cursor(cursor)
-    if not after.isdigit() or not after.isascii() or len(after) > 18:
-        decode_cursor("")  # the same 422 as any cursor this service never gave out
-    return int(after)
+    return decode_position(cursor) if cursor is not None else None
 
 
 @router.get(
@@ -88,10 +91,10 @@ def get_version(
 @router.get(
     "/diff",
     summary="What changed between two versions",
-    response_model=DiffPublic,
+    response_model=Diff,
     responses=responses(401, 404, 422),
 )
-def diff(
+def get_diff(
     principal: PrincipalDep,
     session: SessionDep,
     model_id: str,
@@ -107,26 +110,32 @@ def diff(
 @router.post(
     "/versions/{version}/restore",
     summary="Write a new version equal to an old one",
-    response_model=ModelPublic,
+    response_model=ModelSummary,
     responses=responses(401, 403, 404, 412, 422),
 )
-def restore(
+def restore_version(
     principal: EditorDep,
     session: SessionDep,
     if_match: IfMatchDep,
+    note: NoteDep,
     model_id: str,
     version: Annotated[int, Path(ge=1, le=2**62)],
 ) -> Response:
     info = history.restore_version(
-        session, principal.workspace_id, model_id, version, expected_version=if_match
+        session,
+        principal.workspace_id,
+        model_id,
+        version,
+        expected_version=if_match,
+        note=note,
     )
-    return json_value(info.to_dict(), info.version)
+    return json_value({**info.to_dict(), "changed": info.changed}, info.version)
 
 
 @router.post(
     "/observations",
     summary="Add indicator observations (JSON or CSV), all or nothing, as one new version",
-    response_model=ModelPublic,
+    response_model=ModelSummary,
     responses=responses(401, 403, 404, 412, 413, 415, 422),
     openapi_extra=_OBSERVATIONS,
 )
@@ -135,6 +144,7 @@ def add_observations(
     session: SessionDep,
     raw: RawBodyDep,
     if_match: IfMatchDep,
+    note: NoteDep,
     model_id: str,
     settings: SettingsDep,
     content_type: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -162,11 +172,21 @@ def add_observations(
             kind="unsupported-media-type",
             errors=[Problem("$", f"cannot read {media!r}")],
         )
+    if fmt == "json":
+        raw = _unwrapped(raw)
     rows = observations.read_rows(raw, fmt, date_format, blank == "skip", settings.limits)
     info = observations.merge_rows(
-        session, principal.workspace_id, model_id, rows, expected_version=if_match
+        session, principal.workspace_id, model_id, rows, expected_version=if_match, note=note
     )
-    answer = info.to_dict()
+    answer = {**info.to_dict(), "changed": info.changed}
     if blank == "skip":
         answer["skipped"] = getattr(rows, "skipped", 0)
     return json_value(answer, info.version)
+
+
+def _unwrapped(raw: bytes) -> bytes:
+    """`{"observations": [...]}` (the named schema) read as the bare list `[...]` it holds."""
+    data = json_body(raw)
+    if isinstance(data, dict) and set(data) == {"observations"}:
+        return json.dumps(data["observations"]).encode()
+    return raw

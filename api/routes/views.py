@@ -13,21 +13,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import PrincipalDep, SessionDep
+from api.deps import AsOfDep, PrincipalDep, SessionDep
 from api.problems import responses
-from api.responses import etag
-from services import models as model_service
-from toc.model import TheoryOfChange
+from api.responses import binary_content, checked_etag
+from services import reports
+from services.reports import Checked
 
 __all__ = ["HtmlRenderers", "router"]
 
 
 @dataclass(frozen=True)
 class HtmlRenderers:
-    """How a model becomes a self-contained HTML file: its interactive map, its report."""
+    """How a checked model (`services.reports.report`) becomes a self-contained HTML file:
+    its interactive map, its report."""
 
-    map_html: Callable[[TheoryOfChange], str]
-    report_html: Callable[[TheoryOfChange], str]
+    map_html: Callable[[Checked], str]
+    report_html: Callable[[Checked], str]
 
 
 async def _renderers(request: Request) -> HtmlRenderers:
@@ -44,26 +45,41 @@ router = APIRouter(tags=["models"])
     "/models/{model_id}/map",
     summary="The interactive map of the model",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **responses(401, 404)},
+    responses={
+        200: {"content": binary_content("text/html", "a self-contained HTML page")},
+        **responses(401, 404),
+    },
 )
 def get_map(
     principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
 ) -> Response:
-    model, version = model_service.get_model(session, principal.workspace_id, model_id)
-    return HTMLResponse(html.map_html(model), headers=etag(version))
+    checked = reports.report(session, principal.workspace_id, model_id)
+    tag = checked_etag(checked.version, checked.as_of)
+    return HTMLResponse(html.map_html(checked), headers=tag)
 
 
 @router.get(
     "/models/{model_id}/report",
     summary="The report of the model: scorecard, findings by initiative and map, as one HTML file",
     response_class=HTMLResponse,
-    responses={200: {"content": {"text/html": {}}}, **responses(401, 404)},
+    responses={
+        200: {"content": binary_content("text/html", "a self-contained HTML file")},
+        **responses(401, 404, 422),
+    },
 )
 def get_report(
-    principal: PrincipalDep, session: SessionDep, html: RenderersDep, model_id: str
+    principal: PrincipalDep,
+    session: SessionDep,
+    html: RenderersDep,
+    as_of: AsOfDep,
+    model_id: str,
 ) -> Response:
-    model, version = model_service.get_model(session, principal.workspace_id, model_id)
+    checked = reports.report(session, principal.workspace_id, model_id, as_of)
     return HTMLResponse(
-        html.report_html(model),
-        headers={**etag(version), "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"},
+        html.report_html(checked),
+        headers={
+            **checked_etag(checked.version, checked.as_of),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
     )

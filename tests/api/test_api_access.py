@@ -74,7 +74,7 @@ def test_a_viewer_gets_403_on_every_write(
     before = client.get(M, headers=auth.viewer).json()
     answer = _call(client, method, path, body, stored, auth.viewer)
     assert answer.status_code == 403
-    assert answer.json()["type"] == "https://toc.example/problems/forbidden"
+    assert answer.json()["type"] == "http://testserver/problems/forbidden"
     assert client.get(M, headers=auth.viewer).json() == before
 
 

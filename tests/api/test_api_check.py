@@ -7,8 +7,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services import clock
 from toc.document import parse_document
 from toc.report import check_model
+
+
+def checked(version: str) -> str:
+    """The ETag of a checked answer today: `"VERSION;AS_OF"` (SPEC §4)."""
+    return f'"{version};{clock.today().isoformat()}"'
+
 
 M = "/api/v1/models/milford-hqi"
 
@@ -38,7 +45,7 @@ def test_get_check_matches_the_domain_core_and_carries_the_etag(
 ) -> None:
     client.post("/api/v1/models", json=document, headers=auth.editor)
     answer = client.get(f"{M}/check", headers=auth.viewer)
-    assert answer.status_code == 200 and answer.headers["ETag"] == '"1"'
+    assert answer.status_code == 200 and answer.headers["ETag"] == checked("1")
     assert answer.json() == check_model(parse_document(document)).to_dict()
 
 
@@ -65,7 +72,7 @@ def test_repeated_checks_of_an_unchanged_model_do_the_graph_work_once(
         f"{M}/links/shared-model-%3Emath-reasoning", json={"because": "b"}, headers=auth.editor
     )
     after = client.get(f"{M}/check", headers=auth.viewer)
-    assert after.headers["ETag"] == '"2"'
+    assert after.headers["ETag"] == checked("2")
     assert after.json() != first
     client.get(f"{M}/check", headers=auth.viewer)
     assert calls == ["milford-hqi", "milford-hqi"]
@@ -105,5 +112,5 @@ def test_map_is_html(client: TestClient, auth: Any, document: dict[str, Any]) ->
     answer = client.get(f"{M}/map", headers=auth.viewer)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/html")
-    assert answer.headers["ETag"] == '"1"'
+    assert answer.headers["ETag"] == checked("1")
     assert "hqi-live" in answer.text

@@ -102,7 +102,7 @@ def test_checks_read_while_the_model_changes_always_match_the_version_they_name(
                     while not done.is_set():
                         answer = client.get(f"{M}/check")
                         assert answer.status_code == 200, answer.text
-                        version = int(answer.headers["ETag"].strip('"'))
+                        version = int(answer.headers["ETag"].strip('"').split(";")[0])
                         codes = {finding["code"] for finding in answer.json()["findings"]}
                         seen.append((version, "TOC103" in codes))
             except BaseException as error:
@@ -131,5 +131,5 @@ def test_checks_read_while_the_model_changes_always_match_the_version_they_name(
     assert len({version for version, _ in seen}) > 5  # the readers did see the model change
     wrong = [(version, flagged) for version, flagged in seen if flagged != (version % 2 == 1)]
     assert wrong == []
-    assert final.headers["ETag"] == '"31"'
+    assert final.headers["ETag"].split(";")[0] == '"31'  # a checked answer: "VERSION;AS_OF"
     assert "TOC103" in {finding["code"] for finding in final.json()["findings"]}

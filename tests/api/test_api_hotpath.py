@@ -16,7 +16,14 @@ from sqlalchemy import text
 
 import services.reports
 from api.hotpath import APPLICATION_NAME, cached_report_parameters, open_cached_reports
+from services import clock
 from services.db import make_engine
+
+
+def checked(version: str) -> str:
+    """The ETag of a checked answer today: `"VERSION;AS_OF"` (SPEC §4)."""
+    return f'"{version};{clock.today().isoformat()}"'
+
 
 M = "/api/v1/models/milford-hqi"
 
@@ -41,7 +48,7 @@ def test_a_cached_report_is_answered_as_the_route_answered_it(
     assert cached.content == cold.content
     for header in ("content-type", "content-length", "etag"):
         assert cached.headers[header] == cold.headers[header]
-    assert cached.headers["etag"] == '"1"'
+    assert cached.headers["etag"] == checked("1")
 
 
 @pytest.mark.parametrize(
@@ -82,7 +89,7 @@ def test_a_report_of_an_older_version_is_never_answered(
         f"{M}/links/shared-model-%3Emath-reasoning", json={"because": "b"}, headers=auth.editor
     )
     after = client.get(f"{M}/check", headers=auth.viewer)
-    assert after.headers["etag"] == '"2"'
+    assert after.headers["etag"] == checked("2")
     assert after.json() != before.json()
     assert "TOC102" in {f["code"] for f in before.json()["findings"]}  # no because-chain
     assert "TOC102" not in {f["code"] for f in after.json()["findings"]}
@@ -99,6 +106,9 @@ def test_other_paths_and_methods_are_not_taken_for_the_check(
     assert client.get(f"{M}/chains/hqi-live", headers=auth.viewer).json()["initiative"] == (
         "hqi-live"
     )
+
+
+M_ID = "milford-hqi"
 
 
 def _cached_model(client: TestClient, auth: Any, document: dict[str, Any]) -> dict[str, str]:
@@ -139,6 +149,11 @@ def test_a_lost_postgresql_connection_is_replaced(
     engine = client.app.state.engine  # type: ignore[attr-defined]
     reports = open_cached_reports(engine)
 
+    # Another token for the reads after the loss: the first read's answer is remembered (and
+    # would be served from memory, not from a connection).
+    editor = cached_report_parameters(auth.editor["Authorization"].removeprefix("Bearer "), M_ID)
+    assert editor is not None
+
     async def scenario() -> list[tuple[str, int] | None]:
         found = [await reports.find(parameters)]
         with engine.begin() as admin:  # as when the server restarts or a proxy drops it
@@ -149,11 +164,39 @@ def test_a_lost_postgresql_connection_is_replaced(
                 ),
                 {"name": APPLICATION_NAME},
             )
-        found.append(await reports.find(parameters))  # the dead connection: the route's turn
-        found.append(await reports.find(parameters))  # a new connection
+        found.append(await reports.find(editor))  # the dead connection: the route's turn
+        found.append(await reports.find(editor))  # a new connection
         await reports.aclose()
         return found
 
     first, lost, again = asyncio.run(scenario())
     assert first is not None and again == first
     assert lost is None
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_remembered_answer_is_forgotten_when_another_process_writes(
+    client: TestClient, auth: Any, document: dict[str, Any]
+) -> None:
+    parameters = _cached_model(client, auth, document)
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    reports = open_cached_reports(engine)
+
+    async def scenario() -> list[tuple[str, int] | None]:
+        found = [await reports.find(parameters)]
+        await asyncio.sleep(0.5)  # the listening connection is up
+        found.append(await reports.find(parameters))  # remembered
+        # Another process writes: plain SQL on a connection of its own, no session of ours.
+        with engine.connect() as other:
+            other.exec_driver_sql("UPDATE toc_model SET version = version + 1")
+            other.commit()
+        await asyncio.sleep(0.5)  # the notification comes
+        found.append(await reports.find(parameters))  # no report for version 2: the route's
+        await reports.aclose()
+        return found
+
+    first, remembered, after = asyncio.run(scenario())
+    assert first is not None and remembered == first
+    assert after is None

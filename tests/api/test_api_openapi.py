@@ -14,6 +14,8 @@ WRITES_WITH_BODIES = {
     ("post", "/api/v1/models/{model_id}/links"): "Link",
     ("patch", "/api/v1/models/{model_id}/links/{link_id}"): "LinkUpdate",
     ("post", "/api/v1/tokens"): "TokenCreate",
+    ("patch", "/api/v1/models/{model_id}"): "ModelUpdate",
+    ("post", "/api/v1/models/{model_id}/changes"): "ChangeBatch",
 }
 
 
@@ -30,7 +32,8 @@ def test_every_error_is_documented_as_problem_details(client: TestClient) -> Non
         if path.startswith("/api/v1/")
         for method, operation in item.items()
     ]
-    assert len(operations) == 29  # SPEC §4's 20, history's 5 (§5), report, scorecard, tokens' 2
+    # SPEC §4's 24, history's 5 (§5), report, scorecard and its CSV, tokens' 2
+    assert len(operations) == 34
     for method, path, operation in operations:
         responses = operation["responses"]
         assert "401" in responses, (method, path)
@@ -43,7 +46,7 @@ def test_every_error_is_documented_as_problem_details(client: TestClient) -> Non
                     status,
                 )
                 ref = response["content"]["application/problem+json"]["schema"]["$ref"]
-                assert ref == "#/components/schemas/ProblemDetails"
+                assert ref == "#/components/schemas/Problem"
         if method in ("post", "put", "patch", "delete") and path != "/api/v1/check":
             assert "403" in responses, (method, path)
 
@@ -78,30 +81,33 @@ def test_export_documents_a_media_type_per_format(client: TestClient) -> None:
         "application/gexf+xml",
         "text/vnd.mermaid; charset=utf-8",
     }
-    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/TheoryOfChange")
-    assert answer["content"]["application/zip"]["schema"]["format"] == "binary"
+    # Every format is a file (a generated client reads its bytes), JSON included.
+    assert {media["schema"]["format"] for media in answer["content"].values()} == {"binary"}
     assert {"ETag", "Content-Disposition"} <= set(answer["headers"])
 
 
 def test_options_and_405_agree_on_allow(client: TestClient, auth: Any) -> None:
     expected = {
-        "/api/v1/models": "GET, POST, OPTIONS",
-        "/api/v1/models/m": "GET, PUT, DELETE, OPTIONS",
-        "/api/v1/models/m/nodes/n": "GET, PATCH, DELETE, OPTIONS",
-        "/api/v1/models/m/check": "GET, OPTIONS",
-        "/api/v1/tokens": "GET, POST, OPTIONS",
+        "/api/v1/models": "GET, HEAD, POST, OPTIONS",
+        "/api/v1/models/m": "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
+        "/api/v1/models/m/nodes/n": "GET, HEAD, PATCH, DELETE, OPTIONS",
+        "/api/v1/models/m/changes": "POST, OPTIONS",
+        "/api/v1/models/m/check": "GET, HEAD, OPTIONS",
+        "/api/v1/check": "POST, OPTIONS",
+        "/api/v1/tokens": "GET, HEAD, POST, OPTIONS",
         "/api/v1/tokens/1": "DELETE, OPTIONS",
-        "/healthz": "GET, OPTIONS",
-        "/login": "GET, POST, OPTIONS",
+        "/healthz": "GET, HEAD, OPTIONS",
+        "/login": "GET, HEAD, POST, OPTIONS",
     }
     for path, allow in expected.items():
         options = client.options(path)
         assert options.status_code == 204, path
         assert options.headers["allow"] == allow, path
-        # Every method the path does not take is 405 with the same Allow.
-        for method in {"GET", "POST", "PUT", "PATCH", "DELETE"} - set(allow.split(", ")):
+        # Every method the path does not take is 405 with the same Allow (HEAD on a write too).
+        for method in {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} - set(allow.split(", ")):
             refused = client.request(method, path, headers=auth.admin)
             assert refused.status_code == 405, (method, path)
             assert refused.headers["allow"] == allow, (method, path)
-            assert refused.headers["content-type"] == "application/problem+json"
+            if method != "HEAD":
+                assert refused.headers["content-type"] == "application/problem+json"
     assert client.options("/api/v1/nowhere").status_code == 404

@@ -11,8 +11,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services import clock
 from toc.formats import read_path
 from toc.report import check_model
+
+
+def checked(version: str) -> str:
+    """The ETag of a checked answer today: `"VERSION;AS_OF"` (SPEC §4)."""
+    return f'"{version};{clock.today().isoformat()}"'
+
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "state-portfolio.json"
 M = "/api/v1/models"
@@ -35,7 +42,7 @@ def test_the_scorecard_is_the_reports_initiatives_with_the_version(
 ) -> None:
     answer = client.get(f"{M}/{portfolio['id']}/scorecard", headers=auth.viewer)
     assert answer.status_code == 200
-    assert answer.headers["ETag"] == '"1"'
+    assert answer.headers["ETag"] == checked("1")
     assert answer.json() == {"initiatives": _expected_rows(portfolio), "version": 1}
     check = client.get(f"{M}/{portfolio['id']}/check", headers=auth.viewer).json()
     assert answer.json()["initiatives"] == check["initiatives"]
@@ -54,7 +61,7 @@ def test_the_scorecard_as_csv_reads_back_in_a_spreadsheet(
     answer = client.get(f"{M}/{portfolio['id']}/scorecard?format=csv", headers=auth.viewer)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/csv")
-    assert answer.headers["ETag"] == '"1"'
+    assert answer.headers["ETag"] == checked("1")
     assert "attachment" in answer.headers["Content-Disposition"]
     parsed = list(csv.DictReader(io.StringIO(answer.text)))
     rows = _expected_rows(portfolio)
@@ -74,13 +81,15 @@ def test_the_scorecard_reads_the_cached_report(
         calls.append(model.id)
         return check_model(model, graph, as_of=as_of)
 
+    services.reports.settle()  # the check of the stored model, after its write, is done
     monkeypatch.setattr(services.reports, "check_model", counting)
     url = f"{M}/{portfolio['id']}/scorecard"
     first = client.get(url, headers=auth.viewer).json()
     assert client.get(url + "?format=csv", headers=auth.viewer).status_code == 200
     assert client.get(f"{M}/{portfolio['id']}/check", headers=auth.viewer).status_code == 200
     assert client.get(url, headers=auth.viewer).json() == first
-    assert calls == [portfolio["id"]]
+    # Checked once, after it was stored (the report pipeline, in the background), never again.
+    assert calls == []
 
     # A write makes a new version, and a new scorecard.
     renamed = client.patch(
@@ -90,9 +99,11 @@ def test_the_scorecard_reads_the_cached_report(
     )
     assert renamed.status_code == 200
     after = client.get(url, headers=auth.viewer)
-    assert after.headers["ETag"] == '"2"'
+    assert after.headers["ETag"] == checked("2")
     titles = {row["id"]: row["title"] for row in after.json()["initiatives"]}
     assert titles["universal-screening"] == "Screening, renamed"
+    client.get(url, headers=auth.viewer)
+    assert calls == [portfolio["id"]]  # the new version, checked once
 
 
 def test_the_scorecard_needs_a_token_and_stays_in_its_workspace(

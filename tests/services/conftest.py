@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from services import auth
+from services import auth, reports
 from services.db import make_engine, run_migrations
 from tests.api.conftest import MILFORD
 
@@ -25,6 +25,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     run_migrations(engine)
     yield engine
+    reports.settle()  # the background checks of the test's writes, done before the store goes
     engine.dispose()
 
 

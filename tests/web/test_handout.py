@@ -145,7 +145,8 @@ def test_the_service_serves_the_report_with_a_bearer_token(client: TestClient, t
     response = client.get(url, headers=headers)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert response.headers["etag"] == '"1"'
+    # A checked answer: its ETag names the version and the check date (SPEC §4).
+    assert response.headers["etag"].startswith('"1;')
     assert "Findings by initiative" in response.text
     assert client.get(url).status_code == 401
     other = {"Authorization": f"Bearer {tokens.other}"}

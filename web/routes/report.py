@@ -9,9 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
-from services import errors
-from services import models as model_service
-from toc.model import TheoryOfChange
+from services import errors, reports
+from services.reports import Checked
 from web.deps import SessionDep
 from web.render import no_such_model
 from web.report import render_report_html
@@ -20,11 +19,11 @@ from web.session import PageRoute, VisitorDep, to_login
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
-def _report_response(model: TheoryOfChange, version: int) -> HTMLResponse:
+def _report_response(checked: Checked) -> HTMLResponse:
     return HTMLResponse(
-        render_report_html(model),
+        render_report_html(checked.model, report=checked.report, graph=checked.graph),
         headers={
-            "ETag": f'"{version}"',
+            "ETag": f'"{checked.version}"',
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "no-store",
         },
@@ -38,7 +37,7 @@ def report_page(
     if visitor is None:
         return to_login()
     try:
-        model, version = model_service.get_model(session, visitor.principal.workspace_id, model_id)
+        checked = reports.report(session, visitor.principal.workspace_id, model_id)
     except errors.NotFound:
         return no_such_model(request, visitor)
-    return _report_response(model, version)
+    return _report_response(checked)
