@@ -219,13 +219,6 @@ class ScorecardRow(BaseModel):
         default=None, description="Initiatives that push `-` where it pushes `+`."
     )
     progress: Literal["off-track", "stalled", "moving", "no-data", "not-yet"] | None = None
-    essa_tier: int | None = Field(default=None, description="Its own ESSA tier, if written.")
-    rated_links: RatedLinks | None = None
-    decision: Literal["keep", "revise", "stop", "scale"] | None = None
-    required: bool | None = None
-    cost: float | None = None
-    reach: int | None = None
-    cost_per_student: float | None = None
     raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
     lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
     because_chain: bool
@@ -233,15 +226,17 @@ class ScorecardRow(BaseModel):
     evidence: int | None = Field(
         description="The ESSA tier (1-4) of the weakest step of its best-evidenced chain."
     )
-    essa_tier: int | None = Field(description="The intervention's own ESSA tier, if recorded.")
-    rated_links: RatedLinks
+    essa_tier: int | None = Field(
+        default=None, description="The intervention's own ESSA tier, if recorded."
+    )
+    rated_links: RatedLinks | None = None
     conflicts: list[str] = Field(description="Nodes where its pressure meets an opposite one.")
     siloed: bool
-    decision: Literal["keep", "revise", "stop", "scale"] | None
-    required: bool
-    cost: int | float | None = Field(description="A year, in the model's currency.")
-    reach: int | None = Field(description="Students reached a year.")
-    cost_per_student: float | None
+    decision: Literal["keep", "revise", "stop", "scale"] | None = None
+    required: bool | None = None
+    cost: int | float | None = Field(default=None, description="A year, in the model's currency.")
+    reach: int | None = Field(default=None, description="Students reached a year.")
+    cost_per_student: float | None = None
     findings: FindingCounts
 
 
@@ -426,12 +421,6 @@ class TokenCreate(BaseModel):
         pattern=r"^[1-9][0-9]{0,5}[hdw]$",
         description="A lifetime such as `12h`, `30d` or `8w`, at most 3,650 days; "
         "none: it never expires.",
-    )
-    name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=128,
-        description="Who the history shows as the author of its writes (default: the role).",
     )
     models: list[str] | None = Field(
         default=None,
