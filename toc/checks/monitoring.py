@@ -120,7 +120,10 @@ def step_not_holding_check(engine: Engine) -> Iterator[Hit]:
     # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
     began: dict[int, date | None] = {}
     measured: dict[int, date | None] = {}
+    own = engine.own_links  # a portfolio's reference links are identities: no finding
     for k in engine.leads_to:
+        if k >= own:
+            break  # the reference links come last
         from_node, to_node = sources[k], targets[k]
         if from_node not in began:
             began[from_node] = began_moving(nodes[from_node])

@@ -24,6 +24,9 @@ class Hit(NamedTuple):
     indicator: str | None = None
     # TOC501: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
     pushers: dict[str, list[str]] | None = None
+    # TOC801: the reference that does not resolve; TOC503: every member of the group.
+    reference: str | None = None
+    initiatives: tuple[str, ...] | None = None
 
 
 # A check reads the engine (`toc.engine.Engine`): node and link facts by number, the shared
@@ -99,4 +102,12 @@ def codes() -> frozenset[str]:
 
 def _load_catalogue() -> None:
     # Importing the catalogue modules registers their checks; done lazily to avoid an import cycle.
-    from toc.checks import chains, coherence, levels, measures, monitoring, structure  # noqa: F401
+    from toc.checks import (  # noqa: F401
+        chains,
+        coherence,
+        levels,
+        measures,
+        monitoring,
+        portfolio,
+        structure,
+    )
