@@ -629,7 +629,7 @@ def _take_up(
                 "models_below": len(below),
                 "carried_out": len(holding),
                 "standings": {s: n for s, n in _ordered(standings)},
-                "eligible": None if eligible is None else len(eligible),
+                "eligible": len(eligible) if eligible else None,  # an empty list: none given
                 "missing": sorted(code for code in set(eligible or ()) if code not in orgs),
             }
         )
