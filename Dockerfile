@@ -10,12 +10,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 # Dependencies first, so that editing the code does not reinstall them.
 COPY pyproject.toml README.md ./
-RUN mkdir toc api web app \
-    && touch toc/__init__.py api/__init__.py web/__init__.py app/__init__.py \
+RUN mkdir toc services api web app \
+    && touch toc/__init__.py services/__init__.py api/__init__.py web/__init__.py app/__init__.py \
     && pip install . \
     && pip uninstall --yes toc \
-    && rm -rf toc api web app build *.egg-info
+    && rm -rf toc services api web app build *.egg-info
 COPY toc ./toc
+COPY services ./services
 COPY api ./api
 COPY web ./web
 COPY app ./app

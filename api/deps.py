@@ -14,10 +14,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
-from api.auth import Principal, Role, principal_for_token
-from api.config import Settings, get_settings
 from api.problems import ApiProblem
-from api.services.errors import Expected
+from services.auth import Principal, Role, principal_for_token
+from services.config import Settings, get_settings
+from services.errors import Expected
 from toc.errors import DocumentRejected, Problem
 from toc.limits import decode_json
 

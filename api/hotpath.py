@@ -40,10 +40,10 @@ from sqlalchemy import Engine, text
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import clock
-from api.auth import lookup_hash
 from api.responses import json_text
-from api.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
+from services import clock
+from services.auth import lookup_hash
+from services.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
 
 __all__ = [
     "CachedReports",
@@ -59,7 +59,7 @@ def cached_report_parameters(token: str, model_id: str) -> dict[str, str | int] 
     no row could answer (a token or an id that could never have been stored). `now` lets
     the query refuse an expired token, as it refuses a revoked one.
 
-    The check date is today's (`api.clock`), asked for on every request: a report cached
+    The check date is today's (`services.clock`), asked for on every request: a report cached
     yesterday is not served today.
     """
     token_hash = lookup_hash(token)

@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.config import Settings
-from api.db import make_engine, run_migrations
 from api.hotpath import open_cached_reports
+from services.config import Settings
+from services.db import make_engine, run_migrations
 
 __all__ = ["store_lifespan"]
 

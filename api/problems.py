@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.services.errors import AlreadyExists, NotFound, VersionConflict
+from services.errors import AlreadyExists, NotFound, VersionConflict
 from toc.document import format_path
 from toc.errors import DocumentRejected, Problem, UnwritableText
 

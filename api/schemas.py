@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.auth import Role
+from services.auth import Role
 from toc.model import (
     Evidence,
     Indicator,

@@ -16,7 +16,6 @@ from fastapi.staticfiles import StaticFiles
 
 import web
 from api import API_PREFIX
-from api.config import Settings, get_settings
 from api.hotpath import CachedCheckMiddleware
 from api.lifespan import store_lifespan
 from api.limits import BodyLimitMiddleware
@@ -24,7 +23,11 @@ from api.methods import AllowMiddleware
 from api.openapi import API_DESCRIPTION, install_openapi
 from api.problems import install_problem_handlers
 from api.routes import api_router, health
+from api.routes.views import HtmlRenderers
 from app.serve import redact_tokens_in_access_log
+from services.config import Settings, get_settings
+from web.map import render_map_html
+from web.report import render_report_html
 from web.routes import router as web_router
 
 __all__ = ["create_app"]
@@ -54,6 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes read the app's settings from its state (SettingsDep): no dependency override, as
     # FastAPI rebuilds every route's dependencies on each request while any override is set.
     app.state.settings = config
+    # The REST adapter serves maps and reports drawn by the pages' renderers, handed in here.
+    app.state.html_renderers = HtmlRenderers(
+        map_html=render_map_html, report_html=render_report_html
+    )
 
     app.include_router(api_router())
     app.include_router(health.router)

@@ -12,12 +12,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from api import auth, store
-from api.auth import TokenInfo, parse_lifetime
-from api.config import Settings, get_settings
-from api.db import make_engine, run_migrations
-from api.services import workspaces
-from api.services.workspaces import DEFAULT_WORKSPACE
+from services import auth, store, workspaces
+from services.auth import TokenInfo, parse_lifetime
+from services.config import Settings, get_settings
+from services.db import make_engine, run_migrations
+from services.workspaces import DEFAULT_WORKSPACE
 
 __all__ = [
     "serve",
@@ -53,7 +52,7 @@ def create_token(
     """Create a token (and the workspace if needed) in the configured store; return it.
 
     `name` (default: the role) is the author the history shows for the token's writes;
-    `expires` is a lifetime such as `30d`, `12h` or `8w` (`api.auth.parse_lifetime`).
+    `expires` is a lifetime such as `30d`, `12h` or `8w` (`services.auth.parse_lifetime`).
     """
     workspaces.check_workspace_name(workspace)  # before touching the store
     expires_in = parse_lifetime(expires) if expires is not None else None

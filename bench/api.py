@@ -42,12 +42,12 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from api.auth import create_token, ensure_workspace  # noqa: E402
-from api.config import Settings  # noqa: E402
-from api.db import make_engine, run_migrations  # noqa: E402
-from api.services import models  # noqa: E402
-from api.tables import StoredLink, StoredModel, StoredNode  # noqa: E402
 from app.main import create_app  # noqa: E402
+from services import models  # noqa: E402
+from services.auth import create_token, ensure_workspace  # noqa: E402
+from services.config import Settings  # noqa: E402
+from services.db import make_engine, run_migrations  # noqa: E402
+from services.tables import StoredLink, StoredModel, StoredNode  # noqa: E402
 from toc.document import parse_document  # noqa: E402
 from toc.model import TheoryOfChange  # noqa: E402
 from toc.report import check_model  # noqa: E402
@@ -253,7 +253,7 @@ def bench_import(args: argparse.Namespace, folder: Path) -> None:
 
 
 def _now() -> Any:
-    from api.tables import utcnow
+    from services.tables import utcnow
 
     return utcnow()
 
@@ -305,14 +305,14 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
 def bench_history(args: argparse.Namespace, folder: Path) -> None:
     from sqlalchemy import func, select
 
-    import api.store
-    from api.tables import ModelVersion
+    import services.store
+    from services.tables import ModelVersion
 
     document = synthetic(args.check_nodes, "patched")
     print(f"\n4. Node PATCH of a stored {len(document['nodes'])}-node model, with history")
     url = fresh_url(args.database_url, folder, "history")
     app = create_app(Settings(database_url=url))
-    record = api.store.record_version
+    record = services.store.record_version
     timings: dict[bool, list[float]] = {True: [], False: []}
     with TestClient(app) as client:
         with Session(app.state.engine) as session:
@@ -322,7 +322,7 @@ def bench_history(args: argparse.Namespace, folder: Path) -> None:
         try:
             for round_ in range(args.patches):
                 for kept in (True, False):  # interleaved, so both see the same store and cache
-                    api.store.record_version = record if kept else (lambda *_: None)
+                    services.store.record_version = record if kept else (lambda *_: None)
                     start = time.perf_counter()
                     client.patch(
                         "/api/v1/models/patched/nodes/o0",
@@ -331,7 +331,7 @@ def bench_history(args: argparse.Namespace, folder: Path) -> None:
                     ).raise_for_status()
                     timings[kept].append(time.perf_counter() - start)
         finally:
-            api.store.record_version = record
+            services.store.record_version = record
         with Session(app.state.engine) as session:
             count, stored = (
                 session.connection()

@@ -33,12 +33,12 @@ sys.path.insert(0, str(ROOT / "tests" / "api"))
 from sqlmodel import Session  # noqa: E402
 from test_api_hostile import HOSTILE  # noqa: E402
 
-from api.auth import create_token  # noqa: E402
-from api.db import make_engine, run_migrations  # noqa: E402
+from services.auth import create_token  # noqa: E402
+from services.db import make_engine, run_migrations  # noqa: E402
 
 SERVER = (
     "import sys, uvicorn\n"
-    "from api.config import Settings\n"
+    "from services.config import Settings\n"
     "from app.main import create_app\n"
     "uvicorn.run(create_app(Settings(database_url=sys.argv[1])), host='127.0.0.1',"
     " port=int(sys.argv[2]), log_level='warning')\n"

@@ -21,9 +21,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api.auth import create_token
-from api.config import Settings
 from app.main import create_app
+from services.auth import create_token
+from services.config import Settings
 
 POSTGRES_URL = os.environ.get(
     "TOC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

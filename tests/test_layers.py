@@ -1,4 +1,7 @@
-"""The import graph is the architecture: toc ← api ← web ← app, and nothing imports upward.
+"""The import graph is the architecture: toc ← services ← api | web ← app.
+
+The REST adapter (`api`) and the pages (`web`) stand side by side on the services: neither
+imports the other, and nothing imports upward.
 
 Every import of every module counts, at the top or inside a function: a lazy import is still a
 dependency. There are no exemptions.
@@ -13,7 +16,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("toc", "api", "web", "app")  # lowest first: each may import only those before it
+LAYERS = ("toc", "services", "api", "web", "app")  # lowest first
+# What each layer may import of the project besides itself: only what stands below it.
+BELOW: dict[str, frozenset[str]] = {
+    "toc": frozenset(),
+    "services": frozenset({"toc"}),
+    "api": frozenset({"toc", "services"}),
+    "web": frozenset({"toc", "services"}),
+    "app": frozenset({"toc", "services", "api", "web"}),
+}
+# The service layer knows nothing of HTTP or HTML: those are its two faces' business.
+FACE_LIBRARIES = frozenset({"fastapi", "starlette", "jinja2", "pyvis"})
 # The third-party libraries the domain core may use (besides the standard library).
 CORE_THIRD_PARTY = frozenset({"pydantic", "networkx", "msgspec", "orjson", "numpy", "scipy"})
 
@@ -46,14 +59,17 @@ def _dynamic_import(call: ast.Call) -> bool:
 
 
 def layer_violations(layer: str, source: str) -> list[str]:
-    """What a module of `layer` imports that its layer may not: an upper layer, or (for the
-    domain core) a third-party library outside `CORE_THIRD_PARTY`."""
-    above = set(LAYERS[LAYERS.index(layer) + 1 :])
+    """What a module of `layer` imports that its layer may not: a layer above or beside it,
+    (for the domain core) a third-party library outside `CORE_THIRD_PARTY`, or (for the
+    services) a web framework or template library."""
+    others = set(LAYERS) - {layer} - BELOW[layer]
     imported = imported_packages(source)
-    bad = sorted(imported & above)
+    bad = sorted(imported & others)
+    if layer == "services":
+        bad += sorted(imported & FACE_LIBRARIES)
     if layer == "toc":
         allowed = set(sys.stdlib_module_names) | CORE_THIRD_PARTY | {"toc", "__future__"}
-        bad += sorted(imported - allowed - above)
+        bad += sorted(imported - allowed - others)
     return bad
 
 
@@ -78,13 +94,20 @@ def test_no_module_imports_upward(layer: str, path: Path) -> None:
 @pytest.mark.parametrize(
     ("layer", "source", "offender"),
     [
-        ("toc", "def f():\n    from api.services import models\n", "api"),
+        ("toc", "def f():\n    from services import models\n", "services"),
+        ("toc", "from api.deps import SessionDep\n", "api"),
         ("toc", "import web.map\n", "web"),
         ("toc", "import fastapi\n", "fastapi"),
         ("toc", "import importlib\nimportlib.import_module('app.cli')\n", "app"),
         ("api", "def f():\n    import web.map\n", "web"),
         ("api", "from app.main import create_app\n", "app"),
         ("web", "def f():\n    from app import cli\n", "app"),
+        ("web", "from api.deps import SessionDep\n", "api"),
+        ("web", "def f():\n    from api import API_PREFIX\n", "api"),
+        ("api", "from web.map import render_map_html\n", "web"),
+        ("services", "from api.problems import ApiProblem\n", "api"),
+        ("services", "from web.render import render\n", "web"),
+        ("services", "from fastapi import Request\n", "fastapi"),
     ],
 )
 def test_an_upward_or_foreign_import_is_caught(layer: str, source: str, offender: str) -> None:
@@ -95,8 +118,9 @@ def test_an_upward_or_foreign_import_is_caught(layer: str, source: str, offender
     ("layer", "source"),
     [
         ("toc", "import json\nimport networkx\nfrom pydantic import BaseModel\n"),
-        ("api", "from toc.model import Node\nimport fastapi\n"),
-        ("web", "from api.services import models\nimport jinja2\n"),
+        ("services", "from toc.model import Node\nimport sqlmodel\n"),
+        ("api", "from toc.model import Node\nfrom services import store\nimport fastapi\n"),
+        ("web", "from services import models\nimport jinja2\n"),
         ("app", "def f():\n    from web.routes import router\n    import api\n"),
     ],
 )

@@ -1,7 +1,7 @@
 """Who is asking: sign-in, the session cookie, CSRF tokens, the visitor and the write guard.
 
 - Sign-in stores the raw token in an HttpOnly, SameSite=Lax session cookie
-  (`api.auth.SESSION_COOKIE`); every request resolves it again, so a revoked token signs out.
+  (`services.auth.SESSION_COOKIE`); every request resolves it again, so a revoked token signs out.
 - Every POST carries a CSRF token in a hidden field: an HMAC of the session token, which a
   forging site cannot compute (the sign-in form uses a double-submit cookie instead).
 - A route that writes takes `WriterDep`: it gets a visitor who may write, or the route never
@@ -22,8 +22,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from starlette.datastructures import FormData
 
-from api.auth import SESSION_COOKIE, Principal, principal_for_token
-from api.deps import SessionDep
+from services.auth import SESSION_COOKIE, Principal, principal_for_token
+from web.deps import SessionDep
 from web.render import PAGE_HEADERS, error_page, render
 
 __all__ = [

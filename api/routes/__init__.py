@@ -1,11 +1,11 @@
-"""One router per resource, thin over `api.services`; `api_router` puts them under the prefix."""
+"""One router per resource, thin over `services`; `api_router` puts them under the prefix."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from api import API_PREFIX
-from api.routes import check, health, links, models, nodes, tokens, versions
+from api.routes import check, health, links, models, nodes, tokens, versions, views
 
 __all__ = ["API_PREFIX", "routers", "api_router", "health"]
 
@@ -15,6 +15,7 @@ routers = (
     nodes.router,
     links.router,
     versions.router,
+    views.router,
     check.router,
     tokens.router,
 )

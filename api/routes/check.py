@@ -10,7 +10,7 @@ from api.deps import PrincipalDep, RawBodyDep, SettingsDep, json_body
 from api.problems import responses
 from api.responses import binary_body, json_value
 from api.schemas import CheckReportPublic
-from api.services import reports
+from services import reports
 from toc import formats
 from toc.report import check_model
 

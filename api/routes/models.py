@@ -33,8 +33,8 @@ from api.schemas import (
     ModelPublic,
     ScorecardPublic,
 )
-from api.services import models, reports
-from api.store import ModelInfo
+from services import models, reports
+from services.store import ModelInfo
 from toc import formats
 from toc.document import parse_document
 from toc.errors import Problem

@@ -10,7 +10,7 @@ from api import API_PREFIX
 from api.deps import EditorDep, IfMatchDep, PrincipalDep, RawBodyDep, SessionDep, json_body
 from api.problems import responses
 from api.responses import document_body, etag, json_value
-from api.services import items
+from services import items
 from toc.model import Node
 
 router = APIRouter(prefix="/models/{model_id}/nodes", tags=["nodes"])

@@ -9,11 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 from pydantic import ValidationError
 
-from api import auth
 from api.deps import AdminDep, RawBodyDep, SessionDep, json_body
 from api.problems import ApiProblem, responses
 from api.responses import document_body, json_value
 from api.schemas import TokenCreate, TokenList, TokenPublic
+from services import auth
 from toc.document import format_path
 from toc.errors import Problem
 

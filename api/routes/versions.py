@@ -11,7 +11,7 @@ from api.problems import ApiProblem, responses
 from api.responses import json_value
 from api.routes.models import decode_cursor, encode_cursor
 from api.schemas import DiffPublic, ModelDocument, ModelPublic, VersionPage
-from api.services import history, observations
+from services import history, observations
 from toc.errors import Problem
 
 router = APIRouter(prefix="/models/{model_id}", tags=["history"])

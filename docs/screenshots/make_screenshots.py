@@ -22,9 +22,9 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 from sqlmodel import Session
 
-from api.auth import create_token
-from api.config import Settings
 from app.main import create_app
+from services.auth import create_token
+from services.config import Settings
 
 # Every headless Chromium toc launches takes the browser tests' flags.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "web"))

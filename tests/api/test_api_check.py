@@ -45,7 +45,7 @@ def test_get_check_matches_the_domain_core_and_carries_the_etag(
 def test_repeated_checks_of_an_unchanged_model_do_the_graph_work_once(
     client: TestClient, auth: Any, document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import api.services.reports
+    import services.reports
 
     calls: list[str] = []
 
@@ -53,7 +53,7 @@ def test_repeated_checks_of_an_unchanged_model_do_the_graph_work_once(
         calls.append(model.id)
         return check_model(model, graph, as_of=as_of)
 
-    monkeypatch.setattr(api.services.reports, "check_model", counting)
+    monkeypatch.setattr(services.reports, "check_model", counting)
     client.post("/api/v1/models", json=document, headers=auth.editor)
     first = client.get(f"{M}/check", headers=auth.viewer).json()
     for _ in range(3):

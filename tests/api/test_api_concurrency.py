@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from api.auth import create_token
+from services.auth import create_token
 
 CLIENTS, WRITES = 8, 25
 M = "/api/v1/models/milford-hqi"

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.auth import create_token
+from services.auth import create_token
 
 M = "/api/v1/models/milford-hqi"
 
@@ -223,7 +223,7 @@ def test_the_check_report_does_not_outlive_its_day(
     client: TestClient, auth: Any, document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A cached report (route and fast path alike) is for one day: the next day checks again."""
-    import api.clock
+    import services.clock
 
     document["nodes"][0]["indicators"] = [
         {
@@ -233,13 +233,13 @@ def test_the_check_report_does_not_outlive_its_day(
         }
     ]
     _stored(client, auth, document)
-    monkeypatch.setattr(api.clock, "today", lambda: datetime.date(2026, 1, 20))
+    monkeypatch.setattr(services.clock, "today", lambda: datetime.date(2026, 1, 20))
     first = client.get(f"{M}/check", headers=auth.viewer).json()
     assert first["as_of"] == "2026-01-20"
     assert "TOC701" not in {f["code"] for f in first["findings"]}
     again = client.get(f"{M}/check", headers=auth.viewer).json()  # from the cache
     assert again == first
-    monkeypatch.setattr(api.clock, "today", lambda: datetime.date(2026, 3, 1))
+    monkeypatch.setattr(services.clock, "today", lambda: datetime.date(2026, 3, 1))
     later = client.get(f"{M}/check", headers=auth.viewer).json()
     assert later["as_of"] == "2026-03-01"
     assert "TOC701" in {f["code"] for f in later["findings"]}

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-import api.db
-from api.config import Settings
-from api.db import make_engine
+import services.db
 from app.main import create_app
+from services.config import Settings
+from services.db import make_engine
 
 
 def test_models_stored_before_history_get_their_current_version_recorded(
@@ -22,7 +22,7 @@ def test_models_stored_before_history_get_their_current_version_recorded(
 ) -> None:
     engine = make_engine(database_url)
     config = Config()
-    config.set_main_option("script_location", str(Path(api.db.__file__).parent / "migrations"))
+    config.set_main_option("script_location", str(Path(services.db.__file__).parent / "migrations"))
     now = datetime.now(UTC)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -50,7 +50,7 @@ def test_models_stored_before_history_get_their_current_version_recorded(
 
     app = create_app(Settings(database_url=database_url))  # migrates to the head on start
     with TestClient(app) as client:
-        from api.auth import create_token
+        from services.auth import create_token
 
         with Session(app.state.engine) as session:
             token = create_token(session, "w1", "viewer")

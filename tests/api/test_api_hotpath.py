@@ -14,9 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-import api.services.reports
-from api.db import make_engine
+import services.reports
 from api.hotpath import APPLICATION_NAME, cached_report_parameters, open_cached_reports
+from services.db import make_engine
 
 M = "/api/v1/models/milford-hqi"
 
@@ -27,7 +27,7 @@ def _route_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise AssertionError("the route was asked")
 
-    monkeypatch.setattr(api.services.reports, "report_json", broken)
+    monkeypatch.setattr(services.reports, "report_json", broken)
 
 
 def test_a_cached_report_is_answered_as_the_route_answered_it(

@@ -67,7 +67,7 @@ def test_the_scorecard_as_csv_reads_back_in_a_spreadsheet(
 def test_the_scorecard_reads_the_cached_report(
     client: TestClient, auth: Any, portfolio: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import api.services.reports
+    import services.reports
 
     calls: list[str] = []
 
@@ -75,7 +75,7 @@ def test_the_scorecard_reads_the_cached_report(
         calls.append(model.id)
         return check_model(model, graph, as_of=as_of)
 
-    monkeypatch.setattr(api.services.reports, "check_model", counting)
+    monkeypatch.setattr(services.reports, "check_model", counting)
     url = f"{M}/{portfolio['id']}/scorecard"
     first = client.get(url, headers=auth.viewer).json()
     assert client.get(url + "?format=csv", headers=auth.viewer).status_code == 200

@@ -14,7 +14,7 @@ import httpx
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api import auth
+from services import auth
 
 TOC = [sys.executable, "-c", "from app.cli import main; raise SystemExit(main())"]
 

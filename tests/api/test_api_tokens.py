@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.tables import ApiToken
+from services.tables import ApiToken
 
 M = "/api/v1/models/milford-hqi"
 

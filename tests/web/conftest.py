@@ -94,9 +94,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     import uvicorn
     from sqlmodel import Session
 
-    from api.auth import create_token
-    from api.config import Settings
     from app.main import create_app
+    from services.auth import create_token
+    from services.config import Settings
 
     database = tmp_path_factory.mktemp("live") / "toc.db"
     app = create_app(Settings(database_url=f"sqlite:///{database}"))

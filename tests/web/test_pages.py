@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from webtest_support import PAYLOAD, assert_inert, demo_document, hostile_document
 
-from api.auth import SESSION_COOKIE
+from services.auth import SESSION_COOKIE
 
 
 def _store(client: TestClient, token: str, document: dict[str, Any]) -> None:

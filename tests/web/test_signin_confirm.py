@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import SESSION_COOKIE
+from services.auth import SESSION_COOKIE
 
 
 def _signed_in_as(client: TestClient) -> str:

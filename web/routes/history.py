@@ -9,11 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import SessionDep
-from api.services import errors, history
-from api.services import models as model_service
-from api.services import observations as observation_service
+from services import errors, history
+from services import models as model_service
+from services import observations as observation_service
 from toc.errors import DocumentRejected
+from web.deps import SessionDep
 from web.forms import form_version
 from web.render import error_page, model_url, no_such_model, render
 from web.session import FormDep, PageRoute, VisitorDep, WriterDep, to_login

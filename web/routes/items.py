@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from api.deps import SessionDep
-from api.services import errors
+from services import errors
 from toc.errors import DocumentRejected
 from toc.model import TheoryOfChange
+from web.deps import SessionDep
 from web.forms import FormState, choices, differences, form_version, place_problems
 from web.render import error_page, model_url, no_such_model, render
 from web.routes.models import load_model

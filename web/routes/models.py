@@ -8,9 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
-from api.deps import SessionDep
-from api.services import errors, reports
-from api.services import models as model_service
+from services import errors, reports
+from services import models as model_service
 from toc import formats
 from toc.errors import DocumentRejected
 from toc.graph import build_graph
@@ -19,6 +18,7 @@ from toc.report import Report, check_model
 from toc.scorecard import MARKS, MEANINGS, by_standing, to_csv
 from toc.vocabulary import FORMAT_LABELS
 from web.chart import HEIGHT, WIDTH, progress_colours, tracked_charts
+from web.deps import SessionDep
 from web.map import VIS_URL, map_context
 from web.render import error_page, model_url, no_such_model, render
 from web.session import FormDep, PageRoute, Visitor, VisitorDep, WriterDep, to_login

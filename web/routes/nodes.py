@@ -8,9 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from api.deps import SessionDep
-from api.services import items
+from services import items
 from toc.model import Level
+from web.deps import SessionDep
 from web.forms import node_fields, node_values
 from web.routes.items import ItemForms, add_item_routes, new_item
 from web.session import PageRoute, VisitorDep

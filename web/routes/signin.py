@@ -7,8 +7,8 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth import SESSION_COOKIE, principal_for_token
-from api.deps import SessionDep
+from services.auth import SESSION_COOKIE, principal_for_token
+from web.deps import SessionDep
 from web.render import error_page
 from web.session import (
     LOGIN_CSRF_COOKIE,

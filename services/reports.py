@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import clock, store
-from api.services.errors import NotFound
-from api.services.models import get_model
+from services import clock, store
+from services.errors import NotFound
+from services.models import get_model
 from toc.document import parse_document
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Kind

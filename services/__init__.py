@@ -1,7 +1,7 @@
 """The services: every read and write of stored theories of change, one module per resource.
 
 Functions take a SQLModel `Session` and the id of the caller's workspace (from
-`api.auth.Principal.workspace_id`); they know nothing of HTTP or HTML. Writes:
+`services.auth.Principal.workspace_id`); they know nothing of HTTP or HTML. Writes:
 
 - build the would-be document and validate it with `toc.document.parse_document`, so a write
   that breaks the toc/1 contract raises `DocumentRejected` (every problem, with its path)

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import store
-from api.db import writing
-from api.services.errors import Expected
+from services import store
+from services.db import writing
+from services.errors import Expected
 from toc.document import parse_document
 from toc.errors import DocumentRejected, Problem
 from toc.model import Link, Node, TheoryOfChange

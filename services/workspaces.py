@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from api import auth
-from api.services.errors import AlreadyExists
-from api.services.models import create_model
+from services import auth
+from services.errors import AlreadyExists
+from services.models import create_model
 from toc.document import load_json
 from toc.errors import DocumentRejected, TocError
 

@@ -24,8 +24,8 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import store
-from api.db import writing
+from services import store
+from services.db import writing
 
 __all__ = [
     "Role",

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import store
-from api.db import writing
-from api.services.errors import Expected, NotFound
-from api.store import ModelInfo
+from services import store
+from services.db import writing
+from services.errors import Expected, NotFound
+from services.store import ModelInfo
 from toc import formats
 from toc.errors import DocumentRejected, Problem
 from toc.limits import DEFAULT_LIMITS, Limits

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import api.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import services.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -19,8 +19,8 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
 
-    from api.config import get_settings
-    from api.db import make_engine
+    from services.config import get_settings
+    from services.db import make_engine
 
     engine = make_engine(get_settings().database_url)
     with engine.begin() as connection:

@@ -23,9 +23,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
-from api.db import writing
-from api.services.errors import AlreadyExists, Expected, NotFound, VersionConflict
-from api.tables import (
+from services.db import writing
+from services.errors import AlreadyExists, Expected, NotFound, VersionConflict
+from services.tables import (
     ApiToken,
     CheckReport,
     ModelVersion,
@@ -504,7 +504,7 @@ def delete_item(
 # -- history ------------------------------------------------------------------------------
 
 # The key in `Session.info` under which the request's token name waits to be written as the
-# author of the versions the session records (set where the token is resolved, in api/auth.py).
+# author of the versions the session records (set where the token is resolved, in services/auth.py).
 AUTHOR = "toc.author"
 
 

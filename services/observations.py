@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from api import store
-from api.db import writing
-from api.services.errors import Expected
-from api.store import ModelInfo
+from services import store
+from services.db import writing
+from services.errors import Expected
+from services.store import ModelInfo
 from toc.observations import merge_observations, read_observations
 
 __all__ = ["add_observations"]

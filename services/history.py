@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import clock, store
-from api.db import writing
-from api.services.errors import Expected
-from api.store import ModelInfo
+from services import clock, store
+from services.db import writing
+from services.errors import Expected
+from services.store import ModelInfo
 from toc.diff import diff_models
 from toc.document import parse_document
 from toc.model import TheoryOfChange
