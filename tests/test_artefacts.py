@@ -57,6 +57,28 @@ def _validator() -> Any:
     return validator_class(published, format_checker=validator_class.FORMAT_CHECKER)
 
 
+def _first_change(document: dict[str, Any]) -> dict[str, Any]:
+    return next(node for node in document["nodes"] if node["kind"] == "change")
+
+
+def test_the_published_schema_accepts_the_initiative_fields_on_an_initiative() -> None:
+    document = json.loads(EXAMPLES[0].read_text(encoding="utf-8"))
+    document.update(scope="district", org="0612345", designations=["CSI"], currency="USD")
+    document["nodes"][0].update(
+        label="HQI",
+        realizes=["state-plan:hqim-grants"],
+        cost=120000,
+        reach=4200,
+        decision={"verdict": "keep", "rationale": "On track", "date": "2026-11-02"},
+        required=False,
+        funding=[{"source": "Title II-A", "amount": 120000, "ends": "2027-09-30"}],
+        eligible=["0612345"],
+        essa_tier={"tier": 2, "source": "WWC review"},
+    )
+    document["links"][0]["lag"] = "1 year"
+    assert [error.message for error in _validator().iter_errors(document)] == []
+
+
 def test_the_schema_names_every_check() -> None:
     document = schema.json_schema()
     assert document["properties"]["checks"]["propertyNames"]["enum"] == sorted(
@@ -97,6 +119,23 @@ def test_the_published_schema_accepts_every_check_case() -> None:
             ),
             "soon",
         ),
+        # The fields toc 0.2 added (SPEC §1).
+        (lambda d: _first_change(d).update(cost=5), "5 is not of type 'null'"),
+        (lambda d: _first_change(d).update(funding=[{"source": "Title I-A", "amount": 5}]), "[{"),
+        (lambda d: d["nodes"][0].update(cost=-1), "-1"),
+        (lambda d: d["nodes"][0].update(reach=2.5), "2.5"),
+        (lambda d: d["nodes"][0].update(label="x" * 61), "xxxxxxxx"),
+        (lambda d: d["nodes"][0].update(realizes=["no reference"]), "no reference"),
+        (
+            lambda d: d["nodes"][0].update(
+                decision={"verdict": "kepp", "rationale": "r", "date": "2026-01-05"}
+            ),
+            "kepp",
+        ),
+        (lambda d: d["nodes"][0].update(decision={"verdict": "keep"}), "{'verdict': 'keep'}"),
+        (lambda d: d["links"][0].update(lag="3 moons"), "3 moons"),
+        (lambda d: d.update(currency="usd"), "usd"),
+        (lambda d: d.update(scope="county"), "county"),
     ],
 )
 def test_the_published_schema_rejects_what_the_contract_rejects(change: Any, where: str) -> None:

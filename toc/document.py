@@ -14,8 +14,12 @@ from toc.errors import DocumentRejected, Problem
 from toc.limits import DEFAULT_LIMITS, Limits, capped, check_counts, decode_json
 from toc.model import (
     FORMAT,
+    INITIATIVE_ONLY,
     NODE_ID_PATTERN,
+    Decision,
+    EssaTier,
     Evidence,
+    Funding,
     Indicator,
     Kind,
     Level,
@@ -23,6 +27,8 @@ from toc.model import (
     Node,
     Observation,
     TheoryOfChange,
+    cost_differs,
+    funding_total,
     generated_link_id,
 )
 from toc.suggest import NearestId, did_you_mean, nearest
@@ -69,6 +75,9 @@ _ITEM_TYPES: dict[tuple[str, ...], type[BaseModel]] = {
     ("nodes",): Node,
     ("nodes", "indicators"): Indicator,
     ("nodes", "indicators", "observations"): Observation,
+    ("nodes", "decision"): Decision,
+    ("nodes", "funding"): Funding,
+    ("nodes", "essa_tier"): EssaTier,
     ("links",): Link,
     ("links", "evidence"): Evidence,
 }
@@ -140,6 +149,18 @@ def _message(error: Any, subject: str = "") -> str:
         if loc and loc[0] == "checks":
             return f"unknown setting {value!r}{hint or f'; expected one of {expected}'}"
         return f"unknown {field} {value!r}{subject}{hint or f'; expected {expected}'}"
+    if kind == "string_pattern_mismatch" and "realizes" in loc:
+        return (
+            f"{value!r} is not a reference{subject}: write MODEL:NODE, the id of another model "
+            f"and the id of one of its nodes (each: {_ID_RULE})"
+        )
+    if kind == "string_pattern_mismatch" and field == "currency":
+        code = value.strip().upper() if type(value) is str else ""
+        close = len(code) == 3 and code.isalpha() and code.isascii()
+        hint = f"; did you mean {code!r}?" if close else ""
+        return (
+            f"{value!r} is not a currency code: three capital letters (ISO 4217), e.g. 'USD'{hint}"
+        )
     if kind == "string_pattern_mismatch":
         return f"{value!r} is not a valid id{subject}: {_ID_RULE}"
     if kind == "string_too_short":
@@ -151,7 +172,11 @@ def _message(error: Any, subject: str = "") -> str:
     if kind in ("greater_than_equal", "less_than_equal") and field == "tier":
         return f"tier must be 1, 2, 3 or 4 (the ESSA evidence tiers), got {value!r}{subject}"
     if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ") + subject
+        said = str(error["msg"]).removeprefix("Value error, ")
+        text, hint, rest = said.partition("; did you mean")
+        if " is not a lag: " in text:  # the subject before the advice on how to write one
+            return text.replace(" is not a lag: ", f" is not a lag{subject}: ", 1) + hint + rest
+        return text + subject + hint + rest
     if kind in _TYPE_NAMES:
         return f"expected {_TYPE_NAMES[kind]}, got {_json_type(value)}{subject}"
     return str(error["msg"]) + subject
@@ -214,6 +239,47 @@ def _indicator_problems(
     return found
 
 
+def _is_number(value: Any) -> bool:
+    return type(value) in (int, float) and value == value and abs(value) != float("inf")
+
+
+def _node_rule_problems(index: int, node: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Initiative-only fields on another kind of node; a `cost` that is not its funding's sum.
+
+    The same rules as `toc.model.initiative_field_problems`, read from the document as it is,
+    so that they are reported beside every other problem of the node.
+    """
+    kind, node_id = node.get("kind"), node.get("id")
+    name = repr(node_id) if type(node_id) is str else f"nodes[{index}]"
+    found: list[tuple[Loc, str]] = []
+    if kind in (Kind.CHANGE, Kind.OUTCOME):
+        for field in INITIATIVE_ONLY:
+            if node.get(field) not in (None, []):
+                found.append(
+                    (
+                        ("nodes", index, field),
+                        f"{field!r} is for initiatives only, and node {name} is a {kind}",
+                    )
+                )
+        return found
+    cost: Any = node.get("cost")
+    funding = node.get("funding")
+    if kind != Kind.INITIATIVE or not _is_number(cost) or type(funding) is not list or not funding:
+        return found
+    amounts: list[Any] = [entry.get("amount") if type(entry) is dict else None for entry in funding]
+    numbers = all(_is_number(amount) and amount >= 0 for amount in amounts) and cost >= 0
+    if numbers and cost_differs(cost, amounts):
+        found.append(
+            (
+                ("nodes", index, "cost"),
+                f"cost {cost!r} on node {name} is not the sum of its funding, "
+                f"{funding_total(amounts)!r}: when funding is given, cost is its sum (correct "
+                "one of them, or leave cost out)",
+            )
+        )
+    return found
+
+
 def _nearest_code(code: str) -> str:
     """`"; did you mean 'TOC101'?"` for a misspelt check code, judged on its digits.
 
@@ -266,6 +332,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
                     )
                 else:
                     node_ids[node_id] = index
+            found.extend(_node_rule_problems(index, node))
             indicators = node.get("indicators")
             if type(indicators) is list and indicators:
                 node_name = f" on node {node_id!r}" if isinstance(node_id, str) else ""
@@ -370,6 +437,7 @@ def parse_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange
         )
     check_counts(data, limits)
     located: list[tuple[Loc, str]] = []
+    joined: list[tuple[Loc, str]] = []
     model: TheoryOfChange | None = None
     found = 0
     try:
@@ -383,6 +451,10 @@ def parse_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange
             # A wrong value for the `format` literal is reported once, by the semantic pass.
             if loc == ("format",) and error["type"] == "literal_error":
                 continue
+            # Rules joining a node's fields are reported by the semantic pass, at their paths.
+            if error["type"] == "toc_node_rule":
+                joined.append((loc, _message(error, _subject(data, loc))))
+                continue
             # A node's bad id is reported once, at the node, not again at each link using it.
             end = error.get("input")
             if _is_link_end(loc) and type(end) is str and end in rejected_ids:
@@ -390,6 +462,8 @@ def parse_document(data: Any, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange
             located.append((loc, _message(error, _subject(data, loc))))
     semantic = _semantic_problems(data)
     located.extend(semantic)
+    if model is None and not located:
+        located = joined  # never a rejection without its reasons
     if located:
         located.sort(key=lambda item: _sort_key(item[0]))
         problems = [Problem(format_path(loc), message) for loc, message in located]

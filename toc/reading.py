@@ -17,12 +17,18 @@ import msgspec
 from toc.document import load_json
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import (
+    COST_MAX,
+    LABEL_MAX,
     LIST_MAX,
     OBSERVATIONS_MAX,
+    ORG_MAX,
+    REACH_MAX,
     SHORT_TEXT_MAX,
     TEXT_MAX,
     TITLE_MAX,
     TheoryOfChange,
+    cost_differs,
+    lag_problem,
 )
 
 __all__ = ["read_document", "read_fast", "decode_fast", "FastRead", "FastDocument"]
@@ -39,6 +45,27 @@ Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Number = int | float
 NumberOrText = int | float | ShortText
 Measures = Literal["count", "fidelity", "change", "outcome"]
+Reference = Annotated[str, msgspec.Meta(pattern=rf"^{_SLUG}:{_SLUG}\Z")]
+Label = Annotated[str, msgspec.Meta(min_length=1, max_length=LABEL_MAX)]
+OrgCode = Annotated[str, msgspec.Meta(min_length=1, max_length=ORG_MAX)]
+NonEmptyText = Annotated[str, msgspec.Meta(min_length=1, max_length=TEXT_MAX)]
+Amount = (
+    Annotated[int, msgspec.Meta(ge=0, le=COST_MAX)]
+    | Annotated[float, msgspec.Meta(ge=0, le=COST_MAX)]
+)
+
+
+class FastLag(str):
+    """A link's `lag`, checked as it is decoded (by `_decode_hook`): links without one cost
+    nothing."""
+
+    __slots__ = ()
+
+
+def _decode_hook(kind: type, value: Any) -> Any:
+    if kind is FastLag and type(value) is str and lag_problem(value) is None:
+        return FastLag(value)
+    raise ValueError("not a lag")
 
 
 class _Struct(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -69,6 +96,25 @@ class FastIndicator(_Struct):
     observations: Annotated[list[FastObservation], msgspec.Meta(max_length=OBSERVATIONS_MAX)] = []
 
 
+class FastDecision(_Struct):
+    verdict: Literal["keep", "revise", "stop", "scale"]
+    rationale: NonEmptyText
+    date: datetime.date
+    decided_by: ShortText | None = None
+    review_by: datetime.date | None = None
+
+
+class FastFunding(_Struct):
+    source: Name
+    amount: Amount
+    ends: datetime.date | None = None
+
+
+class FastEssaTier(_Struct):
+    tier: Annotated[int, msgspec.Meta(ge=1, le=4)]
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=1_000)]
+
+
 class FastNode(_Struct):
     id: Slug
     level: Literal["system", "teacher", "student"]
@@ -81,6 +127,15 @@ class FastNode(_Struct):
     indicators: Annotated[list[FastIndicator], msgspec.Meta(max_length=LIST_MAX)] = []
     status: Literal["planned", "active", "retired"] = "active"
     tags: Annotated[list[Tag], msgspec.Meta(max_length=LIST_MAX)] = []
+    label: Label | None = None
+    realizes: Annotated[list[Reference], msgspec.Meta(max_length=LIST_MAX)] = []
+    cost: Amount | None = None
+    reach: Annotated[int, msgspec.Meta(ge=0, le=REACH_MAX)] | None = None
+    decision: FastDecision | None = None
+    required: bool | None = None
+    funding: Annotated[list[FastFunding], msgspec.Meta(max_length=LIST_MAX)] = []
+    eligible: Annotated[list[OrgCode], msgspec.Meta(max_length=LIST_MAX)] = []
+    essa_tier: FastEssaTier | None = None
 
 
 class FastLink(_Struct):
@@ -92,6 +147,7 @@ class FastLink(_Struct):
     because: Text | None = None
     evidence: Annotated[list[FastEvidence], msgspec.Meta(max_length=LIST_MAX)] = []
     assumptions: Annotated[list[Text], msgspec.Meta(max_length=LIST_MAX)] = []
+    lag: FastLag | None = None
 
 
 class FastDocument(_Struct):
@@ -100,12 +156,16 @@ class FastDocument(_Struct):
     format: Literal["toc/1"] = "toc/1"
     description: Text | None = None
     version: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    scope: Literal["state", "district", "school", "network"] | None = None
+    org: OrgCode | None = None
+    designations: Annotated[list[Tag], msgspec.Meta(max_length=LIST_MAX)] = []
+    currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}\Z")] | None = None
     nodes: list[FastNode] = []
     links: list[FastLink] = []
     checks: dict[str, Literal["off", "error", "warning", "info"]] = {}
 
 
-_DECODER = msgspec.json.Decoder(FastDocument)
+_DECODER = msgspec.json.Decoder(FastDocument, dec_hook=_decode_hook)
 
 
 class FastRead(NamedTuple):
@@ -156,9 +216,24 @@ def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
     position = {node.id: number for number, node in enumerate(nodes)}
     if len(position) != len(nodes):
         return None
-    # An outcome is a student learning outcome.
-    if any(node.kind == "outcome" and node.level != "student" for node in nodes):
-        return None
+    # An outcome is a student learning outcome; the fields of SPEC §1 marked "initiatives
+    # only" are on initiatives only, and a cost given with funding is its sum.
+    for node in nodes:
+        kind = node.kind
+        if kind == "initiative":
+            if node.funding and node.cost is not None and not _costs_add_up(node):
+                return None
+        elif (
+            node.cost is not None
+            or node.reach is not None
+            or node.decision is not None
+            or node.required is not None
+            or node.funding
+            or node.eligible
+            or node.essa_tier is not None
+            or (kind == "outcome" and node.level != "student")
+        ):
+            return None
     for indicators in [node.indicators for node in nodes]:
         if (
             indicators
@@ -194,6 +269,11 @@ def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
     if document.checks and not set(document.checks) <= registry.codes():
         return None
     return FastRead(document, sources, targets)  # type: ignore[arg-type]
+
+
+def _costs_add_up(node: FastNode) -> bool:
+    assert node.cost is not None
+    return not cost_differs(node.cost, [entry.amount for entry in node.funding])
 
 
 def _indicators_hold(indicators: list[FastIndicator]) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from toc.checks.registry import codes
-from toc.model import TheoryOfChange
+from toc.model import INITIATIVE_ONLY, TheoryOfChange
 
 __all__ = ["json_schema", "SCHEMA_PATH", "render"]
 
@@ -41,7 +41,25 @@ def json_schema() -> dict[str, Any]:
         {
             "if": {"properties": {"kind": {"const": "outcome"}}, "required": ["kind"]},
             "then": {"properties": {"level": {"const": "student"}}},
-        }
+        },
+        # Cost, reach, the decision and the rest are an initiative's alone (null or an empty
+        # list is the same as leaving them out).
+        {
+            "if": {
+                "properties": {"kind": {"not": {"const": "initiative"}}},
+                "required": ["kind"],
+            },
+            "then": {
+                "properties": {
+                    field: (
+                        {"type": "array", "maxItems": 0}
+                        if field in ("funding", "eligible")
+                        else {"type": "null"}
+                    )
+                    for field in INITIATIVE_ONLY
+                }
+            },
+        },
     ]
     return schema
 
