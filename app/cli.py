@@ -174,7 +174,7 @@ def _cmd_portfolio(args: argparse.Namespace) -> int:
     if args.format == "json":
         _write_bytes(report.to_json())
         return status
-    file_of = {}
+    file_of: dict[str, str] = {}
     for name, document in documents:
         file_of.setdefault(document.id, name)
     shown = set(_SEVERITIES[: _SEVERITIES.index(args.min_severity) + 1])

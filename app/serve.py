@@ -100,9 +100,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None
     settings = get_settings()
     with _store(settings) as engine, Session(engine) as session:
         if demo:
-            loaded, skipped = workspaces.load_examples(
-                session, example_files(), DEFAULT_WORKSPACE
-            )
+            loaded, skipped = workspaces.load_examples(session, example_files(), DEFAULT_WORKSPACE)
             for path, rejected in skipped:
                 print(f"toc: skipping example {path.name}: {rejected}", file=sys.stderr)
             if loaded:

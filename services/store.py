@@ -325,6 +325,8 @@ def document_text(session: Session, row: StoredModel, *, with_version: bool = Tr
     if with_version:
         head["version"] = row.version
     parts = [dumps(head)[:-1]]
+    if row.fields:
+        parts.append("," + row.fields)
     parts.append(',"nodes":[' + ",".join(_item_texts(session, NODES, row.id)) + "]")
     parts.append(',"links":[' + ",".join(_item_texts(session, LINKS, row.id)) + "]")
     if row.checks and row.checks != "{}":
@@ -352,6 +354,19 @@ def _item_json(item: Any) -> str:
 
 def _checks_text(model: TheoryOfChange) -> str:
     return dumps(model.checks) if model.checks else "{}"
+
+
+# The model's own fields that have no column of their own: kept together, as JSON.
+_HEAD_COLUMNS = {"format", "id", "title", "description", "version", "nodes", "links", "checks"}
+
+
+def _fields_text(model: TheoryOfChange) -> str | None:
+    """The model's fields beyond its columns, as JSON object members (no braces); None: none."""
+    document = model.model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude=_HEAD_COLUMNS
+    )
+    document = {key: value for key, value in document.items() if value not in ([], {})}
+    return dumps(document)[1:-1] if document else None
 
 
 def _insert_items(session: Session, model_pk: int, model: TheoryOfChange) -> None:
@@ -383,6 +398,7 @@ def insert_model(session: Session, workspace_id: int, model: TheoryOfChange) -> 
         title=model.title,
         description=model.description,
         checks=_checks_text(model),
+        fields=_fields_text(model),
         version=1,
     )
     session.add(row)
@@ -399,6 +415,7 @@ def rewrite_model(session: Session, row: StoredModel, model: TheoryOfChange) -> 
     row.title = model.title
     row.description = model.description
     row.checks = _checks_text(model)
+    row.fields = _fields_text(model)
     session.add(row)
     connection = session.connection()
     connection.execute(delete(StoredLink).where(col(StoredLink.model_id) == row.id))

@@ -75,6 +75,9 @@ class StoredModel(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # The document's per-model check settings, as JSON text ("{}" when none).
     checks: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # The document's other model fields (scope, org, designations, currency: SPEC §1), as a
+    # JSON object's members without braces, spliced into the document as they are; None: none.
+    fields: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)

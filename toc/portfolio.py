@@ -41,6 +41,7 @@ __all__ = [
     "read_portfolio",
     "rank_of",
     "take_up_line",
+    "scorecard_csv",
 ]
 
 # Whose plan a model is, ranked: a reference always points up these ranks (SPEC §6).
@@ -75,7 +76,8 @@ class _Document:
     __slots__ = ("id", "nodes", "links", "checks")
 
     def __init__(self, nodes: list[Any], links: list[Any]):
-        self.id, self.nodes, self.links, self.checks = "portfolio", nodes, links, {}
+        self.checks: dict[str, str] = {}
+        self.id, self.nodes, self.links = "portfolio", nodes, links
 
 
 @dataclass
@@ -673,3 +675,24 @@ def take_up_line(row: dict[str, Any], title: str, below_scope: str = "district")
     if row["missing"]:
         line += "; missing " + ", ".join(row["missing"])
     return line
+
+
+def scorecard_csv(rows: list[dict[str, Any]]) -> str:
+    """The cross-model scorecard as CSV: `model` first, then the scorecard's own columns, then
+    `carried_out_by` (`;`-separated), one row per initiative of every model.
+
+    The scorecard's own writer makes the cells (formula guard included); this adds the
+    portfolio's two columns around them.
+    """
+    import csv
+    import io
+
+    from toc.scorecard import to_csv
+
+    table = list(csv.reader(io.StringIO(to_csv(rows))))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["model", *table[0], "carried_out_by"])
+    for row, cells in zip(rows, table[1:], strict=True):
+        writer.writerow([row["model"], *cells, ";".join(row["carried_out_by"])])
+    return buffer.getvalue()

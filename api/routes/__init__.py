@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api import API_PREFIX
-from api.routes import check, health, links, models, nodes, tokens, versions, views
+from api.routes import check, health, links, models, nodes, portfolio, tokens, versions, views
 
 __all__ = ["API_PREFIX", "routers", "api_router", "health"]
 
@@ -17,6 +17,7 @@ routers = (
     versions.router,
     views.router,
     check.router,
+    portfolio.router,
     tokens.router,
 )
 

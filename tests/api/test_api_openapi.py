@@ -30,7 +30,9 @@ def test_every_error_is_documented_as_problem_details(client: TestClient) -> Non
         if path.startswith("/api/v1/")
         for method, operation in item.items()
     ]
-    assert len(operations) == 29  # SPEC §4's 20, history's 5 (§5), report, scorecard, tokens' 2
+    assert (
+        len(operations) == 30
+    )  # SPEC §4's 20, history's 5 (§5), report, scorecard, tokens' 2, portfolio
     for method, path, operation in operations:
         responses = operation["responses"]
         assert "401" in responses, (method, path)

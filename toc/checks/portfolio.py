@@ -58,17 +58,17 @@ def duplicate_effort(engine: Engine) -> Iterator[Hit]:
         if len(job) >= 2:
             groups.setdefault(frozenset(job), []).append(initiative)
     ids = engine.ids
-    for job, members in groups.items():
+    for shared, members in groups.items():
         if len(members) < 2:
             continue
-        found = sorted((ids[m] for m in _duplicating(members, facts)), key=str)
+        found = sorted(ids[m] for m in _duplicating(members, facts))
         if len(found) < 2:
             continue
         named = _titles(engine, sorted(members, key=ids.__getitem__))
-        pairs = sorted(f"'{engine.title(top)}' {'+' if sign else '-'}" for top, sign in job)
+        pairs = sorted(f"'{engine.title(top)}' {'+' if sign else '-'}" for top, sign in shared)
         yield Hit(
             found[0],
-            f"{named} push the same {len(job)} targets the same way ({', '.join(pairs)}): "
+            f"{named} push the same {len(shared)} targets the same way ({', '.join(pairs)}): "
             "two programs doing one job",
             initiatives=tuple(found),
         )
@@ -174,8 +174,9 @@ def off_strategy(engine: Engine) -> Iterator[Hit]:
     starts = [node for node, flag in enumerate(facts.rolls_up) if flag and finishing[node]]
     seen = reach(starts, engine.pred) if starts else bytearray(len(engine))
     anchored, model_of, writes = engine.anchored, facts.model_of, facts.writes
+    model_ranks: list[int | None] = facts.ranks
     for i in engine.initiatives:
-        rank = ranks_of(facts, model_of[i])
+        rank = model_ranks[model_of[i]]
         if rank is None or rank >= top or writes[i] or not anchored[i] or seen[i]:
             continue
         yield Hit(
@@ -183,8 +184,3 @@ def off_strategy(engine: Engine) -> Iterator[Hit]:
             f"'{engine.title(i)}' carries out no initiative of a higher plan and none of its "
             "changes rolls up into one: the higher plan cannot see it",
         )
-
-
-def ranks_of(facts: Any, model: int) -> int | None:
-    rank: int | None = facts.ranks[model]
-    return rank
