@@ -38,6 +38,8 @@ class Portfolio:
     report: PortfolioReport
     json: bytes
     etag: str
+    # The documents read, for the pages' map (`toc.portfolio.combined_model`).
+    documents: tuple[Any, ...] = ()
 
 
 def versions(session: Session, workspace_id: int) -> list[tuple[str, int]]:
@@ -85,7 +87,7 @@ def portfolio(session: Session, workspace_id: int, as_of: datetime.date) -> Port
     read = [(row.slug, row.version) for row in rows]
     tag = _tag(workspace_id, read, as_of)
     report = check_portfolio(documents, as_of=as_of)
-    made = Portfolio(report, report.to_json(), tag)
+    made = Portfolio(report, report.to_json(), tag, tuple(d for _, d in documents))
     with _lock:
         _cache[(workspace_id, tag)] = made
         while len(_cache) > _CACHE_SIZE:

@@ -42,6 +42,7 @@ __all__ = [
     "rank_of",
     "take_up_line",
     "scorecard_csv",
+    "combined_model",
 ]
 
 # Whose plan a model is, ranked: a reference always points up these ranks (SPEC §6).
@@ -118,6 +119,8 @@ class PortfolioReport:
     # Each model's own fields the faces show: title, scope, org, designations, version.
     about: dict[str, dict[str, Any]] = field(default_factory=dict)
     currencies: list[str] = field(default_factory=list)
+    # The reference links drawn into the graph: (link id, from `MODEL:NODE`, to `MODEL:NODE`).
+    references: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -239,6 +242,10 @@ def check_portfolio(
         as_of,
         about,
         currencies,
+        [
+            (engine.key(k), engine.ids[engine.link_source[k]], engine.ids[engine.link_target[k]])
+            for k in range(engine.own_links, len(engine.link))
+        ],
     )
 
 
@@ -696,3 +703,50 @@ def scorecard_csv(rows: list[dict[str, Any]]) -> str:
     for row, cells in zip(rows, table[1:], strict=True):
         writer.writerow([row["model"], *cells, ";".join(row["carried_out_by"])])
     return buffer.getvalue()
+
+
+def combined_model(documents: Sequence[Any], report: PortfolioReport) -> Any:
+    """The portfolio as one `TheoryOfChange` for drawing: `MODEL:NODE` ids, `MODEL:LINK` link
+    ids, and the reference links as `leads_to` links whose `because` is `realizes`.
+
+    Built without validation (`:` is not allowed in a document's ids, on purpose): it is a
+    picture of the portfolio graph, never a document to store.
+    """
+    from toc.model import Link, LinkType, Polarity, TheoryOfChange
+
+    nodes: list[Any] = []
+    links: list[Any] = []
+    for document in sorted(documents, key=lambda d: d.id):
+        if document.id not in report.models:
+            continue
+        model = document
+        if not isinstance(model, TheoryOfChange):
+            model = TheoryOfChange.model_validate(msgspec.to_builtins(document))
+        prefix = model.id + ":"
+        nodes.extend(node.model_copy(update={"id": prefix + node.id}) for node in model.nodes)
+        links.extend(
+            link.model_copy(
+                update={
+                    "id": prefix + link.key,
+                    "source": prefix + link.source,
+                    "target": prefix + link.target,
+                }
+            )
+            for link in model.links
+        )
+    for key, source, target in report.references:
+        links.append(
+            Link.model_construct(
+                id=key,
+                source=source,
+                target=target,
+                type=LinkType.LEADS_TO,
+                polarity=Polarity.PLUS,
+                because="realizes",
+                evidence=[],
+                assumptions=[],
+            )
+        )
+    return TheoryOfChange.model_construct(
+        id="portfolio", title="Portfolio", nodes=nodes, links=links, checks={}
+    )

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from web.routes import history, links, map, models, nodes, report, signin
+from web.routes import history, links, map, models, nodes, portfolio, report, signin
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (signin, map, report, models, nodes, links, history):
+for module in (signin, map, report, models, portfolio, nodes, links, history):
     router.include_router(module.router)
