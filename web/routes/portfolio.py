@@ -15,6 +15,7 @@ from toc.report import Report
 from toc.scorecard import MARKS, MEANINGS, by_standing
 from web.deps import SessionDep
 from web.map import VIS_URL, json_for_html, legend, map_data
+from web.map.layout import BAND_BOTTOM, BAND_GAP, BAND_PAD, COLUMN, ROW
 from web.portfolio_view import cross_level_conflicts, grid, mirror, plural, viewpoint
 from web.render import render
 from web.session import PageRoute, VisitorDep, to_login
@@ -23,20 +24,58 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 # Past this many nodes the map draws one plan and what its references touch, not everything.
 MAP_WHOLE_LIMIT = 1500
-# One colour per plan, in model order (wrapping round): readable on white, apart from each other.
+# One light tint per plan, in model order (wrapping round): the node's fill, so its border
+# keeps telling its findings and its shape its kind; dark text reads on every one of them.
 PALETTE = (
-    "#1f6fb2",
-    "#c2571a",
-    "#2e8b57",
-    "#8e44ad",
-    "#b8860b",
-    "#c0392b",
-    "#16a085",
-    "#7f8c8d",
-    "#d35400",
-    "#2c3e50",
+    "#cfe3f7",
+    "#fbd9c2",
+    "#cdebd6",
+    "#e4d3f2",
+    "#f6e7b3",
+    "#f6cfcf",
+    "#c8ecea",
+    "#e0e0e0",
+    "#f3dcea",
+    "#d9e4c4",
 )
 REFERENCE_EDGE = {"color": {"color": "#8e44ad"}, "dashes": [2, 6], "width": 2}
+
+
+def _group_by_model(data: dict[str, Any], models: list[str]) -> None:
+    """Place the nodes in the three level bands, each plan's nodes side by side in a block of
+    its own (left to right in model order), so a plan reads as one group on every band."""
+    rows_per_band = 4
+    levels = [band["level"] for band in data["bands"]]
+    level_of = {item: detail["level"] for item, detail in data["details"]["nodes"].items()}
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for item in data["nodes"]:
+        key = (str(item["id"]).partition(":")[0], level_of[item["id"]])
+        cells.setdefault(key, []).append(item)
+    x = 0.7 * COLUMN  # room on the left for the bands' names
+    starts: dict[str, float] = {}
+    for model in models:
+        width = max(
+            (-(-len(cells.get((model, lv), [])) // rows_per_band) for lv in levels), default=0
+        )
+        if not width:
+            continue
+        starts[model] = x
+        x += (width + 0.5) * COLUMN
+    y = 0.0
+    for band in data["bands"]:
+        rows = min(
+            rows_per_band,
+            max((len(items) for (m, lv), items in cells.items() if lv == band["level"]), default=1),
+        )
+        band["top"] = y
+        for (model, level), items in cells.items():
+            if level != band["level"]:
+                continue
+            for position, item in enumerate(items):
+                item["x"] = round(starts[model] + (position // rows_per_band) * COLUMN, 1)
+                item["y"] = round(y + BAND_PAD + (position % rows_per_band) * ROW, 1)
+        band["bottom"] = y + BAND_PAD + (max(rows, 1) - 1) * ROW + BAND_BOTTOM
+        y = band["bottom"] + BAND_GAP
 
 
 def _map(found: portfolio_service.Portfolio, focus: str | None) -> dict[str, Any]:
@@ -61,11 +100,20 @@ def _map(found: portfolio_service.Portfolio, focus: str | None) -> dict[str, Any
     shown = Report(list(report.findings), dict(report.metrics))
     data = map_data(combined, shown, build_graph(combined))
     colours = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(report.models)}
+    groups = data["groups"]
     for item in data["nodes"]:
         model = str(item["id"]).partition(":")[0]
-        item["color"] = {"border": colours.get(model, "#333333")}
-        item["borderWidth"] = 3
+        tint = colours.get(model, "#ffffff")
+        own = groups[item["group"]]["color"]
+        item["color"] = {
+            "background": tint,
+            "border": own["border"],
+            "highlight": {"background": tint, "border": "#000000"},
+            "hover": {"background": tint, "border": "#000000"},
+        }
+        item["font"] = {"color": "#1a1a1a"}
         data["details"]["nodes"][item["id"]]["model"] = model
+    _group_by_model(data, report.models)
     references = {key for key, _, _ in report.references}
     for item in data["edges"]:
         if item.get("id") in references:
