@@ -147,7 +147,7 @@ class Engine:
         as_of: datetime.date | None = None,
         link_ends: tuple[list[Any], list[Any]] | None = None,
         ids: list[str] | None = None,
-        link_keys: list[str] | None = None,
+        link_prefixes: list[str] | None = None,
         identities: int = 0,
     ):
         """Build from a valid document; `link_ends`, when the reader has them, gives each
@@ -155,7 +155,8 @@ class Engine:
 
         A portfolio (`toc.portfolio`) builds one engine over many models: it passes the
         nodes' namespaced `ids` (`MODEL:NODE`, one per node of `document.nodes`, none of
-        them retired), the links' namespaced `link_keys` (parallel to `document.links`), and
+        them retired), each link's id prefix `MODEL:` (`link_prefixes`, parallel to
+        `document.links`), and
         puts its `identities` — the reference links, which are identities and not steps —
         last among the links, so that `own_links` counts the links that are steps.
         """
@@ -212,9 +213,9 @@ class Engine:
             links = [links[k] for k in kept]
             sources = [sources[k] for k in kept]
             targets = [targets[k] for k in kept]
-            if link_keys is not None:
-                link_keys = [link_keys[k] for k in kept]
-        self.link_keys = link_keys
+            if link_prefixes is not None:
+                link_prefixes = [link_prefixes[k] for k in kept]
+        self.link_prefixes = link_prefixes
         # Links numbered from `own_links` on are a portfolio's reference links (identities):
         # they count as having a because and are left out of evidence, shares and findings.
         self.own_links = len(links) - identities
@@ -278,11 +279,11 @@ class Engine:
 
     def key(self, link: int) -> str:
         """A link's id: its own, or the generated `FROM->TO` (`MODEL:` before it in a portfolio)."""
-        if self.link_keys is not None:
-            return self.link_keys[link]
         item = self.link[link]
         own = item.id
-        return own if own is not None else f"{item.source}->{item.target}"
+        key = own if own is not None else f"{item.source}->{item.target}"
+        prefixes = self.link_prefixes
+        return key if prefixes is None else prefixes[link] + key
 
     def links_of(self, edge: int) -> list[int]:
         """The numbers of the links merged into an edge, in document order."""

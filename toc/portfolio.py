@@ -264,27 +264,26 @@ def _build(documents: list[Any], as_of: datetime.date) -> tuple[Engine, Referenc
     links: list[Any] = []
     sources: list[int | None] = []
     targets: list[int | None] = []
-    keys: list[str] = []
-    every: list[dict[str, Any]] = []  # each model's nodes by id, retired ones included
+    prefixes: list[str] = []
     local: list[dict[str, int]] = []  # each model's nodes that are not retired → number
+    # Comprehensions per model rather than one loop per item: a statewide portfolio has
+    # hundreds of thousands of items.
     for position, document in enumerate(documents):
         prefix = document.id + ":"
-        numbers: dict[str, int] = {}
-        for node in document.nodes:
-            if node.status != "retired":
-                numbers[node.id] = len(ids)
-                ids.append(prefix + node.id)
-                nodes.append(node)
-                model_of.append(position)
-        every.append({node.id: node for node in document.nodes})
+        live = [node for node in document.nodes if node.status != "retired"]
+        start = len(ids)
+        names = [node.id for node in live]
+        ids.extend([prefix + name for name in names])
+        nodes.extend(live)
+        model_of.extend([position] * len(live))
+        numbers = dict(zip(names, range(start, start + len(live)), strict=True))
         local.append(numbers)
+        own_links = document.links
         get = numbers.get
-        for link in document.links:
-            links.append(link)
-            sources.append(get(link.source))
-            targets.append(get(link.target))
-            own = link.id
-            keys.append(prefix + (own if own is not None else f"{link.source}->{link.target}"))
+        links.extend(own_links)
+        sources.extend([get(link.source) for link in own_links])
+        targets.extend([get(link.target) for link in own_links])
+        prefixes.extend([prefix] * len(own_links))
     ranks = [rank_of(document) for document in documents]
     facts = References([document.id for document in documents], ranks, model_of)
     facts.rolls_up = bytearray(len(ids))
@@ -292,6 +291,7 @@ def _build(documents: list[Any], as_of: datetime.date) -> tuple[Engine, Referenc
     position_of = {document.id: position for position, document in enumerate(documents)}
     # Resolve every reference held by a node that is not retired.
     candidates: list[tuple[int, int, str]] = []  # (holder, referenced, reference)
+    all_ids: dict[int, set[str]] = {}  # every id of a model, retired ones too, when asked
     for holder, node in enumerate(nodes):
         realizes = getattr(node, "realizes", None)
         if not realizes:
@@ -303,7 +303,16 @@ def _build(documents: list[Any], as_of: datetime.date) -> tuple[Engine, Referenc
                 continue
             seen.add(reference)
             found = _resolve(
-                holder, node, reference, ids, model_of, documents, ranks, position_of, every, local
+                holder,
+                node,
+                reference,
+                nodes,
+                model_of,
+                documents,
+                ranks,
+                position_of,
+                local,
+                all_ids,
             )
             if isinstance(found, str):
                 facts.unresolved.append((ids[holder], reference, found))
@@ -312,11 +321,10 @@ def _build(documents: list[Any], as_of: datetime.date) -> tuple[Engine, Referenc
     resolved = _without_loops(candidates, facts, ids, nodes)
     # The reference links: carrying out from the higher initiative down, rolling up from the
     # lower change or outcome up.
-    kinds = [str(node.kind) for node in nodes] if nodes else []
     carry: list[tuple[int, int]] = []
     roll: list[tuple[int, int]] = []
     for holder, referenced, reference in resolved:
-        if kinds[holder] == "initiative":
+        if str(nodes[holder].kind) == "initiative":
             carry.append((referenced, holder))
             source, target = referenced, holder
         else:
@@ -326,7 +334,7 @@ def _build(documents: list[Any], as_of: datetime.date) -> tuple[Engine, Referenc
         links.append(_Reference(f"{ids[holder]}->{reference}", ids[source], ids[target]))
         sources.append(source)
         targets.append(target)
-        keys.append(f"{ids[holder]}->{reference}")
+        prefixes.append("")
     facts.rollup = _highest(roll)
     facts.carried_out_by, facts.carries = _closure(carry)
     engine = Engine(
@@ -334,7 +342,7 @@ def _build(documents: list[Any], as_of: datetime.date) -> tuple[Engine, Referenc
         as_of=as_of,
         link_ends=(sources, targets),
         ids=ids,
-        link_keys=keys,
+        link_prefixes=prefixes,
         identities=len(resolved),
     )
     engine.portfolio = facts
@@ -345,13 +353,13 @@ def _resolve(
     holder: int,
     node: Any,
     reference: str,
-    ids: list[str],
+    nodes: list[Any],
     model_of: list[int],
     documents: list[Any],
     ranks: list[int | None],
     position_of: dict[str, int],
-    every: list[dict[str, Any]],
     local: list[dict[str, int]],
+    all_ids: dict[int, set[str]],
 ) -> int | str:
     """The node number a reference names, or why it does not resolve (TOC801)."""
     model, _, name = reference.partition(":")
@@ -364,11 +372,16 @@ def _resolve(
     where = position_of.get(model)
     if where is None:
         return f"{title} realizes '{reference}', but the portfolio holds no model '{model}'"
-    target = every[where].get(name)
-    if target is None:
+    number = local[where].get(name)
+    if number is None:
+        # Not a node that is retired: a retired one, or none at all (looked up only here).
+        every = all_ids.get(where)
+        if every is None:
+            every = all_ids[where] = {other.id for other in documents[where].nodes}
+        if name in every:
+            return f"{title} realizes '{reference}', a retired node"
         return f"{title} realizes '{reference}', but model '{model}' has no node '{name}'"
-    if target.status == "retired":
-        return f"{title} realizes '{reference}', a retired node"
+    target = nodes[number]
     kind, other = str(node.kind), str(target.kind)
     if kind == "initiative" or other == "initiative":
         if kind != other:
@@ -388,7 +401,7 @@ def _resolve(
             f"{_text(getattr(documents[where], 'scope', None))} plan, not above this "
             f"{_text(getattr(documents[own], 'scope', None))} plan"
         )
-    return local[where][name]
+    return number
 
 
 def _a(kind: str) -> str:
@@ -401,6 +414,9 @@ def _without_loops(
     """The references that lie on no loop of references; those that do go to TOC801."""
     if not candidates:
         return []
+    holders = {holder for holder, _, _ in candidates}
+    if not any(referenced in holders for _, referenced, _ in candidates):
+        return candidates  # no node both holds a reference and is named by one: no loop
     # Only the nodes that hold or are named by a reference take part: number them compactly.
     compact: dict[int, int] = {}
     for holder, referenced, _ in candidates:
@@ -502,27 +518,46 @@ def _transitive(step: dict[int, list[int]]) -> dict[int, set[int]]:
 
 
 def _findings(engine: Engine, documents: list[Any]) -> list[Finding]:
-    """Every check on the portfolio's engine; each model's `checks` re-rate its own findings."""
-    settings = {document.id: dict(document.checks) for document in documents}
-    findings: list[Finding] = []
-    append = findings.append
+    """Every check on the portfolio's engine; each model's `checks` re-rate its own findings.
+
+    Findings sort by severity, code, subject, reference, indicator. Each check's hits are
+    sorted by the last three and put in the bucket of their (severity, code); the buckets,
+    read in order, give the whole order without sorting every finding by a five-part key.
+    """
+    rerated: dict[str, dict[str, str]] = {}  # code → model → setting, where some model re-rates
+    for document in documents:
+        for code, setting in document.checks.items():
+            rerated.setdefault(code, {})[document.id] = setting
+    buckets: dict[tuple[int, str], list[Finding]] = {}
     for check in all_checks():
+        code, name, hint = check.code, check.name, check.hint
         subject = check.subject
         is_initiative, is_node, is_link = (
             subject == "initiative",
             subject == "node",
             subject == "link",
         )
-        for hit in check(engine):
+        hits = list(check(engine))
+        if not hits:
+            continue
+        hits.sort(key=_hit_order)
+        settings = rerated.get(code)
+        for hit in hits:
             model = hit.subject.partition(":")[0]
-            setting = settings.get(model, {}).get(check.code)
-            if setting == "off":
-                continue
-            severity = check.severity if setting is None else Severity(setting)
-            append(
+            severity = check.severity
+            if settings is not None:
+                setting = settings.get(model)
+                if setting == "off":
+                    continue
+                if setting is not None:
+                    severity = Severity(setting)
+            bucket = buckets.get((SEVERITY_RANK[severity], code))
+            if bucket is None:
+                bucket = buckets[SEVERITY_RANK[severity], code] = []
+            bucket.append(
                 Finding(
-                    check.code,
-                    check.name,
+                    code,
+                    name,
                     severity,
                     hit.subject if is_initiative else None,
                     hit.subject if is_node else None,
@@ -530,25 +565,21 @@ def _findings(engine: Engine, documents: list[Any]) -> list[Finding]:
                     hit.nodes,
                     hit.indicator,
                     hit.message,
-                    hit.hint or check.hint,
+                    hit.hint or hint,
                     hit.pushers,
                     model=model,
                     reference=hit.reference,
                     initiatives=hit.initiatives,
                 )
             )
-    findings.sort(key=_finding_order)
+    findings: list[Finding] = []
+    for key in sorted(buckets):
+        findings.extend(buckets[key])
     return findings
 
 
-def _finding_order(finding: Finding) -> tuple[int, str, str, str, str]:
-    return (
-        SEVERITY_RANK[finding.severity],
-        finding.code,
-        finding.subject,
-        finding.reference or "",
-        finding.indicator or "",
-    )
+def _hit_order(hit: Any) -> tuple[str, str, str]:
+    return hit.subject, hit.reference or "", hit.indicator or ""
 
 
 def _add_model_columns(rows: list[dict[str, Any]], engine: Engine, facts: References) -> None:
