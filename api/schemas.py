@@ -158,6 +158,10 @@ class DiffPublic(BaseModel):
     links: dict[str, Any]
     findings: dict[str, list[dict[str, Any]]]
     metrics: dict[str, list[Any]]
+    initiatives: dict[str, dict[str, list[Any]]] = Field(
+        default_factory=dict,
+        description="Per initiative, the scorecard fields that changed: {field: [old, new]}.",
+    )
 
 
 class ObservationIn(BaseModel):
@@ -170,19 +174,41 @@ class ObservationIn(BaseModel):
     note: str | None = None
 
 
+class RatedLinks(BaseModel):
+    rated: int = Field(description="Links on its chains whose evidence has an ESSA tier.")
+    links: int = Field(description="Links on its chains.")
+
+
 class ScorecardRow(BaseModel):
-    """One initiative on the scorecard (SPEC §3): keep it, fix it or stop it."""
+    """One initiative on the scorecard (SPEC §3): keep, revise, stop or scale it."""
 
     id: str
     title: str
-    standing: Literal["no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound"]
+    standing: Literal["no-chain", "only-lowers", "no-because", "unmeasured", "sound"] = Field(
+        description="The plan's logic: the first of these that holds (docs/standings.md)."
+    )
+    mixed: bool = Field(description="It raises some outcome and lowers one.")
+    works_against: list[str] = Field(
+        description="Initiatives it pushes down where they push up, by id."
+    )
+    worked_against_by: list[str]
+    progress: Literal["off-track", "stalled", "moving", "no-data", "not-yet"]
     raises: list[str] = Field(description="The student outcomes its chains raise, by id.")
     lowers: list[str] = Field(description="The student outcomes its chains lower, by id.")
     because_chain: bool
     measured: Literal["leading", "outcome-only", "counts-only", "none"] | None
-    evidence: int | None = Field(description="The ESSA tier (1-4) of its strongest chain.")
+    evidence: int | None = Field(
+        description="The ESSA tier (1-4) of the weakest step of its best-evidenced chain."
+    )
+    essa_tier: int | None = Field(description="The intervention's own ESSA tier, if recorded.")
+    rated_links: RatedLinks
     conflicts: list[str] = Field(description="Nodes where its pressure meets an opposite one.")
     siloed: bool
+    decision: Literal["keep", "revise", "stop", "scale"] | None
+    required: bool
+    cost: int | float | None = Field(description="A year, in the model's currency.")
+    reach: int | None = Field(description="Students reached a year.")
+    cost_per_student: float | None
     findings: FindingCounts
 
 

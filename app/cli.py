@@ -113,7 +113,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if rows:
         if printed:
             print()
-        print(to_text(rows))
+        print(to_text(rows, currency=report.currency))
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
@@ -127,7 +127,7 @@ def _cmd_scorecard(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _write_bytes(scorecard.to_csv(rows).encode("utf-8"))
     else:
-        print(scorecard.to_text(rows))
+        print(scorecard.to_text(rows, currency=report.currency))
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 

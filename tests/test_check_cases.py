@@ -19,6 +19,10 @@ def test_check_case(case: CheckCase) -> None:
         assert [list(f.nodes or ()) for f in findings] == case.expect_groups
     if case.expect_pushers is not None:
         assert [f.pushers for f in findings] == case.expect_pushers
+    if case.expect_messages is not None:
+        assert [f.message for f in findings] == case.expect_messages
+    if case.expect_loops is not None:
+        assert [f.loop for f in findings] == case.expect_loops
 
 
 @pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.code)
@@ -33,6 +37,12 @@ def test_every_check_has_passing_and_failing_cases(check) -> None:
             assert not case.passes
         if case.doc == "pass":
             assert case.passes
+
+
+@pytest.mark.parametrize("check", all_checks(), ids=lambda c: c.code)
+def test_every_check_pins_a_message(check) -> None:
+    mine = [c for c in CASES if c.code == check.code]
+    assert any(c.expect_messages for c in mine), f"{check.code} pins no message"
 
 
 def test_case_names_are_unique_per_check() -> None:

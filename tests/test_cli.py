@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from toc.standing import STANDING_BY_SLUG
 
 CLEAN = {
     "format": "toc/1",
@@ -68,7 +69,7 @@ def test_a_clean_model_exits_zero_and_prints_only_its_scorecard(tmp_path, capsys
     out, err = capsys.readouterr()
     assert "TOC" not in out
     assert out.splitlines()[0].split()[:2] == ["Initiative", "Standing"]
-    assert "Coaching" in out and "sound" in out
+    assert "Coaching" in out and "\u2714 logic complete" in out
     assert "0 error(s)" in err
 
 
@@ -229,8 +230,8 @@ def test_text_output_ends_with_the_scorecard_table(tmp_path, capsys) -> None:
     header = lines.index(next(line for line in lines if line.startswith("Initiative")))
     assert all(line.startswith(f"{path}: TOC") for line in lines[: header - 1])
     table = "\n".join(lines[header:])
-    assert "Coaching" in table and "\u2714 sound" in table
-    assert "Data dashboard" in table and "\u2716 no-chain" in table
+    assert "Coaching" in table and "\u2714 logic complete" in table
+    assert "Data dashboard" in table and "\u2716 no chain drawn to students" in table
 
 
 def test_json_output_stays_complete_whatever_the_threshold(tmp_path, capsys) -> None:
@@ -274,10 +275,13 @@ def test_scorecard_csv_parses_back_one_row_per_initiative(capsys) -> None:
         "sound",
         "no-because",
         "unmeasured",
-        "mixed",
         "only-lowers",
         "no-chain",
     }
+    assert [r["standing_words"] for r in parsed][:2] == [
+        "not measured before the outcomes",
+        "no chain drawn to students",
+    ]
 
 
 def test_scorecard_text_names_each_initiative_and_its_standing(capsys) -> None:
@@ -286,13 +290,13 @@ def test_scorecard_text_names_each_initiative_and_its_standing(capsys) -> None:
     out = capsys.readouterr().out
     words = " ".join(out.split())
     for row in rows:
-        assert row["standing"] in out
+        assert STANDING_BY_SLUG[row["standing"]].words in words
         assert " ".join(row["title"].split()[:2]) in words
 
 
 def test_scorecard_of_a_clean_model_exits_zero(tmp_path, capsys) -> None:
     assert main(["scorecard", _write(tmp_path, CLEAN)]) == 0
-    assert "\u2714 sound" in capsys.readouterr().out
+    assert "\u2714 logic complete" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -44,6 +44,7 @@ def test_identical_models_differ_in_nothing_and_every_key_is_there() -> None:
         "links": {"added": [], "removed": [], "changed": {}},
         "findings": {"new": [], "resolved": []},
         "metrics": {},
+        "initiatives": {},
     }
 
 
@@ -177,3 +178,44 @@ def test_json_output_is_the_diff_and_text_output_reads_as_a_list_of_changes() ->
     assert any(line.startswith("  new error TOC101 unanchored-initiative grant:") for line in lines)
     assert lines[-1] == "worse: the new version has an error the old one had not"
     assert status == 1
+
+
+def test_the_scorecard_changes_per_initiative_read_as_one_line_each() -> None:
+    # auto-enroll gains a measure before the outcome: its standing moves from unmeasured.
+    enroll = _n("auto-enroll", "system", "initiative", title="Auto-enroll in Algebra I")
+    old = _model(
+        [enroll, PRACTICE, READING],
+        [
+            {"from": "auto-enroll", "to": "practice", "because": "b"},
+            {"from": "practice", "to": "reading", "because": "b"},
+        ],
+    )
+    measured = {**PRACTICE, "indicators": [{"name": "Change in practice"}]}
+    new = _model(
+        [{**enroll, "cost": 90000, "reach": 300}, measured, READING],
+        [
+            {"from": "auto-enroll", "to": "practice", "because": "b"},
+            {"from": "practice", "to": "reading", "because": "b"},
+        ],
+    )
+    diff = diff_models(old, new, as_of=DAY)
+    changed = diff["initiatives"]["auto-enroll"]
+    assert changed["standing"] == ["unmeasured", "sound"]
+    assert changed["measured"] == ["none", "leading"]
+    assert changed["cost"] == [None, 90000] and changed["cost_per_student"] == [None, 300.0]
+    assert "id" not in changed and "title" not in changed
+    text = render_diff_text(diff)
+    assert "  auto-enroll: standing unmeasured → sound\n" in text
+    assert "  auto-enroll: cost none → 90000\n" in text
+    assert json.loads(diff_command(old, new, "json", as_of=DAY)[0])["initiatives"] == json.loads(
+        json.dumps(diff["initiatives"])
+    )
+
+
+def test_a_field_one_stored_report_lacks_is_not_a_change() -> None:
+    model = _model([GRANT, PRACTICE, READING], CHAIN)
+    report = check_model(model, as_of=DAY).to_dict()
+    older = json.loads(json.dumps(report))
+    for row in older["initiatives"]:
+        del row["progress"]
+    assert diff_models(model, model, older, report, as_of=DAY)["initiatives"] == {}

@@ -104,7 +104,7 @@ def test_inferred_lists_every_indicator_without_a_stated_kind() -> None:
                 indicators=[
                     {"name": "Coaching sessions held"},
                     {"name": "Share of lessons observed", "measures": "change"},
-                    {"name": "Weekly reflection"},
+                    {"name": "Weekly reflection", "id": "reflection"},
                 ],
             ),
             _n(
@@ -119,7 +119,8 @@ def test_inferred_lists_every_indicator_without_a_stated_kind() -> None:
     )
     assert check_model(model).inferred == [
         {"node": "t", "indicator": "Coaching sessions held", "measures": "count"},
-        {"node": "t", "indicator": "Weekly reflection", "measures": None},
+        # Named by its id when it has one (SPEC §3), as observations and findings name it.
+        {"node": "t", "indicator": "reflection", "measures": None},
         {"node": "r", "indicator": "Improved questioning", "measures": "change"},
     ]
 
@@ -159,3 +160,15 @@ def test_checks_are_given_the_day_they_judge_by(monkeypatch) -> None:
     check_model(parse_document(document))
     # With no day given, the checks judge by today in UTC.
     assert seen == [day, day, today_utc()]
+
+
+def test_a_loop_finding_says_which_kind_of_loop_in_json() -> None:
+    model = _model(
+        [_n("a", "teacher", "change"), _n("b", "teacher", "change")],
+        [{"from": "a", "to": "b"}, {"from": "b", "to": "a", "polarity": "-"}],
+    )
+    written = json.loads(check_model(model).to_json())
+    (loop,) = [f for f in written["findings"] if f["code"] == "TOC402"]
+    assert loop["loop"] == "balancing" and "balancing loop" in loop["message"]
+    # SPEC §6: `loop` is present only on the findings it belongs to.
+    assert all("loop" not in f for f in written["findings"] if f["code"] != "TOC402")

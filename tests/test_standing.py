@@ -14,13 +14,24 @@ KEYS = [
     "id",
     "title",
     "standing",
+    "mixed",
+    "works_against",
+    "worked_against_by",
+    "progress",
     "raises",
     "lowers",
     "because_chain",
     "measured",
     "evidence",
+    "essa_tier",
+    "rated_links",
     "conflicts",
     "siloed",
+    "decision",
+    "required",
+    "cost",
+    "reach",
+    "cost_per_student",
     "findings",
 ]
 
@@ -42,7 +53,7 @@ def test_the_state_portfolio_shows_every_standing() -> None:
         "coaching-grant": "unmeasured",
         "family-reading-app": "no-chain",
         "hqim-literacy-grants": "no-because",
-        "pacing-compliance-review": "mixed",
+        "pacing-compliance-review": "sound",
         "teacher-eval-rubric": "only-lowers",
         "universal-screening": "sound",
     }
@@ -55,6 +66,13 @@ def test_the_state_portfolio_rows_say_what_each_initiative_does() -> None:
     assert rubric["findings"]["error"] == 1  # TOC105
     pacing = rows["pacing-compliance-review"]
     assert (pacing["raises"], pacing["lowers"]) == (["grade3-reading"], ["grade3-reading"])
+    # Drawing its trade-off does not rank it below a plan that draws none: mixed is a flag.
+    assert (pacing["standing"], pacing["mixed"]) == ("sound", True)
+    assert pacing["works_against"] == ["hqim-literacy-grants", "universal-screening"]
+    assert rows["universal-screening"]["worked_against_by"] == [
+        "pacing-compliance-review",
+        "teacher-eval-rubric",
+    ]
     # The coaching grant is measured by counts and by the state test every initiative shares.
     assert rows["coaching-grant"]["measured"] == "outcome-only"
     assert rows["universal-screening"]["measured"] == "leading"
@@ -89,7 +107,9 @@ def test_every_pusher_is_listed_and_named_by_title() -> None:
 def test_standing_and_conflicts_hold_when_checks_are_switched_off() -> None:
     data = _portfolio()
     before = _rows(data)
-    data["checks"] = {code: "off" for code in ("TOC101", "TOC105", "TOC106", "TOC304", "TOC501")}
+    data["checks"] = {
+        code: "off" for code in ("TOC101", "TOC105", "TOC106", "TOC304", "TOC501", "TOC703")
+    }
     data["checks"]["TOC102"] = "info"
     after = _rows(data)
     for name, row in before.items():
@@ -140,3 +160,95 @@ def test_a_model_without_initiatives_has_an_empty_scorecard() -> None:
         b' "kind": "outcome", "title": "O"}]}'
     )
     assert check_model(document).initiatives == []
+
+
+def test_the_state_portfolio_rows_carry_the_decision_and_the_money() -> None:
+    rows = {row["id"]: row for row in check_bytes(EXAMPLE.read_bytes()).initiatives}
+    coaching = rows["coaching-grant"]
+    assert (coaching["decision"], coaching["cost"], coaching["reach"]) == ("scale", 2200000, 96000)
+    assert round(coaching["cost_per_student"], 2) == 22.92
+    # The data moves on the coaching chain and stalls on the screening chain.
+    assert coaching["progress"] == "moving"
+    screening = rows["universal-screening"]
+    assert (screening["progress"], screening["required"], screening["decision"]) == (
+        "stalled",
+        True,
+        "revise",
+    )
+    assert screening["rated_links"] == {"rated": 5, "links": 5}
+    # A cost given by funding alone is the sum of its funding; no reach, no cost per student.
+    rubric = rows["teacher-eval-rubric"]
+    assert (rubric["cost"], rubric["reach"], rubric["cost_per_student"]) == (400000, None, None)
+    assert rows["hqim-literacy-grants"]["essa_tier"] is None
+
+
+def test_the_metrics_count_every_standing_and_verdict_and_cost_where_given() -> None:
+    metrics = check_bytes(EXAMPLE.read_bytes()).metrics
+    assert metrics["standings"] == {
+        "no-chain": 1,
+        "only-lowers": 1,
+        "no-because": 1,
+        "unmeasured": 1,
+        "sound": 2,
+    }
+    assert metrics["decisions"] == {"keep": 0, "revise": 1, "stop": 0, "scale": 1, "none": 4}
+    assert metrics["cost_by_standing"] == {
+        "no-chain": 1200000,
+        "only-lowers": 400000,
+        "no-because": 6000000,
+        "unmeasured": 2200000,
+        "sound": 3850000,
+    }
+
+
+def _chain(*links: dict[str, Any], **initiative: Any) -> dict[str, Any]:
+    return {
+        "id": "m",
+        "title": "M",
+        "nodes": [
+            {"id": "a", "level": "system", "kind": "initiative", "title": "A", **initiative},
+            {"id": "b", "level": "system", "kind": "initiative", "title": "B"},
+            {"id": "practice", "level": "teacher", "kind": "change", "title": "Practice"},
+            {"id": "reading", "level": "student", "kind": "outcome", "title": "Reading"},
+        ],
+        "links": list(links),
+    }
+
+
+def test_two_initiatives_that_undermine_each_other_work_against_each_other() -> None:
+    rows = _rows(
+        _chain(
+            {"from": "a", "to": "b", "polarity": "-"},
+            {"from": "b", "to": "a", "polarity": "-"},
+            {"from": "a", "to": "reading"},
+        )
+    )
+    assert rows["a"]["works_against"] == ["b"] and rows["a"]["worked_against_by"] == ["b"]
+    assert rows["b"]["works_against"] == ["a"] and rows["b"]["worked_against_by"] == ["a"]
+    assert rows["a"]["conflicts"] == ["a", "b"]
+
+
+def test_rated_links_count_every_link_on_the_chains_even_when_the_first_cites_nothing() -> None:
+    tier1 = [{"citation": "RCT", "tier": 1}]
+    rows = _rows(
+        _chain(
+            {"from": "a", "to": "practice", "because": "admin step"},
+            {"from": "practice", "to": "reading", "because": "b", "evidence": tier1},
+            {"from": "b", "to": "practice", "because": "b", "evidence": tier1},
+        )
+    )
+    assert rows["a"]["evidence"] is None  # its weakest step is unrated
+    assert rows["a"]["rated_links"] == {"rated": 1, "links": 2}
+    assert rows["b"]["rated_links"] == {"rated": 2, "links": 2}
+
+
+def test_a_node_reached_only_through_an_outcome_is_no_leading_measure() -> None:
+    data = _chain(
+        {"from": "a", "to": "reading", "because": "b"},
+        {"from": "reading", "to": "practice", "because": "b"},
+    )
+    data["nodes"][2]["indicators"] = [{"name": "Change in practice"}]
+    data["nodes"].append({"id": "later", "level": "student", "kind": "outcome", "title": "Later"})
+    data["links"].append({"from": "practice", "to": "later", "because": "b"})
+    row = _rows(data)["a"]
+    assert (row["measured"], row["standing"]) == ("outcome-only", "unmeasured")

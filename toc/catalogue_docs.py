@@ -41,8 +41,16 @@ Scope, for every check:
 - An **orphan** (TOC201) gets no TOC202 or TOC203 as well; TOC101, TOC301 and TOC302 still
   apply to it.
 - The **monitoring** checks (TOC701–TOC703) read indicators' observations against their
-  baselines, targets and cadences, as [monitoring.md](monitoring.md) defines them; TOC701
-  also reads the check date (`as_of`: `toc check --as-of DATE`, default today in UTC).
+  baselines, targets and cadences, and TOC703 a link's `lag`, as
+  [monitoring.md](monitoring.md) defines them; TOC701 and TOC108 also read the check date
+  (`as_of`: `toc check --as-of DATE`, default today in UTC).
+- The **cabinet** checks (TOC107–TOC109) read an initiative's `decision`, `required`,
+  `funding` and `essa_tier`; TOC107 compares the decision with the initiative's standing and
+  the data along its chains, as [standings.md](standings.md) defines them.
+- **Before the outcomes** (TOC304, and `measured: leading` on the scorecard): a node lies
+  before initiative A's outcomes when it lies on A's chains, is neither A nor an outcome,
+  and A reaches it along a path that passes no outcome. A measure reached only by way of an
+  outcome is never A's leading measure.
 - A `because` that is empty or only white space counts as no `because`; likewise `form`
   and `function`.
 

@@ -7,7 +7,8 @@ The shape is SPEC §5's::
      "nodes": {"added": [ids], "removed": [ids], "changed": {id: {field: [old, new]}}},
      "links": {"added": [ids], "removed": [ids], "changed": {id: {field: [old, new]}}},
      "findings": {"new": [findings], "resolved": [findings]},
-     "metrics": {key: [old, new]}}
+     "metrics": {key: [old, new]},
+     "initiatives": {id: {field: [old, new]}}}
 
 Only what changed is listed, but every key is always there (empty when nothing changed), so a
 reader never has to ask whether a key is missing or empty. A field absent on one side is
@@ -15,7 +16,9 @@ reader never has to ask whether a key is missing or empty. A field absent on one
 `version` is left out of `model`: `from` and `to` carry the versions compared. Nodes are matched
 by id and links by their id (their own or the generated `FROM->TO`). A finding is the same
 finding in both versions when its code, its subject and the indicator it names (TOC701,
-TOC702) are the same.
+TOC702) are the same. `initiatives` lists, for each initiative in both versions, the scorecard
+fields (SPEC §3) that changed; a field only one side's report carries (a report stored before
+the field existed) is not a change.
 """
 
 from __future__ import annotations
@@ -66,6 +69,26 @@ def _items(old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]], k
         "removed": sorted(before.keys() - after.keys()),
         "changed": changed,
     }
+
+
+def _initiatives(
+    old: Sequence[Mapping[str, Any]], new: Sequence[Mapping[str, Any]]
+) -> dict[str, dict[str, list[Any]]]:
+    """The scorecard fields that changed, per initiative present in both versions."""
+    before = {row["id"]: row for row in old}
+    changed = {}
+    for row in sorted(new, key=lambda row: row["id"]):
+        was = before.get(row["id"])
+        if was is None:
+            continue
+        fields = {
+            field: [was[field], row[field]]
+            for field in row
+            if field != "id" and field in was and was[field] != row[field]
+        }
+        if fields:
+            changed[row["id"]] = fields
+    return changed
 
 
 def _link_key(link: Mapping[str, Any]) -> str:
@@ -120,7 +143,8 @@ def diff_models(
     Returns
     -------
     dict
-        `{"from", "to", "model", "nodes", "links", "findings", "metrics"}`, every key
+        `{"from", "to", "model", "nodes", "links", "findings", "metrics", "initiatives"}`,
+        every key
         present, only what changed listed, ids sorted.
 
     Examples
@@ -157,6 +181,9 @@ def diff_models(
             "resolved": _unmatched(old_findings, new_findings),
         },
         "metrics": _fields(old_dict["metrics"], new_dict["metrics"]),
+        "initiatives": _initiatives(
+            old_dict.get("initiatives") or [], new_dict.get("initiatives") or []
+        ),
     }
 
 
@@ -167,6 +194,17 @@ def _worse(diff: Mapping[str, Any]) -> bool:
 def _value(value: Any, width: int = 60) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _shown(value: Any) -> str:
+    """A scorecard value as one line of text: words bare, lists joined, the rest as JSON."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "none"
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return ", ".join(value) if value else "none"
+    return _value(value)
 
 
 def _subject(finding: Mapping[str, Any]) -> str:
@@ -217,6 +255,12 @@ def render_diff_text(diff: Mapping[str, Any]) -> str:
             )
     for key, (before, after) in diff["metrics"].items():
         lines.append(f"metrics: {key} {_value(before)} → {_value(after)}")
+    changed = diff.get("initiatives") or {}
+    if changed:
+        lines.append(f"initiatives: {len(changed)} changed on the scorecard")
+        for initiative, fields in changed.items():
+            for field, (before, after) in fields.items():
+                lines.append(f"  {initiative}: {field} {_shown(before)} → {_shown(after)}")
     if _worse(diff):
         lines.append("worse: the new version has an error the old one had not")
     return "\n".join(lines) + "\n"

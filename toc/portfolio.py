@@ -217,8 +217,8 @@ def check_portfolio(
     with gc_paused():
         engine, facts = _build(accepted, as_of)
         findings = _findings(engine, accepted)
-        metrics = _metrics(engine, findings)
         rows = scorecard(engine, findings)
+        metrics = _metrics(engine, findings, rows)
         _add_model_columns(rows, engine, facts)
         currencies = _costs(metrics, rows, engine, facts, accepted)
         take_up = _take_up(rows, engine, facts, accepted)
@@ -625,12 +625,15 @@ def _costs(
         used.add(currency[row["model"]])
         counted = cost - _pass_through(node, row["model"])
         spent[row["standing"]] = spent.get(row["standing"], 0) + counted
+    from toc.standing import STANDINGS
+
     if len(used) > 1:
         metrics["cost_by_standing"] = None
     else:
         metrics["cost_by_standing"] = {
             standing: (int(total) if float(total).is_integer() else total)
-            for standing, total in spent.items()
+            for standing in STANDINGS
+            if (total := spent.get(standing)) is not None
         }
     return sorted(used)
 

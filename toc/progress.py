@@ -28,6 +28,7 @@ __all__ = [
     "stalled",
     "step_not_holding",
     "began_moving",
+    "moved_date",
     "stalled_since",
     "today_utc",
 ]
@@ -268,8 +269,35 @@ def stalled(node: Node) -> bool:
     return bool(shares) and all(share is not None and share <= 0.1 for share in shares)
 
 
+def moved_date(indicator: Indicator) -> datetime.date | None:
+    """A moved indicator's *moved date*: the earliest date whose observation, read as the
+    latest, already gives progress of at least 0.5 (None when the indicator did not move).
+
+    Examples
+    --------
+    >>> from toc.model import Indicator
+    >>> moved_date(Indicator.model_validate({"name": "Visits", "baseline": 0, "target": 10,
+    ...     "observations": [{"date": "2026-01-01", "value": 1},
+    ...     {"date": "2026-03-01", "value": 6}, {"date": "2026-05-01", "value": 9}]}))
+    datetime.date(2026, 3, 1)
+    """
+    share = progress(indicator)
+    if share is None or share < 0.5:
+        return None
+    baseline, target = _number(indicator.baseline), _number(indicator.target)
+    assert baseline is not None and target is not None
+    span = target - baseline
+    for observation in indicator.observations:
+        try:
+            if (observation.value - baseline) / span >= 0.5:
+                return observation.date
+        except OverflowError:
+            continue
+    return None
+
+
 def began_moving(node: Node) -> datetime.date | None:
-    """The earliest first-observation date among the node's moved indicators (None: not moved).
+    """The earliest moved date among the node's moved indicators (None: not moved).
 
     Parameters
     ----------
@@ -279,7 +307,7 @@ def began_moving(node: Node) -> datetime.date | None:
     -------
     datetime.date or None
     """
-    return min((i.observations[0].date for i in moved_indicators(node)), default=None)
+    return min((day for i in node.indicators if (day := moved_date(i)) is not None), default=None)
 
 
 def stalled_since(node: Node) -> datetime.date | None:
@@ -299,21 +327,23 @@ def stalled_since(node: Node) -> datetime.date | None:
     return max(i.observations[-1].date for i in _real_tracked(node))
 
 
-def step_not_holding(source: Node, target: Node) -> bool:
+def step_not_holding(source: Node, target: Node, lag: int = 0) -> bool:
     """TOC703's test of a step: its source moved and its target did not.
 
     Parameters
     ----------
     source, target : Node
         The ends of a `leads_to` link.
+    lag : int
+        The link's `lag` in days (0 when it has none).
 
     Returns
     -------
     bool
-        True when `source` moved, `target` stalled, and the target was measured after the
-        source began to move: the latest observation date among the target's tracked
-        change/outcome indicators is not earlier than the earliest first-observation date
-        among the source's moved indicators.
+        True when `source` moved, `target` stalled, and the target was measured once the
+        source had moved and the lag had passed: the latest observation date among the
+        target's tracked change/outcome indicators is on or after the earliest moved date
+        among the source's moved indicators plus `lag` days.
 
     Examples
     --------
@@ -327,7 +357,13 @@ def step_not_holding(source: Node, target: Node) -> bool:
     True
     >>> step_not_holding(coaching, node("practice", [("2026-01-09", 1)]))
     False
+    >>> step_not_holding(coaching, node("practice", [("2026-02-01", 1)]), lag=365)
+    False
     """
     began = began_moving(source)
     measured = stalled_since(target) if began is not None else None
-    return began is not None and measured is not None and measured >= began
+    return (
+        began is not None
+        and measured is not None
+        and measured >= began + datetime.timedelta(days=lag)
+    )

@@ -16,7 +16,7 @@ from toc.indicators import infer_measures
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Severity, TheoryOfChange
 from toc.progress import today_utc
-from toc.standing import scorecard
+from toc.standing import scorecard, scorecard_metrics
 
 if TYPE_CHECKING:
     from toc.graph import ChainGraph
@@ -55,6 +55,8 @@ class Finding(msgspec.Struct, frozen=True, omit_defaults=True):
     hint: str
     # TOC501 only: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
     pushers: dict[str, list[str]] | None
+    # TOC402 only: `reinforcing` or `balancing`.
+    loop: str | None = None
     # A portfolio's findings (SPEC §6): the model of the subject (of `initiative` when the
     # finding is about several models).
     model: str | None = None
@@ -90,6 +92,8 @@ class Finding(msgspec.Struct, frozen=True, omit_defaults=True):
             "hint": self.hint,
             "pushers": _copy_pushers(self.pushers),
         }
+        if self.loop is not None:
+            found["loop"] = self.loop
         if self.model is not None:
             found["model"] = self.model
         if self.reference is not None:
@@ -114,6 +118,8 @@ class Report:
     initiatives: list[dict[str, Any]] = field(default_factory=list)
     # The day the checks judged by (only TOC701 reads it).
     as_of: datetime.date | None = None
+    # The model's own `currency` (None when it names none): how its costs are shown.
+    currency: str | None = None
 
     @property
     def has_errors(self) -> bool:
@@ -164,7 +170,7 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _metrics(engine: Engine, findings: list[Finding]) -> dict[str, Any]:
+def _metrics(engine: Engine, findings: list[Finding], rows: list[dict[str, Any]]) -> dict[str, Any]:
     initiatives = engine.initiatives
     chain_links = engine.chain_links
     because, links = engine.link_because, engine.link
@@ -184,6 +190,7 @@ def _metrics(engine: Engine, findings: list[Finding]) -> dict[str, Any]:
         ),
         "evidence_strength": engine.evidence_strength,
         "findings": counts,
+        **scorecard_metrics(rows),
     }
 
 
@@ -198,7 +205,7 @@ def _inferred(document: Any) -> list[dict[str, Any]]:
                 found.append(
                     {
                         "node": node.id,
-                        "indicator": indicator.name,
+                        "indicator": indicator.id if indicator.id is not None else indicator.name,
                         "measures": measures.value if measures is not None else None,
                     }
                 )
@@ -293,16 +300,19 @@ def _check(engine: Engine) -> Report:
                     hit.message,
                     hit.hint or hint,
                     hit.pushers,
+                    loop=hit.loop,
                     reference=hit.reference,
                     initiatives=hit.initiatives,
                 )
             )
+    rows = scorecard(engine, findings)
     return Report(
         findings,
-        _metrics(engine, findings),
+        _metrics(engine, findings, rows),
         _inferred(engine.document),
-        scorecard(engine, findings),
+        rows,
         engine.as_of,
+        getattr(engine.document, "currency", None),
     )
 
 

@@ -1,37 +1,37 @@
 """The initiative scorecard as people read it: a terminal table, CSV for a spreadsheet, JSON.
 
-The rows are the report's `initiatives` (SPEC §3), computed by `toc.report`; this module only
-renders them. Every standing is shown as a word with a mark beside it, never a mark alone, so a
-table copied into an email or read by a screen reader still says what it means.
+The rows are the report's `initiatives` (SPEC §3), computed by `toc.standing`; this module only
+renders them. Every standing is shown as its words with its mark beside it, from the one table
+in `toc.standing`, never a mark alone, so a table copied into an email or read by a screen
+reader still says what it means.
 
 >>> rows = [
-...     {"id": "coach", "title": "Coaching", "standing": "sound", "raises": ["reading"],
-...      "lowers": [], "because_chain": True, "measured": "leading", "evidence": 2,
-...      "conflicts": [], "siloed": False, "findings": {"error": 0, "warning": 0, "info": 1}},
-...     {"id": "app", "title": "Reading app", "standing": "no-chain", "raises": [],
-...      "lowers": [], "because_chain": False, "measured": None, "evidence": None,
-...      "conflicts": [], "siloed": False, "findings": {"error": 1, "warning": 1, "info": 0}},
+...     {"id": "coach", "title": "Coaching", "standing": "sound", "mixed": False,
+...      "works_against": [], "worked_against_by": ["app"], "progress": "moving",
+...      "raises": ["reading"], "lowers": [], "because_chain": True, "measured": "leading",
+...      "evidence": 2, "essa_tier": None, "rated_links": {"rated": 2, "links": 3},
+...      "conflicts": ["practice"], "siloed": False, "decision": "keep", "required": False,
+...      "cost": 250000, "reach": 1200, "cost_per_student": 208.33,
+...      "findings": {"error": 0, "warning": 0, "info": 1}},
+...     {"id": "app", "title": "Reading app", "standing": "no-chain", "mixed": False,
+...      "works_against": ["coach"], "worked_against_by": [], "progress": "no-data",
+...      "raises": [], "lowers": [], "because_chain": False, "measured": None,
+...      "evidence": None, "essa_tier": None, "rated_links": {"rated": 0, "links": 0},
+...      "conflicts": ["practice"], "siloed": False, "decision": None, "required": True,
+...      "cost": None, "reach": None, "cost_per_student": None,
+...      "findings": {"error": 1, "warning": 1, "info": 0}},
 ... ]
->>> print(to_text(rows, width=100))
-Initiative   Standing    Raises   Lowers  Because  Measured  Evidence  Conflicts  E/W/I
------------  ----------  -------  ------  -------  --------  --------  ---------  -----
-Coaching     ✔ sound     reading  —       yes      leading   tier 2    —          0/0/1
-Reading app  ✖ no-chain  —        —       no       —         —         —          1/1/0
-E/W/I: the initiative's findings by severity (error/warning/info).
->>> print(to_text(rows, width=60))
-Coaching: ✔ sound
-  raises reading; lowers —; because-chain yes; measured
-  leading; evidence tier 2; conflicts —; findings 0/0/1
-  (error/warning/info)
-Reading app: ✖ no-chain
-  raises —; lowers —; because-chain no; measured —; evidence
-  —; conflicts —; findings 1/1/0 (error/warning/info)
+>>> print(to_text(rows, width=96))
+Coaching: ✔ logic complete
+  beside it ⇅ worked against by Reading app; data moving; measured leading; weakest step tier 2;
+  decision keep; per student reached ≈ 208; findings 0/0/1 (error/warning/info)
+Reading app: ✖ no chain drawn to students
+  beside it ⇅ works against Coaching; data no data; measured —; weakest step —; decision
+  required; per student reached —; findings 1/1/0 (error/warning/info)
 >>> [row["id"] for row in by_standing(rows)]
 ['app', 'coach']
->>> print(to_csv(rows), end="")
-id,title,standing,raises,lowers,because_chain,measured,evidence,evidence_name,conflicts,siloed,errors,warnings,info
-coach,Coaching,sound,reading,,true,leading,2,moderate,,false,0,0,1
-app,Reading app,no-chain,,,false,,,,,false,1,1,0
+>>> to_csv(rows).splitlines()[2].split(",")[:8]
+['app', 'Reading app', 'no-chain', 'no chain drawn to students', 'false', 'coach', '', 'no-data']
 """
 
 from __future__ import annotations
@@ -45,14 +45,23 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from toc.formats.csvzip import _guard as _formula_guard
-from toc.standing import STANDINGS
+from toc.standing import (
+    FLAGS,
+    STANDING_BY_SLUG,
+    STANDING_TABLE,
+    STANDINGS,
+    money,
+    standing_label,
+)
 from toc.vocabulary import TIER_NAMES
 
 __all__ = [
     "STANDINGS",
     "MARKS",
+    "WORDS",
     "MEANINGS",
     "standing_label",
+    "flags_text",
     "by_standing",
     "to_text",
     "to_csv",
@@ -60,39 +69,37 @@ __all__ = [
     "CSV_COLUMNS",
 ]
 
+# Read from the one table in toc.standing: a mark to scan a column by, the words beside it.
+MARKS: dict[str, str] = {standing.slug: standing.mark for standing in STANDING_TABLE}
+WORDS: dict[str, str] = {standing.slug: standing.words for standing in STANDING_TABLE}
+MEANINGS: dict[str, str] = {standing.slug: standing.meaning for standing in STANDING_TABLE}
 
-# A mark to scan a column by; the word always stands beside it.
-MARKS: dict[str, str] = {
-    "no-chain": "\u2716",  # ✖
-    "only-lowers": "\u2716",  # ✖
-    "mixed": "\u25b2",  # ▲
-    "no-because": "?",
-    "unmeasured": "\u25cb",  # ○
-    "sound": "\u2714",  # ✔
-}
-
-# What each standing tells a cabinet deciding to keep, fix or stop an initiative.
-MEANINGS: dict[str, str] = {
-    "no-chain": "reaches no student outcome",
-    "only-lowers": "reaches student outcomes only through a weakening (−) link",
-    "mixed": "raises some student outcomes and lowers others",
-    "no-because": "no chain to students says why each step happens",
-    "unmeasured": "no leading measure on its chains",
-    "sound": "a because-chain to students, measured along the way",
-}
-
+# The CSV's columns, in order (docs/standings.md lists them; a test pins them).
 CSV_COLUMNS: tuple[str, ...] = (
     "id",
     "title",
     "standing",
+    "standing_words",
+    "mixed",
+    "works_against",
+    "worked_against_by",
+    "progress",
     "raises",
     "lowers",
     "because_chain",
     "measured",
     "evidence",
     "evidence_name",
+    "essa_tier",
+    "rated_links",
+    "chain_links",
     "conflicts",
     "siloed",
+    "decision",
+    "required",
+    "cost",
+    "reach",
+    "cost_per_student",
     "errors",
     "warnings",
     "info",
@@ -101,19 +108,26 @@ CSV_COLUMNS: tuple[str, ...] = (
 _NONE = "\u2014"  # —, an empty cell that still reads as "nothing" rather than as missing
 _GAP = "  "
 # A table row taller than this is hard to follow across: past it, the rows are stacked.
-_MAX_LINES = 4
+_MAX_LINES = 6
 
 
-def standing_label(standing: str) -> str:
-    """The standing as a mark and its word.
+def flags_text(row: Mapping[str, Any], titles: Mapping[str, str] | None = None) -> list[str]:
+    """The flags beside a row's standing, each as mark and words; initiatives by title.
 
-    >>> standing_label("mixed")
-    '▲ mixed'
-    >>> standing_label("something-new")
-    'something-new'
+    >>> flags_text({"mixed": True, "works_against": ["b"], "worked_against_by": []},
+    ...     {"b": "Pacing review"})
+    ['▲ raises and lowers outcomes', '⇅ works against Pacing review']
     """
-    mark = MARKS.get(standing)
-    return f"{mark} {standing}" if mark else standing
+    found = []
+    if row.get("mixed"):
+        found.append(" ".join(FLAGS["mixed"]))
+    for key in ("works_against", "worked_against_by"):
+        others = row.get(key) or []
+        if others:
+            mark, words = FLAGS[key]
+            named = ", ".join(titles.get(i, i) if titles else i for i in others)
+            found.append(f"{mark} {words} {named}")
+    return found
 
 
 def by_standing(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -131,18 +145,30 @@ def _names(ids: Sequence[str], titles: Mapping[str, str] | None) -> str:
     return ", ".join(titles.get(i, i) if titles else i for i in ids)
 
 
-def _text_cells(row: Mapping[str, Any], titles: Mapping[str, str] | None) -> list[str]:
+def _decision(row: Mapping[str, Any]) -> str:
+    verdict = row.get("decision")
+    if row.get("required"):
+        return f"{verdict} (required)" if verdict else "required"
+    return verdict or _NONE
+
+
+def _text_cells(
+    row: Mapping[str, Any], titles: Mapping[str, str], currency: str | None
+) -> list[str]:
     counts = row["findings"]
     tier = row.get("evidence")
+    share = row.get("cost_per_student")
     return [
         str(row["title"]),
         standing_label(row["standing"]),
-        _names(row["raises"], titles),
-        _names(row["lowers"], titles),
-        "yes" if row["because_chain"] else "no",
+        "; ".join(flags_text(row, titles)) or _NONE,
+        # The table's narrow column reads the slug as words ("no data", "off track"); the
+        # summary and the pages say it in full (PROGRESS_WORDS).
+        (row.get("progress") or _NONE).replace("-", " "),
         row["measured"] or _NONE,
         f"tier {tier}" if tier else _NONE,
-        _names(row["conflicts"], titles),
+        _decision(row),
+        f"\u2248 {money(share, currency)}" if share is not None else _NONE,
         f"{counts['error']}/{counts['warning']}/{counts['info']}",
     ]
 
@@ -150,38 +176,43 @@ def _text_cells(row: Mapping[str, Any], titles: Mapping[str, str] | None) -> lis
 _HEADERS = (
     "Initiative",
     "Standing",
-    "Raises",
-    "Lowers",
-    "Because",
+    "Beside it",
+    "Data",
     "Measured",
-    "Evidence",
-    "Conflicts",
+    "Weakest step",
+    "Decision",
+    "Per student",
     "E/W/I",
 )
-_LEGEND = "E/W/I: the initiative's findings by severity (error/warning/info)."
-# Columns that wrap when the table is wider than the terminal: the ones holding names. The
-# lists give way first, down to a dozen characters; the initiative's title last.
-_SHRINK_ORDER = ((7, 12), (3, 12), (2, 12), (0, 20))
+_LEGEND = (
+    "Weakest step: the evidence tier of the weakest step on its best-evidenced chain "
+    "(not an ESSA rating of the initiative).\n"
+    "Per student: its cost a year divided by the students it reaches a year.\n"
+    "E/W/I: the initiative's findings by severity (error/warning/info)."
+)
+# Columns that wrap when the table is wider than the terminal, and how narrow each may get.
+_SHRINK_ORDER = ((0, 20), (1, 16), (2, 16), (3, 12), (6, 8), (7, 8))
 
 
 def _widths(table: list[list[str]], width: int) -> list[int] | None:
-    """Column widths that fit `width`, wrapping the name columns; None when none fit.
+    """Column widths that fit `width`, wrapping the wordy columns; None when none fit.
 
-    None too when a cell would need more than four lines: the rows are stacked then, so
-    that nothing is cut.
+    The widest wordy column gives way first, one character at a time, down to its floor, so
+    the wrapping is shared rather than piled on one column. None too when a cell would need
+    more than `_MAX_LINES` lines: the rows are stacked then, so that nothing is cut.
     """
     widths = [max(len(line) for line in column) for column in zip(*table, strict=True)]
+    # A column never gets narrower than its header, which does not wrap.
+    floors = {column: max(floor, len(_HEADERS[column])) for column, floor in _SHRINK_ORDER}
     overflow = sum(widths) + len(_GAP) * (len(widths) - 1) - width
-    for column, narrowest in _SHRINK_ORDER:
-        if overflow <= 0:
-            break
-        step = max(0, min(overflow, widths[column] - narrowest))
-        widths[column] -= step
-        overflow -= step
-    if overflow > 0:
-        return None
+    while overflow > 0:
+        column = max(floors, key=lambda c: widths[c] - floors[c])
+        if widths[column] <= floors[column]:
+            return None
+        widths[column] -= 1
+        overflow -= 1
     for row in table[1:]:
-        for column, _ in _SHRINK_ORDER:
+        for column in floors:
             if len(_wrap(row[column], widths[column])) > _MAX_LINES:
                 return None
     return widths
@@ -193,7 +224,7 @@ def _wrap(cell: str, width: int) -> list[str]:
 
 def _stacked(cells: list[list[str]], width: int) -> str:
     """One block per initiative, for a terminal too narrow for the table."""
-    labels = ("raises", "lowers", "because-chain", "measured", "evidence", "conflicts")
+    labels = ("beside it", "data", "measured", "weakest step", "decision", "per student reached")
     out: list[str] = []
     for row in cells:
         out.extend(textwrap.wrap(f"{row[0]}: {row[1]}", max(20, width)))
@@ -212,13 +243,14 @@ def to_text(
     *,
     titles: Mapping[str, str] | None = None,
     width: int | None = None,
+    currency: str | None = None,
 ) -> str:
     """The scorecard as a table for a terminal, one row per initiative (no trailing newline).
 
-    `titles` names the outcomes and conflict nodes by title instead of id. Columns holding
-    names wrap, up to four lines a cell, to fit `width` (the terminal's by default); on a
+    Initiatives are named by title (read from the rows; `titles` may add others). Wordy
+    columns wrap, up to six lines a cell, to fit `width` (the terminal's by default); on a
     terminal too narrow for that, each initiative is a block of its own, wrapped whole, so
-    that nothing is ever cut.
+    that nothing is ever cut. `currency` is the model's own (None: no currency sign).
 
     >>> to_text([])
     'No initiatives.'
@@ -227,7 +259,9 @@ def to_text(
         return "No initiatives."
     if width is None:
         width = shutil.get_terminal_size((120, 24)).columns
-    cells = [_text_cells(row, titles) for row in rows]
+    names = {row["id"]: str(row["title"]) for row in rows}
+    names.update(titles or {})
+    cells = [_text_cells(row, names, currency) for row in rows]
     widths = _widths([list(_HEADERS), *cells], width)
     if widths is None:
         return _stacked(cells, width)
@@ -256,21 +290,19 @@ def _csv_cell(value: Any) -> str:
         return _formula_guard(";".join(value))
     if isinstance(value, str):
         return _formula_guard(value)
+    if isinstance(value, float):
+        return f"{value:.2f}" if not value.is_integer() else str(int(value))
     return str(value)
 
 
 def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
-    """The scorecard as CSV: a header row, then one row per initiative.
+    """The scorecard as CSV: a header row (`CSV_COLUMNS`), then one row per initiative.
 
-    Lists (`raises`, `lowers`, `conflicts`) are `;`-separated ids; a cell that a spreadsheet
-    would run as a formula (starting `=`, `+`, `-` or `@`) is written with a leading `'`, as
-    the CSV zip format does, so that a hostile title is shown, never run.
-
-    >>> print(to_csv([{"id": "x", "title": "=HYPERLINK(1)", "standing": "sound",
-    ...     "raises": ["a", "b"], "lowers": [], "because_chain": True, "measured": "leading",
-    ...     "evidence": None, "conflicts": [], "siloed": True,
-    ...     "findings": {"error": 0, "warning": 0, "info": 0}}]).splitlines()[1])
-    x,'=HYPERLINK(1),sound,a;b,,true,leading,,,,true,0,0,0
+    `standing` is the machine slug and `standing_words` what people read; lists are
+    `;`-separated ids; `rated_links` and `chain_links` split SPEC's `rated_links`; a cost per
+    student is written to the cent. A cell that a spreadsheet would run as a formula
+    (starting `=`, `+`, `-` or `@`) is written with a leading `'`, as the CSV zip format does,
+    so that a hostile title is shown, never run.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -278,18 +310,33 @@ def to_csv(rows: Iterable[Mapping[str, Any]]) -> str:
     for row in rows:
         counts = row["findings"]
         tier = row.get("evidence")
+        standing = STANDING_BY_SLUG.get(row["standing"])
+        rated = row.get("rated_links") or {"rated": 0, "links": 0}
         values = [
             row["id"],
             row["title"],
             row["standing"],
+            standing.words if standing else row["standing"],
+            row.get("mixed", False),
+            list(row.get("works_against") or []),
+            list(row.get("worked_against_by") or []),
+            row.get("progress"),
             list(row["raises"]),
             list(row["lowers"]),
             row["because_chain"],
             row["measured"],
             tier,
             TIER_NAMES.get(tier) if tier else None,
+            row.get("essa_tier"),
+            rated["rated"],
+            rated["links"],
             list(row["conflicts"]),
             row["siloed"],
+            row.get("decision"),
+            row.get("required", False),
+            row.get("cost"),
+            row.get("reach"),
+            row.get("cost_per_student"),
             counts["error"],
             counts["warning"],
             counts["info"],

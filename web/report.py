@@ -1,8 +1,11 @@
 """The handout: one self-contained HTML file, a model's scorecard, findings by initiative and map.
 
-What a cabinet takes away from a meeting: the title, the scorecard (SPEC §3) — or, until
-the report carries one, a row per initiative built from the findings — every finding under
-the initiatives whose chains it lies on, and the interactive map. Scripts and styles are
+What a cabinet takes away from a meeting: the title, the summary it decides from
+(`toc.summary`: how many initiatives stand where, what they cost, which work against which,
+what the data says, the decisions taken, missing and due, and every decision the plan
+disagrees with — in words, with no check codes), the scorecard (SPEC §3), every finding
+under the initiatives whose chains it lies on (the analyst's part, codes kept), and the
+interactive map. Scripts and styles are
 inlined, a Content-Security-Policy lets only those scripts run, and print styles make the
 browser's "Save as PDF" a clean document.
 """
@@ -14,21 +17,24 @@ from typing import Any
 from toc.graph import ChainGraph, build_graph
 from toc.model import TheoryOfChange
 from toc.report import Finding, Report, check_model
+from toc.scorecard import flags_text
+from toc.standing import PROGRESS_WORDS, STANDING_BY_SLUG, money, per_student
+from toc.summary import cabinet_summary
 from toc.vocabulary import TIER_NAMES
 from web.map.assets import map_css, map_js, self_contained_policy, vis_network_js
 from web.map.render import map_context
 from web.render import templates
 
-__all__ = ["STANDINGS", "findings_by_initiative", "scorecard_rows", "render_report_html"]
+__all__ = ["findings_by_initiative", "scorecard_rows", "render_report_html"]
 
-# Each standing of the scorecard as a mark and words, so that it is never told by colour alone.
-STANDINGS: dict[str, tuple[str, str, str]] = {
-    "sound": ("\u2714", "sound", "ok"),
-    "no-chain": ("\u2716", "no chain to students", "error"),
-    "only-lowers": ("\u2716", "only lowers outcomes", "error"),
-    "mixed": ("\u26a0", "raises and lowers outcomes", "warning"),
-    "no-because": ("\u26a0", "a step without a because", "warning"),
-    "unmeasured": ("\u26a0", "not measured where it matters", "warning"),
+# How a standing is coloured (its mark and words come from toc.standing's one table); a
+# colour is never the only sign, the words stand beside it.
+_STANDING_CLASS = {
+    "no-chain": "error",
+    "only-lowers": "error",
+    "no-because": "warning",
+    "unmeasured": "warning",
+    "sound": "ok",
 }
 UNPLACED = "Not on any initiative's chains"
 
@@ -85,25 +91,40 @@ def findings_by_initiative(
 
 
 def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]] | None:
-    """The report's scorecard (SPEC §3) with ids turned into titles; None when it has none."""
+    """The report's scorecard (SPEC §3) as the handout shows it: ids turned into titles,
+    the standing as mark and words from `toc.standing`, the flags beside it; None when the
+    report has no scorecard."""
     rows = report.to_dict().get("initiatives")
     if rows is None:
         return None
     titles = {node.id: node.title for node in model.nodes}
+    currency = getattr(model, "currency", None)
+    essa = {node.id: node.essa_tier for node in model.nodes if getattr(node, "essa_tier", None)}
     shaped = []
     for row in rows:
-        mark, words, severity = STANDINGS.get(
-            row.get("standing", ""), ("?", str(row.get("standing")), "info")
-        )
+        slug = row.get("standing", "")
+        standing = STANDING_BY_SLUG.get(slug)
+        share, cost = row.get("cost_per_student"), row.get("cost")
+        tier = essa.get(row["id"])
         shaped.append(
             {
+                "id": row["id"],
                 "title": row.get("title") or titles.get(row["id"], row["id"]),
-                "mark": mark,
-                "standing": words,
-                "severity": severity,
+                "mark": standing.mark if standing else "?",
+                "standing": standing.words if standing else str(slug),
+                "meaning": standing.meaning if standing else "",
+                "severity": _STANDING_CLASS.get(slug, "info"),
+                "flags": flags_text(row, titles),
+                "progress": PROGRESS_WORDS.get(row.get("progress") or "", ""),
                 "raises": [titles.get(i, i) for i in row.get("raises") or ()],
                 "lowers": [titles.get(i, i) for i in row.get("lowers") or ()],
                 "evidence": row.get("evidence"),
+                "rated_links": row.get("rated_links"),
+                "essa_tier": f"tier {tier.tier} ({tier.source})" if tier is not None else None,
+                "decision": row.get("decision"),
+                "required": bool(row.get("required")),
+                "cost": f"{money(cost, currency)} a year" if cost is not None else None,
+                "per_student": per_student(share, currency) if share is not None else None,
                 "conflicts": [titles.get(i, i) for i in row.get("conflicts") or ()],
                 "findings": row.get("findings") or {},
             }
@@ -131,6 +152,8 @@ def render_report_html(
             model=model,
             report=report,
             scorecard=scorecard_rows(model, report),
+            summary=cabinet_summary(model, report),
+            standing_class=_STANDING_CLASS,
             groups=findings_by_initiative(model, report, graph),
             titles=titles,
             tier_names=TIER_NAMES,

@@ -43,7 +43,6 @@ def test_the_scorecard_is_the_reports_initiatives_with_the_version(
         "sound",
         "no-because",
         "unmeasured",
-        "mixed",
         "only-lowers",
         "no-chain",
     }

@@ -15,7 +15,7 @@ from toc.document import parse_document
 from toc.formats import read_path
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
-from toc.report import Report, check_model
+from toc.report import check_model
 from web.report import UNPLACED, findings_by_initiative, render_report_html, scorecard_rows
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -69,40 +69,55 @@ def test_hostile_text_stays_text_in_the_report(hostile_model: TheoryOfChange) ->
         assert not any(name.startswith("on") for name in attrs)
 
 
-class _ScoredReport(Report):
-    """A report that carries a scorecard, as the check engine's will (SPEC §3)."""
+def _text(html: str, start: str, end: str) -> str:
+    """The words between two section ids, tags and runs of white space removed."""
+    import html as entities
+    import re
 
-    rows: list[dict[str, Any]] = []
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), "initiatives": self.rows}
+    part = html[html.index(f'id="{start}"') : html.index(f'id="{end}"')]
+    return " ".join(entities.unescape(re.sub(r"<[^>]+>", " ", part)).split())
 
 
-def test_the_scorecard_is_shown_when_the_report_has_one(demo_model: TheoryOfChange) -> None:
-    report = check_model(demo_model)
-    scored = _ScoredReport(**{k: getattr(report, k) for k in report.__dataclass_fields__})
-    scored.rows = [
-        {
-            "id": "hqi-live",
-            "title": "HQI Live! week",
-            "standing": "mixed",
-            "raises": ["math-reasoning"],
-            "lowers": ["belonging"],
-            "evidence": 3,
-            "conflicts": ["elicit"],
-            "findings": {"error": 0, "warning": 2, "info": 1},
-        }
-    ]
-    rows = scorecard_rows(demo_model, scored)
-    assert rows is not None and rows[0]["mark"] == "\u26a0"
-    html = render_report_html(demo_model, report=scored)
-    assert "raises and lowers outcomes" in html
-    titles = {node.id: node.title for node in demo_model.nodes}
-    for node_id in ("math-reasoning", "belonging", "elicit"):
-        assert titles[node_id] in html
-    assert "tier 3 (promising)" in html
-    # Without a scorecard the report falls back to a row per initiative from the findings.
-    assert scorecard_rows(demo_model, report) is None or "initiatives" in report.to_dict()
+def test_the_handout_opens_with_the_summary_a_cabinet_decides_from() -> None:
+    model = read_path(EXAMPLES / "state-portfolio.json")
+    html = render_report_html(model)
+    assert html.index('id="summary"') < html.index('id="scorecard"') < html.index('id="findings"')
+    summary = _text(html, "summary", "scorecard")
+    assert "TOC" not in summary  # no check codes: every word can be read out at a board meeting
+    assert "$1.2M a year in initiatives with no chain drawn to students" in summary
+    assert "\u2714 logic complete 2 $3.9M a year" in summary
+    assert (
+        "'New statewide teacher-evaluation observation rubric' works against "
+        "'K-3 universal reading screening with reading-improvement plans'" in summary
+    )
+    assert "stalled: a step did not hold : K-3 universal reading screening" in summary
+    assert "moving toward target : Early literacy coaching grant" in summary
+    assert "scale Early literacy coaching grant, 2026-11-12, State Board work session" in summary
+    assert "the decision to scale 'Early literacy coaching grant' (2026-11-12) disagrees" in summary
+    assert "No decision yet: Statewide license for a family reading app" in summary
+    # The analyst's sections keep the codes.
+    assert "TOC107" in _text(html, "findings", "map")
+
+
+def test_the_scorecard_shows_each_standing_in_the_tables_words(demo_model: TheoryOfChange) -> None:
+    model = read_path(EXAMPLES / "state-portfolio.json")
+    rows = {row["id"]: row for row in scorecard_rows(model, check_model(model)) or []}
+    pacing = rows["pacing-compliance-review"]
+    assert (pacing["mark"], pacing["standing"]) == ("\u2714", "logic complete")
+    assert pacing["flags"][0] == "\u25b2 raises and lowers outcomes"
+    assert pacing["flags"][1].startswith("\u21c5 works against Grants to adopt")
+    coaching = rows["coaching-grant"]
+    assert (coaching["cost"], coaching["per_student"]) == (
+        "$2.2M a year",
+        "\u2248 $23 per student reached",
+    )
+    html = render_report_html(model)
+    scorecard = _text(html, "scorecard", "findings")
+    assert "Weakest step's evidence" in scorecard and "5 of 5 steps rated" in scorecard
+    assert "\u25cb not measured before the outcomes" in scorecard
+    # A model with no currency shows no sign.
+    plain = render_report_html(demo_model)
+    assert "$" not in _text(plain, "summary", "findings")
 
 
 def test_toc_report_writes_the_file(tmp_path: Path) -> None:

@@ -13,14 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from webtest_support import PAYLOAD, assert_inert, hostile_document
 
-from toc.scorecard import MARKS
+from toc.scorecard import MARKS, WORDS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "state-portfolio.json"
 PORTFOLIO_STANDINGS = {
     "universal-screening": "sound",
     "hqim-literacy-grants": "no-because",
     "coaching-grant": "unmeasured",
-    "pacing-compliance-review": "mixed",
+    "pacing-compliance-review": "sound",
     "teacher-eval-rubric": "only-lowers",
     "family-reading-app": "no-chain",
 }
@@ -80,7 +80,8 @@ def test_every_standing_shows_as_a_word_and_a_mark(
     assert sorted(rows) == sorted(initiatives)
     for initiative, standing in PORTFOLIO_STANDINGS.items():
         cells = rows[initiative]
-        assert f'<span class="mark" aria-hidden="true">{MARKS[standing]}</span> {standing}' in cells
+        mark, words = MARKS[standing], WORDS[standing]
+        assert f'<span class="mark" aria-hidden="true">{mark}</span> {words}' in cells
         assert f'href="#focus={initiative}"' in cells  # its chains on the map
 
 
@@ -116,7 +117,21 @@ def test_sorting_by_standing_puts_the_worst_first(
     assert standings[0] == "no-chain" and standings[-1] == "sound"
 
 
-STANDING_ORDER = ("no-chain", "only-lowers", "mixed", "no-because", "unmeasured", "sound")
+STANDING_ORDER = ("no-chain", "only-lowers", "no-because", "unmeasured", "sound")
+
+
+def test_the_page_opens_with_the_cabinet_summary_and_flags_beside_the_standing(
+    viewer: TestClient, portfolio: dict[str, Any]
+) -> None:
+    html = viewer.get(f"/models/{portfolio['id']}").text
+    summary = html[html.index('class="cabinet-summary"') : html.index('class="scorecard-table"')]
+    assert "TOC" not in summary
+    # The sign shows only when the stored model names its currency.
+    assert re.search(r"no chain drawn to students</span> 1 \(\$?1\.2M a year\)", summary)
+    assert "disagrees with the plan" in summary
+    rows = _rows(_scorecard(html))
+    assert "\u25b2 raises and lowers outcomes" in rows["pacing-compliance-review"]
+    assert "stalled: a step did not hold" in rows["universal-screening"]
 
 
 def test_the_page_exports_the_scorecard_as_csv_for_the_signed_in_visitor(

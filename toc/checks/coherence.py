@@ -29,9 +29,11 @@ def _pressure_meetings(engine: Engine) -> list[int]:
     A node is under conflicting pressure when one initiative pushes it `+` and a different
     one `-`. It is reported when two different incoming links bring initiative A's `+` and
     initiative B's `-` (A ≠ B), from nodes that are not under conflicting pressure
-    themselves; an initiative's own `+` counts as brought by a link of its own. Read from
-    the engine's signed pushes (every initiative's, as bitsets), so whether such a pair
-    exists is a few integer operations per incoming link.
+    themselves — a source in the node's own loop group never counts as under conflicting
+    pressure — and an initiative's own `+` counts as brought by a link of its own. A node
+    that every initiative pushing it pushes both ways is not reported (each is `mixed` there,
+    none works against another). Read from the engine's signed pushes (every initiative's, as
+    bitsets), so whether such a pair exists is a few integer operations per incoming link.
     """
     plus = engine.link_plus
     if all(plus[k] for k in engine.leads_to):
@@ -42,6 +44,7 @@ def _pressure_meetings(engine: Engine) -> list[int]:
         # Few nodes are pushed `-` at all: only those can be under conflicting pressure.
         if pushed_down and under_conflicting_pressure(up[node], pushed_down):
             conflicted[node] = 1
+    loop_of = engine.loop_of
     own_bit = {initiative: 1 << j for j, initiative in enumerate(engine.initiatives)}
     pred, in_edges, edge_link, edge_more = (
         engine.pred,
@@ -51,14 +54,17 @@ def _pressure_meetings(engine: Engine) -> list[int]:
     )
     found = []
     for node, hit in enumerate(conflicted):
-        if not hit:
-            continue
+        if not hit or up[node] == down[node]:
+            continue  # no conflict, or every pusher pushes both ways (each is mixed there)
+        group = loop_of[node]
         # What each incoming link brings, (pushed `+`, pushed `-`); the initiative's own first.
         own = own_bit.get(node)
         brought: list[tuple[int, int]] = [(own, 0)] if own is not None else []
         for source, edge in zip(pred[node], in_edges[node], strict=True):
-            if conflicted[source] or not (up[source] or down[source]):
+            if not (up[source] or down[source]):
                 continue
+            if conflicted[source] and (group < 0 or loop_of[source] != group):
+                continue  # reported where it met, upstream (unless in this node's own loop)
             more = edge_more.get(edge)
             for k in (edge_link[edge],) if more is None else (edge_link[edge], *more):
                 if plus[k]:
@@ -147,7 +153,10 @@ def _siloed(engine: Engine) -> bytearray:
     thinking. Teachers caught between them comply with whichever is watched more closely.
     The conflict is reported where the opposing pressures first meet, and it names every
     initiative pushing each way, because that is the table the leaders need to sit at:
-    settling one pair leaves the practice pulled apart if two more still disagree.
+    settling one pair leaves the practice pulled apart if two more still disagree. Two
+    initiatives that undermine each other are each reported where the other meets them; a
+    node that every initiative pushes both ways is left to TOC106, since no initiative
+    there works against another.
     """,
     hint="Reconcile the initiatives here: change one, sequence them, or say which wins.",
 )

@@ -1,4 +1,4 @@
-"""Checks on direction: links that climb the levels and reinforcing loops (TOC401–TOC402)."""
+"""Checks on direction: links that climb the levels, and loops (TOC401–TOC402)."""
 
 from __future__ import annotations
 
@@ -50,21 +50,27 @@ def level_inversion(engine: Engine) -> Iterator[Hit]:
     "causal-cycle",
     Severity.INFO,
     subject="node",
-    summary="`leads_to` links form a loop (a reinforcing cycle), reported once per strongly "
-    "connected group of two or more nodes.",
+    summary="`leads_to` links form a loop, reported once per strongly connected group of two "
+    "or more nodes; its `loop` is `reinforcing` when every cycle in the group has an even "
+    "number of `-` links, else `balancing`.",
     rationale="""
     Loops are not mistakes: belief and practice reinforce each other, since teachers who try
     a practice and see students succeed come to believe in it and use it more. But a loop
     changes how a theory behaves. It can amplify a small success or a small failure, and it
-    needs something to start it. Naming the loop lets the team decide how it will be kicked
-    off and what would tell them it is running the wrong way.
+    needs something to start it. A loop with an odd number of weakening (`-`) steps works
+    the other way: it is balancing, pulling the system back towards where it was, as when
+    rising caseloads thin out the very support that was meant to lower them. Naming the loop,
+    and which kind it is, lets the team decide how it will be kicked off and what would tell
+    them it is running the wrong way.
     """,
     hint="Say what starts the loop and what would show it running the wrong way.",
 )
 def causal_cycle(engine: Engine) -> Iterator[Hit]:
-    for group in engine.cycles:
+    for group, reinforcing in engine.signed_cycles:
+        loop = "reinforcing" if reinforcing else "balancing"
         yield Hit(
             group[0],
-            f"{len(group)} nodes form a reinforcing loop: {', '.join(group)}",
+            f"{len(group)} nodes form a {loop} loop: {', '.join(group)}",
             nodes=tuple(group),
+            loop=loop,
         )

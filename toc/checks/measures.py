@@ -15,34 +15,48 @@ def _stated(text: str | None) -> bool:
 
 
 def _real_measures(engine: Engine) -> tuple[list[int], list[int]]:
-    """Chain nodes with a `change` or `outcome` indicator (stated or inferred): those that
-    are not outcomes (leading measures) and the outcomes."""
+    """Nodes that reach an outcome and have a `change` or `outcome` indicator (stated or
+    inferred): those that are not outcomes (candidate leading measures) and the outcomes."""
 
     def compute(engine: Engine) -> tuple[list[int], list[int]]:
-        on_chains, kinds = engine.on_chains, engine.kinds
+        finishing, kinds = engine.reaches_outcome, engine.kinds
         leading: list[int] = []
         outcomes: list[int] = []
         for i, measured in engine.measures.items():
-            if on_chains[i] and any(kind in REAL_MEASURES for kind in measured):
+            if finishing[i] and any(kind in REAL_MEASURES for kind in measured):
                 (outcomes if kinds[i] == "outcome" else leading).append(i)
         return leading, outcomes
 
     return engine.shared("real_measures", compute)
 
 
-def leading_measured(engine: Engine) -> bytearray:
-    """Flags of anchored initiatives with a measured chain node that is neither themselves nor
-    of kind `outcome`: a leading measure, read before the outcomes move.
+def _pred_before_outcomes(engine: Engine) -> list[list[int]]:
+    """`engine.pred` without the outcomes: a backward search over it never passes an outcome,
+    so what it finds reaches its start along a path on which no node is an outcome."""
+    kinds, succ = engine.kinds, engine.succ
+    if not any(succ[o] for o in engine.outcomes):
+        return engine.pred  # no link leaves an outcome: no path passes one
+    blocked = bytearray(kind == "outcome" for kind in kinds)
+    return [[u for u in others if not blocked[u]] for others in engine.pred]
 
-    Each node learns up to two of those measured nodes it reaches, in one backward search
-    from all of them; an initiative that reaches two, or one that is not itself, has one.
+
+def leading_measured(engine: Engine) -> bytearray:
+    """Flags of anchored initiatives with a measured node *before their outcomes* (SPEC §1):
+    on their chains, not themselves, not an outcome, and reached along a path that passes no
+    outcome. Such a node is a leading measure, read before the outcomes move.
+
+    One backward search for every initiative at once, from the measured nodes that are not
+    outcomes, which never enters an outcome; each node learns up to two of those measured
+    nodes, so an initiative that learns two, or one that is not itself, has one.
     """
 
     def compute(engine: Engine) -> bytearray:
         leading = _real_measures(engine)[0]
-        first, second = two_labels(((i, i) for i in leading), engine.pred)
-        anchored = engine.anchored
         flags = bytearray(len(engine))
+        if not leading:
+            return flags
+        first, second = two_labels(((i, i) for i in leading), _pred_before_outcomes(engine))
+        anchored = engine.anchored
         for i in engine.initiatives:
             if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
                 flags[i] = 1
@@ -55,19 +69,21 @@ def measured_initiatives(engine: Engine) -> bytearray:
     """Flags of anchored initiatives whose chains hold a measured node other than themselves.
 
     A chain node is measured when it has a `change` or `outcome` indicator (stated or
-    inferred); TOC303 fires for an anchored initiative this does not flag. An initiative is
-    never an outcome, so a measured outcome it reaches is always another node: one plain
-    backward search from those outcomes, added to the leading measures, settles it.
+    inferred); TOC303 fires for an anchored initiative this does not flag. One backward
+    search from every measured node that reaches an outcome, through outcomes too (a change
+    after an outcome still lies on the chains), each node learning up to two of them.
     """
 
     def compute(engine: Engine) -> bytearray:
-        flags = bytearray(leading_measured(engine))
-        outcomes = _real_measures(engine)[1]
-        if outcomes:
-            reached, anchored = reach(outcomes, engine.pred), engine.anchored
-            for i in engine.initiatives:
-                if anchored[i] and reached[i]:
-                    flags[i] = 1
+        leading, outcomes = _real_measures(engine)
+        flags = bytearray(len(engine))
+        if not leading and not outcomes:
+            return flags
+        first, second = two_labels(((i, i) for i in (*leading, *outcomes)), engine.pred)
+        anchored = engine.anchored
+        for i in engine.initiatives:
+            if anchored[i] and (second[i] >= 0 or first[i] not in (-1, i)):
+                flags[i] = 1
         return flags
 
     return engine.shared("measured", compute)
@@ -132,21 +148,25 @@ def form_only(engine: Engine) -> Iterator[Hit]:
     "proxy-measure",
     Severity.WARNING,
     subject="node",
-    summary="A change or outcome whose indicators are all `count` or `fidelity` "
-    "(stated or inferred).",
+    summary="A change or outcome at the `teacher` or `student` level whose indicators are all "
+    "`count` or `fidelity` (stated or inferred).",
     rationale="""
     Counts of people trained, sessions held or materials distributed measure spread, and
     fidelity checklists measure whether the visible form is present. Neither shows that
     practice, belief or students' experience changed. When every indicator of a change is a
     count or a fidelity check, the proxy has become the measure: the system can report
-    success on rollout while learning stays where it was.
+    success on rollout while learning stays where it was. At the system level it is the
+    other way round: grants awarded, tutoring scheduled at full dosage or classrooms
+    supplied with the programme are rightly counted, so only teacher and student steps are
+    judged.
     """,
     hint="Add an indicator of the change itself (e.g. 'change in ...') or of student learning.",
 )
 def proxy_measure(engine: Engine) -> Iterator[Hit]:
-    kinds, nodes = engine.kinds, engine.node
+    kinds, levels, nodes = engine.kinds, engine.levels, engine.node
     for i, measured in engine.measures.items():
-        if kinds[i] != "initiative" and all(k in PROXY_MEASURES for k in measured):
+        # Levels: 0 system, 1 teacher, 2 student.
+        if kinds[i] != "initiative" and levels[i] and all(k in PROXY_MEASURES for k in measured):
             yield Hit(
                 engine.ids[i],
                 f"'{nodes[i].title}' is measured only by counts or fidelity "
@@ -189,14 +209,17 @@ def unmeasured_chain(engine: Engine) -> Iterator[Hit]:
     Severity.WARNING,
     subject="initiative",
     summary="An initiative with chains on which some node other than itself has a `change` or "
-    "`outcome` indicator, but only nodes of kind `outcome` do (never together with TOC303).",
+    "`outcome` indicator, but no node *before its outcomes* does: none that it reaches along a "
+    "path passing no outcome (never together with TOC303).",
     rationale="""
     A state test or an annual graduation rate moves for many reasons, a year or more after
     the work, and every initiative in the portfolio shares it. An initiative measured only
     there cannot tell its team in time whether its own mechanism is working. Leading
     indicators of changed practice, such as the share of lessons where students do the
     reasoning, show within weeks whether teachers are doing what the theory needs them to
-    do, which is when a team can still adjust the work instead of explaining results.
+    do, which is when a team can still adjust the work instead of explaining results. A
+    measure reached only by way of an outcome does not count: linking one outcome to
+    another must not lend an annual test to every initiative upstream.
     """,
     hint="Give a teacher or student change on its chains an indicator of change, so its own "
     "mechanism is watched before the outcomes move.",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 from toc.checks.registry import Hit, register
-from toc.engine import Engine
-from toc.model import Indicator, Severity
+from toc.engine import Engine, reach, two_labels
+from toc.model import Indicator, Severity, lag_days
 from toc.progress import (
     allowed_age,
     began_moving,
@@ -25,6 +25,12 @@ def _key(indicator: Indicator) -> str:
 
 def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _lag_days(link: object) -> int:
+    """A link's `lag` in days (0 when it has none)."""
+    lag = link.lag  # type: ignore[attr-defined]
+    return lag_days(lag) if lag else 0
 
 
 @register(
@@ -103,28 +109,52 @@ def off_track(engine: Engine) -> Iterator[Hit]:
     subject="link",
     summary="A `leads_to` link whose source moved (a tracked indicator at half its target or "
     "more) and whose target stalled (every tracked change or outcome indicator at a tenth or "
-    "less), measured after the source began to move.",
+    "less), last measured on or after the source's moved date plus the link's `lag`.",
     rationale="""
     This is the signal no implementation dashboard gives. Coaching cycles were completed and
     teachers were trained, so the step happened; yet what changes in teaching because
     coaching is happening has not changed. The data is not saying the initiative failed to
     roll out, it is saying the mechanism in the link's `because` did not hold here. Counts of
     rollout cannot reveal that; only evidence of change at the next level can, and this
-    check puts the two side by side.
+    check puts the two side by side. It waits for the step to have had its chance: a
+    target last measured before its source moved, or before the link's `lag` has passed (a
+    grade-6 cohort takes Algebra I two years later), is not yet a step that failed.
     """,
     hint="Question the link's because: is the mechanism real here, are its assumptions met, "
     "or does the step need another ingredient?",
 )
 def step_not_holding_check(engine: Engine) -> Iterator[Hit]:
+    nodes = engine.node
+    sources, targets = engine.link_source, engine.link_target
+    for k in not_holding(engine):
+        source, target = nodes[sources[k]], nodes[targets[k]]
+        names = ", ".join(f"'{i.name}'" for i in moved_indicators(source))
+        yield Hit(
+            engine.key(k),
+            f"'{source.title}' moved ({names}) but '{target.title}' did not: "
+            "the step happened and its effect did not",
+        )
+
+
+def not_holding(engine: Engine) -> list[int]:
+    """TOC703's links (numbers, document order), computed once per engine."""
+    return engine.shared("not_holding", _not_holding)
+
+
+def _not_holding(engine: Engine) -> list[int]:
     nodes, sources, targets = engine.node, engine.link_source, engine.link_target
     # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
     began: dict[int, date | None] = {}
     measured: dict[int, date | None] = {}
     own = engine.own_links  # a portfolio's reference links are identities: no finding
+    found = []
+    indicated = engine.measures  # nodes with indicators: only those can move or stall
     for k in engine.leads_to:
         if k >= own:
             break  # the reference links come last
         from_node, to_node = sources[k], targets[k]
+        if from_node not in indicated or to_node not in indicated:
+            continue
         if from_node not in began:
             began[from_node] = began_moving(nodes[from_node])
         start = began[from_node]
@@ -133,11 +163,69 @@ def step_not_holding_check(engine: Engine) -> Iterator[Hit]:
         if to_node not in measured:
             measured[to_node] = stalled_since(nodes[to_node])
         last = measured[to_node]
-        if last is not None and last >= start:
-            source, target = nodes[from_node], nodes[to_node]
-            names = ", ".join(f"'{i.name}'" for i in moved_indicators(source))
-            yield Hit(
-                engine.key(k),
-                f"'{source.title}' moved ({names}) but '{target.title}' did not: "
-                "the step happened and its effect did not",
-            )
+        if last is None:
+            continue
+        lag = _lag_days(engine.link[k])
+        if last >= (start + timedelta(days=lag) if lag else start):
+            found.append(k)
+    return found
+
+
+def node_data(engine: Engine) -> tuple[list[int], list[int], list[int]]:
+    """The nodes with a TOC702 indicator (off track), the nodes that moved, and the nodes
+    with a tracked indicator (SPEC §5), each read once per engine."""
+
+    def compute(engine: Engine) -> tuple[list[int], list[int], list[int]]:
+        off, moving, tracked = [], [], []
+        nodes = engine.node
+        for i in engine.measures:
+            shares = [progress(indicator) for indicator in nodes[i].indicators]
+            known = [share for share in shares if share is not None]
+            if not known:
+                continue
+            tracked.append(i)
+            if any(share < 0 for share in known):
+                off.append(i)
+            if any(share >= 0.5 for share in known):
+                moving.append(i)
+        return off, moving, tracked
+
+    return engine.shared("node_data", compute)
+
+
+def data_along_chains(engine: Engine) -> list[str]:
+    """For each initiative (by position), what the data along its chains says (SPEC §3
+    `progress`): `off-track`, `stalled`, `moving`, `no-data` or `not-yet`.
+
+    Chain nodes never include the initiative itself; a chain link may start at it. One
+    backward search per kind of flag, for every initiative at once, each node learning up to
+    two flagged nodes (so "one that is not itself" is read off at the initiative).
+    """
+    off, moving, tracked = node_data(engine)
+    finishing, pred, initiatives = engine.reaches_outcome, engine.pred, engine.initiatives
+
+    def other_flagged(flagged: list[int]) -> list[bool]:
+        starts = [i for i in flagged if finishing[i]]
+        if not starts:
+            return [False] * len(initiatives)
+        first, second = two_labels(((i, i) for i in starts), pred)
+        return [second[i] >= 0 or first[i] not in (-1, i) for i in initiatives]
+
+    stalled_from = [
+        engine.link_source[k] for k in not_holding(engine) if finishing[engine.link_target[k]]
+    ]
+    reached = reach(stalled_from, pred) if stalled_from else bytearray(len(engine))
+    is_off, is_moving, has_data = other_flagged(off), other_flagged(moving), other_flagged(tracked)
+    found = []
+    for j, i in enumerate(initiatives):
+        if is_off[j]:
+            found.append("off-track")
+        elif reached[i]:
+            found.append("stalled")
+        elif is_moving[j]:
+            found.append("moving")
+        elif not has_data[j]:
+            found.append("no-data")
+        else:
+            found.append("not-yet")
+    return found

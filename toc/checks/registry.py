@@ -24,6 +24,8 @@ class Hit(NamedTuple):
     indicator: str | None = None
     # TOC501: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
     pushers: dict[str, list[str]] | None = None
+    # TOC402: whether the loop is `reinforcing` or `balancing`.
+    loop: str | None = None
     # TOC801: the reference that does not resolve; TOC503: every member of the group.
     reference: str | None = None
     initiatives: tuple[str, ...] | None = None
@@ -105,6 +107,7 @@ def _load_catalogue() -> None:
     from toc.checks import (  # noqa: F401
         chains,
         coherence,
+        decisions,
         levels,
         measures,
         monitoring,

@@ -15,7 +15,9 @@ from toc.errors import DocumentRejected
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
 from toc.report import Report, check_model
-from toc.scorecard import MARKS, MEANINGS, by_standing, to_csv
+from toc.scorecard import MARKS, MEANINGS, WORDS, by_standing, flags_text, to_csv
+from toc.standing import PROGRESS_WORDS
+from toc.summary import cabinet_summary
 from toc.vocabulary import FORMAT_LABELS
 from web.chart import HEIGHT, WIDTH, progress_colours, tracked_charts
 from web.deps import SessionDep
@@ -163,7 +165,10 @@ def scorecard_rows(report: Report, titles: dict[str, str], sort: str) -> list[di
         {
             **row,
             "mark": MARKS.get(row["standing"], ""),
+            "words": WORDS.get(row["standing"], row["standing"]),
             "meaning": MEANINGS.get(row["standing"], ""),
+            "flags": flags_text(row, titles),
+            "progress_words": PROGRESS_WORDS.get(row.get("progress") or "", ""),
             "raises_titles": named(row["raises"]),
             "lowers_titles": named(row["lowers"]),
             "conflict_titles": named(row["conflicts"]),
@@ -253,6 +258,7 @@ def model_page(
         model=model,
         report=report,
         scorecard=scorecard_rows(report, titles, sort),
+        summary=cabinet_summary(model, report),
         scorecard_sort="standing" if sort == "standing" else "",
         findings=findings,
         findings_partial=partial,

@@ -36,6 +36,10 @@ class CheckCase:
     as_of: datetime.date | None = None
     # TOC501: each finding's `pushers`, in the findings' order.
     expect_pushers: list[dict[str, list[str]]] | None = None
+    # Each finding's message, in the findings' order: what a user reads, pinned.
+    expect_messages: list[str] | None = None
+    # TOC402: each finding's `loop`, in the findings' order.
+    expect_loops: list[str] | None = None
     # A portfolio case (SPEC §6): several models, each a whole document but for `format`;
     # `model` is then empty and subjects are `MODEL:NODE`.
     models: list[dict[str, Any]] | None = None
@@ -98,6 +102,8 @@ def load_cases() -> list[CheckCase]:
                     description=raw.get("description", ""),
                     as_of=datetime.date.fromisoformat(raw["as_of"]) if "as_of" in raw else None,
                     expect_pushers=raw.get("expect_pushers"),
+                    expect_messages=raw.get("expect_messages"),
+                    expect_loops=raw.get("expect_loops"),
                     models=raw.get("models"),
                 )
             )
