@@ -12,6 +12,7 @@ untimed pass.
     python bench/portfolio.py                    # 20 and 200 districts
     python bench/portfolio.py --districts 200 --repeat 3
     python bench/portfolio.py --clock cpu        # steadier on a busy machine
+    python bench/portfolio.py --api --districts 20   # cached GET /portfolio vs a trivial route
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ from typing import Any
 
 import networkx as nx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The project first (bench/api.py is no `api`), then bench/ itself for bench/check.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parent))
 
 from check import synthetic_portfolio  # noqa: E402  (bench/check.py: one model's generator)
 
@@ -141,6 +144,60 @@ def peak_memory(function: Callable[[Files], Any], files: Files) -> int:
     return peak
 
 
+def bench_api(count: int, requests: int) -> None:
+    """A cached `GET /api/v1/portfolio` against a trivial route of the same app answering the
+    same bytes (no token, no query), each the median of `requests`, interleaved."""
+    import statistics
+    import tempfile
+
+    from fastapi import Response
+    from fastapi.testclient import TestClient
+    from sqlmodel import Session
+
+    from app.main import create_app
+    from services.auth import create_token
+    from services.config import Settings
+
+    files = synthetic_state_and_districts(count)
+    folder = Path(tempfile.mkdtemp())
+    app = create_app(Settings(database_url=f"sqlite:///{folder / 'bench.db'}"))
+    same: dict[str, bytes] = {}
+
+    @app.get("/trivial")
+    def trivial() -> Response:
+        return Response(same["json"], media_type="application/json")
+
+    with TestClient(app) as client:
+        with Session(app.state.engine) as session:
+            token = create_token(session, "bench", "editor")
+        headers = {"Authorization": f"Bearer {token}"}
+        for _, text in files:
+            client.post(
+                "/api/v1/models",
+                content=text,
+                headers={**headers, "Content-Type": "application/json"},
+            ).raise_for_status()
+        start = time.perf_counter()
+        first = client.get("/api/v1/portfolio", headers=headers)
+        cold = time.perf_counter() - start
+        first.raise_for_status()
+        same["json"] = first.content
+        ours, bare = [], []
+        for _ in range(requests):
+            start = time.perf_counter()
+            client.get("/api/v1/portfolio", headers=headers).raise_for_status()
+            ours.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            client.get("/trivial").raise_for_status()
+            bare.append(time.perf_counter() - start)
+    cached, trivial_s = statistics.median(ours), statistics.median(bare)
+    print(
+        f"GET /portfolio of {len(files)} models ({len(same['json']) / 2**20:.1f} MiB): "
+        f"cold {cold:.3f} s, cached {cached * 1000:.1f} ms, trivial route with the same bytes "
+        f"{trivial_s * 1000:.1f} ms, ratio {cached / trivial_s:.2f}"
+    )
+
+
 def main() -> int:
     global CLOCK
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -148,7 +205,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--api", action="store_true", help="time the cached GET /portfolio")
+    parser.add_argument("--requests", type=int, default=40)
     args = parser.parse_args()
+    if args.api:
+        for count in args.districts:
+            bench_api(count, args.requests)
+        return 0
     if args.clock == "cpu":
         CLOCK = time.process_time
     print(
