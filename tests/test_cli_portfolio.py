@@ -78,3 +78,19 @@ def test_a_missing_path_is_a_usage_error(
 ) -> None:
     assert main(["portfolio", str(tmp_path / "nope")]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_a_malformed_reference_rejects_its_document_with_the_path(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    district = json.loads((folder / "lakeview-sd.json").read_text())
+    district["nodes"][0]["realizes"] = ["the state's coaching grant"]
+    (folder / "lakeview-sd.json").write_text(json.dumps(district))
+    status = main(["portfolio", str(folder), "--format", "json"])
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert status == 2
+    assert report["models"] == ["riverside-usd", "state-portfolio"]
+    (rejected,) = report["rejected"]
+    assert Path(rejected["file"]).name == "lakeview-sd.json"
+    assert any(problem.startswith("nodes[0].realizes[0]") for problem in rejected["problems"])

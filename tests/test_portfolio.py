@@ -319,6 +319,11 @@ def test_pass_through_money_is_not_summed_twice() -> None:
     assert sum(spend.values()) == 1400
 
 
+def test_money_from_a_plan_outside_the_portfolio_is_counted_where_it_is_spent() -> None:
+    report = check(district("d1", "d1"))  # the state's plan is not read
+    assert sum(report.metrics["cost_by_standing"].values()) == 600
+
+
 def test_costs_in_different_currencies_are_not_summed() -> None:
     report = check(state(), district("d1", "d1", currency="CAD"))
     assert report.metrics["cost_by_standing"] is None

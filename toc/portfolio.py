@@ -593,13 +593,18 @@ def _add_model_columns(rows: list[dict[str, Any]], engine: Engine, facts: Refere
         row["carried_out_by"] = sorted(ids[other] for other in below) if below else []
 
 
-def _pass_through(node: Any, model: str) -> float:
-    """The part of an initiative's funding passed through from another model's initiative."""
+def _pass_through(node: Any, model: str, engine: Engine) -> float:
+    """The part of an initiative's funding passed through from an initiative of another model
+    of the portfolio (counted there already). Money from a plan the portfolio does not hold
+    is counted here: nobody else counts it."""
     total = 0.0
     for entry in getattr(node, "funding", None) or ():
         source = str(entry.source)
         owner, colon, _ = source.partition(":")
-        if colon and owner != model:
+        if not colon or owner == model:
+            continue
+        number = engine.index.get(source)
+        if number is not None and engine.kinds[number] == "initiative":
             total += entry.amount
     return total
 
@@ -619,11 +624,12 @@ def _costs(
     used: set[str] = set()
     for row in rows:
         node = nodes[index[row["id"]]]
-        cost = getattr(node, "cost", None)
+        # The row's cost (its `cost`, else the sum of its `funding`), as the scorecard says it.
+        cost = row.get("cost", getattr(node, "cost", None))
         if cost is None:
             continue
         used.add(currency[row["model"]])
-        counted = cost - _pass_through(node, row["model"])
+        counted = cost - _pass_through(node, row["model"], engine)
         spent[row["standing"]] = spent.get(row["standing"], 0) + counted
     from toc.standing import STANDINGS
 
