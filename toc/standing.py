@@ -268,10 +268,10 @@ def cost_of(node: Any) -> int | float | None:
     funding is given, the cost is its sum), else None."""
     cost = _field(node, "cost")
     if cost is not None:
-        return cost  # type: ignore[no-any-return]
+        return cost
     funding = _field(node, "funding")
     if funding:
-        return sum(entry.amount for entry in funding)  # type: ignore[no-any-return]
+        return sum(entry.amount for entry in funding)
     return None
 
 
