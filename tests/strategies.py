@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from toc.checks import registry
 from toc.document import parse_document
 from toc.model import (
+    COST_MAX,
+    LABEL_MAX,
+    REACH_MAX,
+    Decision,
+    EssaTier,
     Evidence,
+    Funding,
     Indicator,
     Kind,
     Level,
@@ -25,8 +31,11 @@ from toc.model import (
     Node,
     Observation,
     Polarity,
+    Scope,
     Status,
     TheoryOfChange,
+    Verdict,
+    funding_total,
 )
 
 __all__ = ["XML_INVALID", "texts", "slugs", "toc_models"]
@@ -105,8 +114,64 @@ _EVIDENCE = st.builds(
 )
 
 
+_DATES = st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 12, 31))
+_AMOUNTS = st.integers(0, COST_MAX) | st.floats(0, COST_MAX, allow_nan=False)
+_ORG_CODES = st.lists(st.from_regex(r"[0-9]{7}", fullmatch=True) | texts(1, 10), max_size=3)
+
+
+def references() -> st.SearchStrategy[str]:
+    """`MODEL:NODE` references."""
+    return st.builds(lambda model, node: f"{model}:{node}", slugs(), slugs())
+
+
+_DECISION = st.builds(
+    Decision,
+    verdict=st.sampled_from(Verdict),
+    rationale=texts(min_size=1),
+    date=_DATES,
+    decided_by=_optional(texts()),
+    review_by=st.none() | _DATES,
+)
+_FUNDING = st.lists(
+    st.builds(
+        Funding,
+        source=texts(min_size=1) | references() | st.sampled_from(["Title I-A", "ESSER"]),
+        amount=st.integers(0, 10**9) | st.floats(0, 10**9, allow_nan=False),
+        ends=st.none() | _DATES,
+    ),
+    max_size=3,
+)
+_ESSA_TIER = st.builds(EssaTier, tier=st.integers(1, 4), source=texts(min_size=1))
+_LAGS = st.builds(
+    lambda count, unit: f"{count} {unit}" if count == 1 else f"{count} {unit}s",
+    st.integers(0, 100),
+    st.sampled_from(["day", "week", "month", "year"]),
+) | st.sampled_from(["1 months", "36500 days"])
+
+
 @st.composite
-def _node(draw: st.DrawFn, node_id: str) -> Node:
+def _initiative_fields(draw: st.DrawFn) -> dict[str, object]:
+    """The fields only an initiative carries; a cost given with funding is the funding's sum."""
+    funding = draw(_FUNDING)
+    if funding and draw(st.booleans()):
+        cost: object = funding_total([entry.amount for entry in funding])
+    elif funding:
+        cost = None
+    else:
+        cost = draw(st.none() | _AMOUNTS)
+    return {
+        "cost": cost,
+        "reach": draw(st.none() | st.integers(0, REACH_MAX)),
+        "decision": draw(st.none() | _DECISION),
+        "required": draw(st.none() | st.booleans()),
+        "funding": funding,
+        "eligible": draw(_ORG_CODES),
+        "essa_tier": draw(st.none() | _ESSA_TIER),
+    }
+
+
+@st.composite
+def _node(draw: st.DrawFn, node_id: str, cabinet_fields: bool = True) -> Node:
     kind = draw(st.sampled_from(Kind))
     # An outcome is a student learning outcome; the contract rejects one at any other level.
     level = Level.STUDENT if kind is Kind.OUTCOME else draw(st.sampled_from(Level))
@@ -122,16 +187,47 @@ def _node(draw: st.DrawFn, node_id: str) -> Node:
         indicators=draw(_indicators()),
         status=draw(st.sampled_from(Status)),
         tags=draw(st.lists(texts(min_size=1, max_size=10), max_size=3)),
+        **(draw(_new_node_fields(kind)) if cabinet_fields else {}),
     )
 
 
 @st.composite
-def toc_models(draw: st.DrawFn, max_nodes: int = 6, max_links: int = 8) -> TheoryOfChange:
+def _new_node_fields(draw: st.DrawFn, kind: Kind) -> dict[str, object]:
+    """The node fields toc 0.2 added (SPEC §1), initiative-only ones on initiatives alone."""
+    fields: dict[str, object] = {
+        "label": draw(st.none() | texts(min_size=1, max_size=LABEL_MAX)),
+        "realizes": draw(st.lists(references(), max_size=2)),
+    }
+    if kind is Kind.INITIATIVE:
+        fields.update(draw(_initiative_fields()))
+    return fields
+
+
+@st.composite
+def _model_fields(draw: st.DrawFn) -> dict[str, object]:
+    return {
+        "scope": draw(st.none() | st.sampled_from(Scope)),
+        "org": draw(_optional(texts(min_size=1, max_size=10))),
+        "designations": draw(
+            st.lists(st.sampled_from(["CSI", "TSI", "ATSI", "Title I"]), max_size=2)
+        ),
+        "currency": draw(st.none() | st.sampled_from(["USD", "EUR", "CAD"])),
+    }
+
+
+@st.composite
+def toc_models(
+    draw: st.DrawFn, max_nodes: int = 6, max_links: int = 8, cabinet_fields: bool = True
+) -> TheoryOfChange:
     """Valid models: unique node ids, outcomes at the student level only, links between two
     distinct existing nodes with unique effective ids (parallel links carry ids of their own;
-    an own id may also spell out the generated `FROM->TO`), and `checks` overrides."""
+    an own id may also spell out the generated `FROM->TO`), and `checks` overrides.
+
+    With `cabinet_fields` (the default) they carry the fields toc 0.2 added, within their
+    bounds: model scope, org, designations and currency, node label and realizes, the
+    initiative-only fields on initiatives, link lags."""
     node_ids = draw(st.lists(slugs(), max_size=max_nodes, unique=True))
-    nodes = [draw(_node(node_id)) for node_id in node_ids]
+    nodes = [draw(_node(node_id, cabinet_fields)) for node_id in node_ids]
     links: list[Link] = []
     keys: set[str] = set()
     if len(node_ids) >= 2:
@@ -151,6 +247,7 @@ def toc_models(draw: st.DrawFn, max_nodes: int = 6, max_links: int = 8) -> Theor
                     "evidence": draw(st.lists(_EVIDENCE, max_size=3)),
                     "assumptions": draw(st.lists(texts(), max_size=3)),
                 }
+                | ({"lag": draw(st.none() | _LAGS)} if cabinet_fields else {})
             )
             if link.key not in keys:
                 keys.add(link.key)
@@ -169,6 +266,7 @@ def toc_models(draw: st.DrawFn, max_nodes: int = 6, max_links: int = 8) -> Theor
                 max_size=3,
             )
         ),
+        **(draw(_model_fields()) if cabinet_fields else {}),
     )
     # Through the contract once more: a strategy that drifted into invalid models would
     # otherwise make every round-trip test pass or fail for the wrong reason.

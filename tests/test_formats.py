@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from strategies import toc_models
 
 from toc.document import dump_json
@@ -29,6 +30,9 @@ from toc.formats.mermaid import write_mermaid
 from toc.model import TheoryOfChange
 
 ROUND_TRIP_FORMATS = ("json", "csv", "graphml", "gexf")
+# The formats that carry the fields toc 0.2 added (SPEC §1). The CSV zip gains them on the
+# spreadsheet branch, which then adds "csv" here.
+CABINET_FORMATS = ("json", "graphml", "gexf")
 EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.json"))
 
 
@@ -158,10 +162,66 @@ def test_edge_cases_survive_a_round_trip(case: str, fmt: str) -> None:
     assert read(write(model, fmt), fmt) == model
 
 
+_CABINET = _model(
+    [
+        _node(
+            "grant",
+            "system",
+            "initiative",
+            label="Coaching",
+            realizes=["state-plan:coaching-grant"],
+            cost=450000.5,
+            reach=3200,
+            decision={
+                "verdict": "revise",
+                "rationale": _AWKWARD,
+                "date": "2026-11-02",
+                "decided_by": "Cabinet",
+                "review_by": "2027-06-30",
+            },
+            required=False,
+            funding=[
+                {"source": "Title II-A", "amount": 300000, "ends": "2027-09-30"},
+                {"source": "state-plan:coaching-grant", "amount": 150000.5},
+            ],
+            eligible=["0601234", "0605678"],
+            essa_tier={"tier": 2, "source": "WWC review, 2019"},
+        ),
+        _node("practice", label="Practice", realizes=["state-plan:practice"]),
+        _node("other", "system", "initiative", cost=7, required=True),
+    ],
+    [
+        {"from": "grant", "to": "practice", "lag": "1 month"},
+        {"from": "other", "to": "practice", "lag": "2 years"},
+    ],
+    scope="district",
+    org="0601234",
+    designations=["CSI", "Title I"],
+    currency="EUR",
+)
+
+
+@pytest.mark.parametrize("fmt", CABINET_FORMATS)
+def test_the_decision_the_money_labels_references_and_lags_survive_a_round_trip(fmt: str) -> None:
+    back = read(write(_CABINET, fmt), fmt)
+    assert back == _CABINET
+    assert dump_json(back) == dump_json(_CABINET)
+
+
+def test_graphml_keeps_the_title_as_label_and_writes_a_nodes_own_label_as_toc_label() -> None:
+    graphml = write_graphml(_CABINET).decode("utf-8")
+    assert 'attr.name="toc_label"' in graphml and ">Coaching<" in graphml
+    assert ">Grant<" in graphml  # the title, which yEd and Gephi show
+    gexf = write_gexf(_CABINET).decode("utf-8")
+    assert '<node id="grant" label="Grant">' in gexf
+    assert 'title="toc_label"' in gexf and 'value="Coaching"' in gexf
+
+
 @pytest.mark.parametrize("fmt", ROUND_TRIP_FORMATS)
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(model=toc_models())
-def test_any_valid_model_survives_a_round_trip(fmt: str, model: TheoryOfChange) -> None:
+@given(data=st.data())
+def test_any_valid_model_survives_a_round_trip(fmt: str, data: st.DataObject) -> None:
+    model = data.draw(toc_models(cabinet_fields=fmt in CABINET_FORMATS))
     back = read(write(model, fmt), fmt)
     assert back == model
     # Exactly: 80 and 80.0 are equal in Python but not the same baseline in a document.
@@ -432,6 +492,24 @@ def test_mermaid_draws_three_bands_and_one_line_per_link() -> None:
     arrows = [line.strip() for line in lines if "-->" in line or "-.->" in line]
     assert arrows == ['grant -->|"(−)"| practice', 'reading -.->|"(−)"| practice']
     assert "  class grant retired" in lines
+
+
+def test_mermaid_draws_a_nodes_own_label_instead_of_its_title() -> None:
+    lines = write_mermaid(_CABINET).decode().splitlines()
+    assert '    grant["Coaching"]' in lines and '    practice("Practice")' in lines
+    assert '    other["Other"]' in lines  # no label: the title
+
+
+def test_a_yed_edit_that_breaks_a_new_field_is_rejected_at_its_path() -> None:
+    graphml = write_graphml(_CABINET).decode()
+    graphml = graphml.replace('"verdict": "revise"', '"verdict": "revize"')
+    graphml = graphml.replace(">2 years<", ">2 yeers<")
+    assert _rejected(read_graphml, graphml.encode()) == [
+        "nodes[0].decision.verdict: unknown verdict 'revize' on node 'grant'; did you mean "
+        "'revise'?",
+        "links[1].lag: '2 yeers' is not a lag on link 'other->practice': write N days, N weeks, "
+        "N months or N years, N in digits; did you mean '2 years'?",
+    ]
 
 
 def test_mermaid_shapes_follow_the_kind_and_because_is_cut_short() -> None:

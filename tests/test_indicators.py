@@ -43,6 +43,13 @@ from toc.indicators import infer_measures
         ("Screener coverage", "count"),
         ("Number of students meeting the spring benchmark", "outcome"),  # outcome first
         ("Increase in students screened on time", "change"),  # change before count
+        # The outcome words SPEC §1 added in toc 0.2
+        ("Seniors graduating on time", "outcome"),
+        ("Share of graduates enrolled in college", "outcome"),  # outcome before count
+        ("Grade 8 scores on the Algebra I end-of-course exam", "outcome"),
+        ("Number of students graduating", "outcome"),  # outcome before count
+        ("Students who graduate", None),  # "graduates" and "graduating" are the words
+        ("Scores of coaching visits logged", "count"),  # "scores on", not "scores"
         ("Posts blogged", None),  # whole words only
         ("Reassessment window", None),  # "reassessment" is not the word "assessment"
         ("Teacher reflection", None),

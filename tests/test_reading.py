@@ -84,6 +84,13 @@ def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
         faults.append("duplicate-indicator")
     if observed:
         faults += ["bad-date", "duplicate-date", "bad-value", "observation-unknown"]
+    # The fields toc 0.2 added (SPEC §1).
+    faults += ["bad-currency", "bad-scope"]
+    if nodes:
+        faults += ["long-label", "bad-reference", "bad-cost", "bad-reach", "bad-decision"]
+        faults += ["initiative-only", "cost-not-funding", "bad-funding"]
+    if links:
+        faults.append("bad-lag")
     fault = draw(st.sampled_from(faults))
     wrong = draw(st.sampled_from([5, 1.5, True, None, [], {}, "x"]))
     if fault == "top-unknown":
@@ -161,6 +168,84 @@ def _break(draw: st.DrawFn, document: dict[str, Any]) -> None:
     elif fault == "bad-value":
         _pick(draw, items(_pick(draw, observed), "observations"))["value"] = draw(
             st.sampled_from([True, "3", None, []])
+        )
+    elif fault == "bad-currency":
+        document["currency"] = draw(st.sampled_from(["usd", "US", "EURO", 840, None]))
+    elif fault == "bad-scope":
+        document["scope"] = draw(st.sampled_from(["county", "State", 3]))
+    elif fault == "long-label":
+        _pick(draw, nodes)["label"] = draw(st.sampled_from(["x" * 61, "", 5]))
+    elif fault == "bad-reference":
+        _pick(draw, nodes)["realizes"] = [draw(st.sampled_from(["plan", "A:b", "a:b:c", "a:", 7]))]
+    elif fault == "bad-cost":
+        node = _pick(draw, nodes)
+        node["kind"], node["cost"] = (
+            "initiative",
+            draw(st.sampled_from([-1, 10**12 + 1, True, "5"])),
+        )
+        node.pop("funding", None)
+    elif fault == "bad-reach":
+        node = _pick(draw, nodes)
+        node["kind"], node["reach"] = (
+            "initiative",
+            draw(st.sampled_from([True, 2.5, 3.0, -1, 10**9 + 1])),
+        )
+    elif fault == "bad-decision":
+        node = _pick(draw, nodes)
+        node["kind"] = "initiative"
+        node["decision"] = draw(
+            st.sampled_from(
+                [
+                    {"verdict": "kepp", "rationale": "r", "date": "2026-01-05"},
+                    {"verdict": "keep", "date": "2026-01-05"},
+                    {"verdict": "keep", "rationale": "", "date": "2026-01-05"},
+                    {"verdict": "keep", "rationale": "r", "date": "2026-W02-1"},
+                    {"verdict": "keep", "rationale": "r", "date": "2026-01-05", "owner": "x"},
+                    {"verdict": "stop", "rationale": "r", "date": "2026-01-05", "review_by": 5},
+                ]
+            )
+        )
+    elif fault == "initiative-only":
+        node = _pick(draw, nodes)
+        node["kind"] = draw(st.sampled_from(["change", "outcome"]))
+        node["level"] = "student"
+        field, value = draw(
+            st.sampled_from(
+                [
+                    ("cost", 5),
+                    ("reach", 10),
+                    ("decision", {"verdict": "keep", "rationale": "r", "date": "2026-01-05"}),
+                    ("required", False),
+                    ("funding", [{"source": "IDEA", "amount": 1}]),
+                    ("eligible", ["0601234"]),
+                    ("essa_tier", {"tier": 1, "source": "WWC"}),
+                ]
+            )
+        )
+        node[field] = value
+    elif fault == "cost-not-funding":
+        node = _pick(draw, nodes)
+        node["kind"], node["cost"] = "initiative", 5
+        node["funding"] = [{"source": "Title I-A", "amount": 3}, {"source": "s:n", "amount": 1.5}]
+    elif fault == "bad-funding":
+        node = _pick(draw, nodes)
+        node["kind"] = "initiative"
+        node.pop("cost", None)
+        node["funding"] = [
+            draw(
+                st.sampled_from(
+                    [
+                        {"source": "", "amount": 1},
+                        {"source": "IDEA", "amount": -1},
+                        {"source": "IDEA"},
+                        {"source": "IDEA", "amount": 1, "ends": "2027-02-30"},
+                    ]
+                )
+            )
+        ]
+    elif fault == "bad-lag":
+        _pick(draw, links)["lag"] = draw(
+            st.sampled_from(["3 mnths", "2 month", "101 years", "3 Months", " 3 days", 5, ""])
         )
     elif fault == "observation-unknown":
         _pick(draw, items(_pick(draw, observed), "observations"))["when"] = "2024-01-01"

@@ -5,15 +5,18 @@ A model is a `networkx.MultiDiGraph`, since two links may join the same pair of 
 - each node is keyed by its id and carries ``label`` (its title, so yEd and Gephi show it;
   in yEd map it to the node label with *Edit > Properties Mapper*), ``level``, ``kind``,
   ``description``, ``actor``, ``form``, ``function``, ``status``, and ``tags`` and
-  ``indicators`` as JSON text;
+  ``indicators`` as JSON text; and the fields toc 0.2 added: ``toc_label`` (the node's own
+  short `label`), ``reach`` (a whole number), ``required`` (a boolean), and ``realizes``,
+  ``cost``, ``decision``, ``funding``, ``eligible`` and ``essa_tier`` as JSON text (``cost``
+  too, so that one attribute carries 450000 and 450000.5 alike and each comes back as it was);
 - each edge is keyed by the link's id (its own or the generated ``FROM->TO``) and carries
   ``link_id`` (its own id only), ``link_type`` (GEXF keeps ``type`` for itself),
-  ``polarity``, ``because``, ``evidence`` and ``assumptions`` as JSON text, and ``order``,
-  its place in the model's list of links (networkx returns edges grouped by node);
+  ``polarity``, ``because``, ``lag``, ``evidence`` and ``assumptions`` as JSON text, and
+  ``order``, its place in the model's list of links (networkx returns edges grouped by node);
 - the model's own fields: in GraphML, graph attributes ``format``, ``model_id``, ``title``,
-  ``description``, ``version`` and ``checks`` (JSON text); GEXF has no graph attributes, so
-  there they travel as one JSON object in ``<meta><description>``, and the graph's name is
-  the title.
+  ``description``, ``version``, ``scope``, ``org``, ``currency``, and ``checks`` and
+  ``designations`` (JSON text); GEXF has no graph attributes, so there they travel as one
+  JSON object in ``<meta><description>``, and the graph's name is the title.
 
 Absent fields and empty lists are left out. Reading ignores attributes it does not know, such
 as the layout (x, y, size, colour) a tool adds on saving, and turns any malformed file into
@@ -55,6 +58,16 @@ _NODE_ATTRS = {
     "status": "status",
     "tags": "tags",
     "indicators": "indicators",
+    # toc 0.2: the title stays the `label` tools show; a node's own short label is `toc_label`.
+    "label": "toc_label",
+    "realizes": "realizes",
+    "cost": "cost",
+    "reach": "reach",
+    "decision": "decision",
+    "required": "required",
+    "funding": "funding",
+    "eligible": "eligible",
+    "essa_tier": "essa_tier",
 }
 _LINK_ATTRS = {
     "id": "link_id",
@@ -63,6 +76,7 @@ _LINK_ATTRS = {
     "because": "because",
     "evidence": "evidence",
     "assumptions": "assumptions",
+    "lag": "lag",
 }
 _MODEL_ATTRS = {
     "format": "format",
@@ -71,8 +85,22 @@ _MODEL_ATTRS = {
     "description": "description",
     "version": "version",
     "checks": "checks",
+    "scope": "scope",
+    "org": "org",
+    "designations": "designations",
+    "currency": "currency",
 }
-_JSON = {"tags", "indicators", "evidence", "assumptions", "checks"}
+# `cost` travels as JSON text too: one attribute holds whole and fractional amounts alike, and
+# 450000 must come back 450000, not 450000.0.
+_JSON = {"tags", "indicators", "evidence", "assumptions", "checks"} | {
+    "realizes",
+    "cost",
+    "decision",
+    "funding",
+    "eligible",
+    "essa_tier",
+    "designations",
+}
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -102,7 +130,7 @@ def _attributes(fields: dict[str, Any], names: dict[str, str]) -> dict[str, Any]
     attributes = {}
     for field, name in names.items():
         value = fields.get(field)
-        if value is None or (field in _JSON and not value):
+        if value is None or (field in _JSON and (value == [] or value == {})):
             continue
         attributes[name] = json.dumps(value, ensure_ascii=False) if field in _JSON else value
     return attributes

@@ -6,7 +6,8 @@ Written only: a flowchart cannot carry indicators, evidence or assumptions. Layo
   Students, each holding the nodes of its level in model order;
 - nodes keep the model's ids, so that a diff of two exports shows what changed (see
   `mermaid_ids` for the few ids Mermaid cannot read as they are), labelled with their
-  titles; initiatives are rectangles, changes rounded boxes, outcomes stadiums;
+  own short `label` where they have one and their titles otherwise; initiatives are
+  rectangles, changes rounded boxes, outcomes stadiums;
 - ``-->`` for `leads_to` links and ``-.->`` for `feedback` links, labelled with their
   `because` cut to 40 characters; a link of polarity ``-`` is labelled ``(−)`` and drawn red;
 - retired nodes are faded and dashed.
@@ -129,7 +130,8 @@ def write_mermaid(model: TheoryOfChange) -> bytes:
         for node in model.nodes:
             if node.level is level:
                 start, end = _SHAPES[node.kind]
-                lines.append(f'    {ids[node.id]}{start}"{mermaid_label(node.title)}"{end}')
+                text = node.label if node.label is not None else node.title
+                lines.append(f'    {ids[node.id]}{start}"{mermaid_label(text)}"{end}')
         lines.append("  end")
 
     negative = []
