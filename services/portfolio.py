@@ -26,8 +26,9 @@ from toc.reading import read_document
 
 __all__ = ["Portfolio", "portfolio", "versions", "clear_cache"]
 
-# A few portfolios per process: one per workspace and day is what the pages and API ask for.
-_CACHE_SIZE = 32
+# A few portfolios per process: one per workspace and day is what the pages and API ask for,
+# and a statewide one holds its documents (a hundred MiB or more at 60k nodes) for the map.
+_CACHE_SIZE = 4
 _cache: OrderedDict[tuple[int, str], Portfolio] = OrderedDict()
 _lock = threading.Lock()
 
