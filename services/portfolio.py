@@ -24,7 +24,28 @@ from toc.bulk import gc_paused
 from toc.portfolio import PortfolioReport, check_portfolio
 from toc.reading import read_document
 
-__all__ = ["Portfolio", "portfolio", "versions", "clear_cache"]
+__all__ = [
+    "Portfolio",
+    "portfolio",
+    "versions",
+    "cached",
+    "clear_cache",
+    "VERSIONS_FOR_TOKEN",
+]
+
+# A token's workspace and that workspace's (model, version) set, in one statement, for the
+# cached answer before routing (api/portfolio_hotpath.py): a revoked or expired token finds
+# nothing, as the route's authentication refuses it. A workspace with no model gives one row
+# whose slug is null.
+VERSIONS_FOR_TOKEN = (
+    "SELECT api_token.workspace_id, toc_model.slug, toc_model.version"
+    " FROM api_token"
+    " LEFT JOIN toc_model ON toc_model.workspace_id = api_token.workspace_id"
+    " WHERE api_token.token_hash = :token_hash"
+    " AND api_token.revoked_at IS NULL"
+    " AND (api_token.expires_at IS NULL OR api_token.expires_at > :now)"
+    " ORDER BY toc_model.slug"
+)
 
 # A few portfolios per process: one per workspace and day is what the pages and API ask for,
 # and a statewide one holds its documents (a hundred MiB or more at 60k nodes) for the map.
@@ -58,6 +79,15 @@ def _tag(workspace_id: int, read: list[tuple[str, int]], as_of: datetime.date) -
     text = ";".join(f"{slug}:{version}" for slug, version in read)
     digest = hashlib.sha256(f"{workspace_id}|{as_of.isoformat()}|{text}".encode()).hexdigest()
     return f'"{digest[:32]}"'
+
+
+def cached(
+    workspace_id: int, read: list[tuple[str, int]], as_of: datetime.date
+) -> Portfolio | None:
+    """The cached answer for exactly this (model, version) set and day, or None."""
+    key = (workspace_id, _tag(workspace_id, read, as_of))
+    with _lock:
+        return _cache.get(key)
 
 
 def clear_cache() -> None:

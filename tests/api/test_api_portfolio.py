@@ -125,3 +125,31 @@ def test_another_workspaces_model_reads_as_one_that_does_not_exist(
 
 def test_no_token_no_portfolio(client: TestClient) -> None:
     assert client.get(P).status_code == 401
+
+
+def test_a_cached_answer_is_served_before_routing_and_a_revoked_token_is_refused(
+    client: TestClient, auth: Any, stored: list[str], database_url: str
+) -> None:
+    made = client.post("/api/v1/tokens", json={"role": "viewer"}, headers=auth.admin)
+    assert made.status_code == 201
+    token = {"Authorization": f"Bearer {made.json()['token']}"}
+    first = client.get(P, headers=token)
+    assert first.status_code == 200
+    # The route's own path reads the versions with `versions`; the cached answer before
+    # routing (SQLite) reads them in one statement with the token and never calls it.
+    if database_url.startswith("sqlite"):
+        with mock.patch.object(portfolio_service, "versions", side_effect=AssertionError):
+            again = client.get(P, params={"format": "json"}, headers=token)
+    else:  # PostgreSQL: the route answers, from the cache
+        again = client.get(P, params={"format": "json"}, headers=token)
+    assert again.status_code == 200
+    assert again.content == first.content and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["content-type"] == "application/json"
+    listed = client.get("/api/v1/tokens", headers=auth.admin).json()["items"]
+    token_id = max(item["id"] for item in listed)
+    assert client.delete(f"/api/v1/tokens/{token_id}", headers=auth.admin).status_code == 204
+    refused = client.get(P, headers=token)
+    assert refused.status_code == 401
+    # What the cache does not answer goes to the route: the CSV, say.
+    answer = client.get(P, params={"format": "csv"}, headers=auth.viewer)
+    assert answer.headers["content-type"].startswith("text/csv")
