@@ -140,6 +140,96 @@ def _cmd_scorecard(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 
 
+def _portfolio_files(names: list[str]) -> list[Path]:
+    """The files a `toc portfolio` names: each FILE, and every `.json` of each FOLDER."""
+    files: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() == ".json"))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise _Usage(f"{name}: no such file or folder")
+    return files
+
+
+def _cmd_portfolio(args: argparse.Namespace) -> int:
+    from toc.formats import format_for_path
+    from toc.portfolio import check_portfolio, take_up_line
+    from toc.reading import read_document
+    from toc.scorecard import to_text
+
+    _one_shot()
+    documents = []
+    rejected = []
+    for path in _portfolio_files(args.files):
+        try:
+            if format_for_path(path) == "json":
+                documents.append((str(path), read_document(path.read_bytes())))
+            else:
+                documents.append((str(path), _read_model(str(path))))
+        except DocumentRejected as error:
+            rejected.append({"file": str(path), "problems": [str(p) for p in error.problems]})
+        except TocError as error:
+            rejected.append({"file": str(path), "problems": [str(error)]})
+    report = check_portfolio(documents, as_of=args.as_of, rejected=rejected)
+    status = EXIT_FINDINGS if report.has_errors else EXIT_OK
+    if report.rejected:
+        status = EXIT_REJECTED
+    for entry in report.rejected:
+        for problem in entry["problems"]:
+            print(f"{entry['file']}: {problem}", file=sys.stderr)
+    if args.format == "json":
+        _write_bytes(report.to_json())
+        return status
+    file_of: dict[str, str] = {}
+    for name, document in documents:
+        file_of.setdefault(document.id, name)
+    shown = set(_SEVERITIES[: _SEVERITIES.index(args.min_severity) + 1])
+    for finding in report.findings:
+        if finding.severity.value in shown:
+            where = file_of.get(finding.model or "", finding.model)
+            print(f"{where}: {finding.code} {finding.name} {finding.subject}: {finding.message}")
+    sys.stdout.flush()
+    summary = _summary(
+        f"{len(report.models)} model(s)", report.metrics["findings"], args.min_severity
+    )
+    if report.metrics.get("cost_by_standing", {}) is None:
+        summary += (
+            f"; costs not summed: the models' currencies differ ({', '.join(report.currencies)})"
+        )
+    print(summary, file=sys.stderr)
+    titles = {row["id"]: row["title"] for row in report.initiatives}
+    if report.take_up:
+        print()
+        print("Take-up")
+        for row in report.take_up:
+            model = row["initiative"].partition(":")[0]
+            below = _scope_below(report.about, model)
+            print("  " + take_up_line(row, titles[row["initiative"]], below))
+    if report.initiatives:
+        print()
+        print(
+            to_text(
+                [{**row, "title": f"{row['model']}: {row['title']}"} for row in report.initiatives]
+            )
+        )
+    return status
+
+
+def _scope_below(about: dict[str, dict], model: str) -> str:
+    """The word for the plans one rank below a model: district, network or school."""
+    from toc.portfolio import SCOPE_RANK
+
+    rank = SCOPE_RANK.get(about[model]["scope"] or "", 0)
+    scopes = {info["scope"] for info in about.values() if info["scope"]}
+    middle = {s for s in scopes if SCOPE_RANK.get(s) == 2}
+    if rank == 3 and middle:
+        return "network" if middle == {"network"} else "district"
+    return "school"
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
     from toc.diff import diff_command
 
@@ -367,6 +457,20 @@ def _parser() -> argparse.ArgumentParser:
     card.add_argument("-o", "--output", metavar="OUT.xlsx", help="xlsx: the workbook to write")
     card.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
     card.set_defaults(run=_cmd_scorecard)
+
+    folio = commands.add_parser(
+        "portfolio", help="check several plans together: a state, its districts, their schools"
+    )
+    folio.add_argument("files", nargs="+", metavar="FILE", help="toc/1 files, or folders of them")
+    folio.add_argument("--format", choices=("text", "json"), default="text")
+    folio.add_argument("--as-of", type=_date, metavar="DATE", help="the check date (YYYY-MM-DD)")
+    folio.add_argument(
+        "--min-severity",
+        choices=_SEVERITIES,
+        default="warning",
+        help="text: show findings of this severity and worse (default: warning)",
+    )
+    folio.set_defaults(run=_cmd_portfolio)
 
     draw = commands.add_parser("map", help="write the interactive map as one HTML file")
     draw.add_argument("file", metavar="FILE")

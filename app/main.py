@@ -21,6 +21,7 @@ from api.lifespan import store_lifespan
 from api.limits import BodyLimitMiddleware
 from api.methods import AllowMiddleware, ConditionalGetMiddleware
 from api.openapi import API_DESCRIPTION, install_openapi
+from api.portfolio_hotpath import CachedPortfolioMiddleware
 from api.problems import install_problem_handlers
 from api.routes import api_router, health, problems
 from api.routes.views import HtmlRenderers
@@ -78,4 +79,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ConditionalGetMiddleware)
     # Outermost, so that a cached report skips routing altogether (see api/hotpath.py).
     app.add_middleware(CachedCheckMiddleware, prefix=API_PREFIX)
+    app.add_middleware(CachedPortfolioMiddleware, prefix=API_PREFIX)  # the same, for /portfolio
     return app

@@ -27,10 +27,16 @@ __all__ = [
     "redact_tokens_in_access_log",
     "redact_query",
     "EXAMPLES_DIR",
+    "example_files",
     "DEFAULT_WORKSPACE",
 ]
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[1] / "examples"
+
+
+def example_files() -> list[Path]:
+    """The demo's models: every example, and the district plans of the example portfolio."""
+    return sorted(EXAMPLES_DIR.glob("*.json")) + sorted(EXAMPLES_DIR.glob("portfolio/*.json"))
 
 
 @contextmanager
@@ -101,9 +107,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, demo: bool = False) -> None
     settings = get_settings()
     with _store(settings) as engine, Session(engine) as session:
         if demo:
-            loaded, skipped = workspaces.load_examples(
-                session, sorted(EXAMPLES_DIR.glob("*.json")), DEFAULT_WORKSPACE
-            )
+            loaded, skipped = workspaces.load_examples(session, example_files(), DEFAULT_WORKSPACE)
             for path, rejected in skipped:
                 print(f"toc: skipping example {path.name}: {rejected}", file=sys.stderr)
             if loaded:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
-from toc.checks.cases import CheckCase, case_document, finding_subject, load_cases
+from toc.checks.cases import CheckCase, case_document, case_findings, finding_subject, load_cases
 from toc.checks.registry import Check, all_checks
-from toc.document import parse_document
-from toc.report import check_model
 
 __all__ = ["render", "DOCS_PATH"]
 
@@ -61,16 +60,21 @@ Scope, for every check:
 
 
 def _example(case: CheckCase, check: Check) -> str:
-    document = case_document(case)
-    shown = {key: value for key, value in document.items() if key in ("nodes", "links", "checks")}
-    report = check_model(parse_document(document), as_of=case.as_of)
-    findings = [f for f in report.findings if f.code == check.code]
+    if case.models is None:
+        document = case_document(case)
+        shown: Any = {
+            key: value for key, value in document.items() if key in ("nodes", "links", "checks")
+        }
+    else:
+        shown = case.models  # a portfolio: every model, checked together (`toc portfolio`)
+    findings = case_findings(case)
+    command = "toc check" if case.models is None else "toc portfolio"
     lines = [case.description, "", "```json", json.dumps(shown, indent=2, ensure_ascii=False)]
     lines += ["```", ""]
     if case.as_of is not None:
         lines += [f"Checked as of {case.as_of.isoformat()} (`toc check --as-of`).", ""]
     if findings:
-        lines.append("`toc check` reports:")
+        lines.append(f"`{command}` reports:")
         lines.append("")
         lines.append("```text")
         for finding in findings:
@@ -78,7 +82,7 @@ def _example(case: CheckCase, check: Check) -> str:
             lines.append(f"{finding.code} {finding.name} {subject}: {finding.message}")
         lines.append("```")
     else:
-        lines.append(f"`toc check` reports no {check.code} here.")
+        lines.append(f"`{command}` reports no {check.code} here.")
     return "\n".join(lines)
 
 

@@ -218,19 +218,33 @@ class Engine:
         document: Any,
         *,
         as_of: datetime.date | None = None,
-        link_ends: tuple[list[int], list[int]] | None = None,
+        link_ends: tuple[list[Any], list[Any]] | None = None,
+        ids: list[str] | None = None,
+        link_prefixes: list[str] | None = None,
+        identities: int = 0,
     ):
         """Build from a valid document; `link_ends`, when the reader has them, gives each
-        link's ends as positions in `document.nodes`, which spares hashing every id again."""
+        link's ends as positions in `document.nodes`, which spares hashing every id again.
+
+        A portfolio (`toc.portfolio`) builds one engine over many models: it passes the
+        nodes' namespaced `ids` (`MODEL:NODE`, one per node of `document.nodes`, none of
+        them retired), each link's id prefix `MODEL:` (`link_prefixes`, parallel to
+        `document.links`), and
+        puts its `identities` — the reference links, which are identities and not steps —
+        last among the links, so that `own_links` counts the links that are steps.
+        """
         self.document = document
         self._shared: dict[str, object] = {}
         self.as_of = as_of or today_utc()
         self.checks: dict[str, str] = dict(document.checks)
+        # A portfolio's references (`toc.portfolio.References`); None for one model.
+        self.portfolio: Any = None
         # Comprehensions rather than one loop with appends: each runs at C speed over the
         # items, and a statewide portfolio has hundreds of thousands of them.
         every = document.nodes
         nodes = [item for item in every if item.status != "retired"]
-        ids = [item.id for item in nodes]
+        if ids is None:
+            ids = [item.id for item in nodes]
         size = len(ids)
         index = dict(zip(ids, range(size), strict=True))
         kinds = [item.kind for item in nodes]
@@ -272,6 +286,12 @@ class Engine:
             links = [links[k] for k in kept]
             sources = [sources[k] for k in kept]
             targets = [targets[k] for k in kept]
+            if link_prefixes is not None:
+                link_prefixes = [link_prefixes[k] for k in kept]
+        self.link_prefixes = link_prefixes
+        # Links numbered from `own_links` on are a portfolio's reference links (identities):
+        # they count as having a because and are left out of evidence, shares and findings.
+        self.own_links = len(links) - identities
         self.link: list[Any] = links
         self.link_source: list[int] = sources
         self.link_target: list[int] = targets
@@ -331,10 +351,12 @@ class Engine:
         return found  # type: ignore[return-value]
 
     def key(self, link: int) -> str:
-        """A link's id: its own, or the generated `FROM->TO`."""
+        """A link's id: its own, or the generated `FROM->TO` (`MODEL:` before it in a portfolio)."""
         item = self.link[link]
         own = item.id
-        return own if own is not None else f"{item.source}->{item.target}"
+        key = own if own is not None else f"{item.source}->{item.target}"
+        prefixes = self.link_prefixes
+        return key if prefixes is None else prefixes[link] + key
 
     def links_of(self, edge: int) -> list[int]:
         """The numbers of the links merged into an edge, in document order."""
@@ -454,10 +476,14 @@ class Engine:
 
     @cached_property
     def chain_links(self) -> list[int]:
-        """Numbers of the `leads_to` links on some initiative's chains, in document order."""
+        """Numbers of the `leads_to` links on some initiative's chains, in document order
+        (a portfolio's reference links left out: they are identities, not steps)."""
         started, finishing = self.reached_by_initiative, self.reaches_outcome
         sources, targets = self.link_source, self.link_target
-        return [k for k in self.leads_to if started[sources[k]] and finishing[targets[k]]]
+        own = self.own_links
+        return [
+            k for k in self.leads_to if k < own and started[sources[k]] and finishing[targets[k]]
+        ]
 
     @cached_property
     def evidence_strength(self) -> dict[str, int | None]:
@@ -469,8 +495,12 @@ class Engine:
         tiers, sources, targets = self.edge_tier, self.link_source, self.link_target
         # Each node's rated incoming edges as (node it comes from, tier).
         rated_pred: list[list[tuple[int, int]]] = [[] for _ in self.ids]
+        own = self.own_links
         for k, tier in zip(self.edge_link, tiers, strict=True):
-            if tier != NO_TIER:
+            if k >= own:
+                # A reference link is an identity: it passes the tier on as it comes.
+                rated_pred[targets[k]].append((sources[k], 0))
+            elif tier != NO_TIER:
                 rated_pred[targets[k]].append((sources[k], tier))
         best = [-1] * len(self.ids)
         buckets: list[list[int]] = [list(self.outcomes), [], [], [], []]

@@ -34,37 +34,52 @@ __all__ = [
 SEVERITY_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 
 
-class Finding(msgspec.Struct, frozen=True):
+class Finding(msgspec.Struct, frozen=True, omit_defaults=True):
     """One thing a check found, naming its subject in exactly one of initiative, node, link.
 
     A frozen struct: immutable, cheap to make by the hundred thousand, and written to JSON
-    as an object with its fields in this order, as `to_dict` gives them.
+    as an object with its fields in this order, as `to_dict` gives them. The fields up to
+    `pushers` are always written (null when they do not apply); `model`, `reference` and
+    `initiatives` only on the findings they belong to (a portfolio's, TOC801's, TOC503's).
     """
 
     code: str
     name: str
     severity: Severity
-    initiative: str | None = None
-    node: str | None = None
-    link: str | None = None
-    nodes: tuple[str, ...] | None = None
-    indicator: str | None = None
-    message: str = ""
-    hint: str = ""
+    initiative: str | None
+    node: str | None
+    link: str | None
+    nodes: tuple[str, ...] | None
+    indicator: str | None
+    message: str
+    hint: str
     # TOC501 only: every initiative pushing the node each way, {"+": [ids], "-": [ids]}.
-    pushers: dict[str, list[str]] | None = None
+    pushers: dict[str, list[str]] | None
     # TOC402 only: `reinforcing` or `balancing`.
     loop: str | None = None
+    # A portfolio's findings (SPEC §6): the model of the subject (of `initiative` when the
+    # finding is about several models).
+    model: str | None = None
+    # TOC801: the `MODEL:NODE` reference that does not resolve.
+    reference: str | None = None
+    # TOC503: every initiative of the group that duplicates another, sorted.
+    initiatives: tuple[str, ...] | None = None
 
     @property
     def subject(self) -> str:
         return self.initiative or self.node or self.link or ""
 
-    def sort_key(self) -> tuple[int, str, str, str]:
-        return SEVERITY_RANK[self.severity], self.code, self.subject, self.indicator or ""
+    def sort_key(self) -> tuple[int, str, str, str, str]:
+        return (
+            SEVERITY_RANK[self.severity],
+            self.code,
+            self.subject,
+            self.reference or "",
+            self.indicator or "",
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "code": self.code,
             "name": self.name,
             "severity": str(self.severity),
@@ -76,8 +91,16 @@ class Finding(msgspec.Struct, frozen=True):
             "message": self.message,
             "hint": self.hint,
             "pushers": _copy_pushers(self.pushers),
-            "loop": self.loop,
         }
+        if self.loop is not None:
+            found["loop"] = self.loop
+        if self.model is not None:
+            found["model"] = self.model
+        if self.reference is not None:
+            found["reference"] = self.reference
+        if self.initiatives is not None:
+            found["initiatives"] = list(self.initiatives)
+        return found
 
 
 def _copy_pushers(pushers: dict[str, list[str]] | None) -> dict[str, list[str]] | None:
@@ -156,7 +179,7 @@ def _metrics(engine: Engine, findings: list[Finding], rows: list[dict[str, Any]]
         counts[finding.severity] += 1
     return {
         "nodes": len(engine.ids),
-        "links": len(links),
+        "links": engine.own_links,  # a portfolio's reference links are not steps
         "initiatives": len(initiatives),
         "outcomes": len(engine.outcomes),
         "anchored_share": _share(sum(engine.anchored), len(initiatives)),
@@ -277,7 +300,9 @@ def _check(engine: Engine) -> Report:
                     hit.message,
                     hit.hint or hint,
                     hit.pushers,
-                    hit.loop,
+                    loop=hit.loop,
+                    reference=hit.reference,
+                    initiatives=hit.initiatives,
                 )
             )
     rows = scorecard(engine, findings)
@@ -291,5 +316,5 @@ def _check(engine: Engine) -> Report:
     )
 
 
-def _hit_order(hit: Hit) -> tuple[str, str]:
-    return hit.subject, hit.indicator or ""
+def _hit_order(hit: Hit) -> tuple[str, str, str]:
+    return hit.subject, hit.reference or "", hit.indicator or ""

@@ -221,10 +221,13 @@ def _rated_links(engine: Engine) -> tuple[list[int], list[int]]:
     finishing = engine.reaches_outcome
     sources, targets, links = engine.link_source, engine.link_target, engine.link
     more = engine.edge_more
+    own = engine.own_links  # a portfolio's reference links are identities, not steps
     leaving = [0] * len(engine)  # links on chains leaving each node
     leaving_rated = [0] * len(engine)  # those of them with a tier
     # Merged edges carry their best tier; only the few with parallel links are read link by link.
     for edge, (k, tier) in enumerate(zip(engine.edge_link, engine.edge_tier, strict=True)):
+        if k >= own:
+            continue
         if not finishing[targets[k]]:
             continue
         u = sources[k]

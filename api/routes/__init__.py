@@ -7,7 +7,18 @@ from fastapi.routing import APIRoute
 
 from api import API_PREFIX
 from api.deps import reject_unknown_query
-from api.routes import batch, check, health, items, models, problems, tokens, versions, views
+from api.routes import (
+    batch,
+    check,
+    health,
+    items,
+    models,
+    portfolio,
+    problems,
+    tokens,
+    versions,
+    views,
+)
 
 __all__ = ["API_PREFIX", "routers", "api_router", "health", "problems", "operation_id"]
 
@@ -19,6 +30,7 @@ routers = (
     versions.router,
     views.router,
     check.router,
+    portfolio.router,
     tokens.router,
 )
 

@@ -32,8 +32,8 @@ def test_every_error_is_documented_as_problem_details(client: TestClient) -> Non
         if path.startswith("/api/v1/")
         for method, operation in item.items()
     ]
-    # SPEC §4's 24, history's 5 (§5), report, scorecard and its CSV, tokens' 2
-    assert len(operations) == 34
+    # SPEC §4's 24, history's 5 (§5), report, scorecard, its CSV and XLSX, tokens' 2, portfolio
+    assert len(operations) == 36
     for method, path, operation in operations:
         responses = operation["responses"]
         assert "401" in responses, (method, path)

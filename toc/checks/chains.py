@@ -97,8 +97,10 @@ def missing_because(engine: Engine) -> Iterator[Hit]:
     hint="Cite the research or local data behind the mechanism, with its ESSA tier if known.",
 )
 def unevidenced_because(engine: Engine) -> Iterator[Hit]:
-    because = engine.link_because
-    for k, link in enumerate(engine.link):
+    because, links = engine.link_because, engine.link
+    # A portfolio's reference links (numbered from `own_links`) are identities: no finding.
+    for k in range(engine.own_links):
+        link = links[k]
         if because[k] and not link.evidence:
             yield Hit(
                 engine.key(k), f"the because on '{link.source}' → '{link.target}' cites no evidence"

@@ -33,9 +33,10 @@ def level_inversion(engine: Engine) -> Iterator[Hit]:
         engine.link_target,
         engine.node,
     )
+    own = engine.own_links  # a portfolio's reference links are identities: no finding
     for k in engine.leads_to:
         u, v = sources[k], targets[k]
-        if levels[u] > levels[v]:
+        if levels[u] > levels[v] and k < own:
             source, target = nodes[u], nodes[v]
             yield Hit(
                 engine.key(k),

@@ -147,6 +147,7 @@ def _not_holding(engine: Engine) -> list[int]:
     # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
     began: dict[int, date | None] = {}
     measured: dict[int, date | None] = {}
+    own = engine.own_links  # a portfolio's reference links are identities: no finding
     found: list[int] = []
     # Only a node that moved can start a step that does not hold; only a tracked one can stall.
     tracked = _shares(engine)
@@ -154,6 +155,8 @@ def _not_holding(engine: Engine) -> list[int]:
     if not moved:
         return found
     for k in engine.leads_to:
+        if k >= own:
+            break  # the reference links come last
         from_node, to_node = sources[k], targets[k]
         if from_node not in moved or to_node not in tracked:
             continue

@@ -26,6 +26,9 @@ class Hit(NamedTuple):
     pushers: dict[str, list[str]] | None = None
     # TOC402: whether the loop is `reinforcing` or `balancing`.
     loop: str | None = None
+    # TOC801: the reference that does not resolve; TOC503: every member of the group.
+    reference: str | None = None
+    initiatives: tuple[str, ...] | None = None
 
 
 # A check reads the engine (`toc.engine.Engine`): node and link facts by number, the shared
@@ -108,5 +111,6 @@ def _load_catalogue() -> None:
         levels,
         measures,
         monitoring,
+        portfolio,
         structure,
     )

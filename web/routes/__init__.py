@@ -2,10 +2,21 @@
 
 from fastapi import APIRouter
 
-from web.routes import history, links, map, models, nodes, report, settings, signin, uploads
+from web.routes import (
+    history,
+    links,
+    map,
+    models,
+    nodes,
+    portfolio,
+    report,
+    settings,
+    signin,
+    uploads,
+)
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (signin, map, report, models, nodes, links, history, settings, uploads):
+for module in (signin, map, report, models, portfolio, nodes, links, history, settings, uploads):
     router.include_router(module.router)

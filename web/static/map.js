@@ -543,14 +543,17 @@
   }
 
   // -- filters: actor, tag, level and a search, drawn over the veil like a chain --------------
-  var filters = { actor: "", tag: "", level: "", search: "" };
+  var filters = { actor: "", tag: "", level: "", search: "", model: "" };
 
   function filtering() {
-    return Boolean(filters.actor || filters.tag || filters.level || filters.search);
+    return Boolean(filters.actor || filters.tag || filters.level || filters.search || filters.model);
   }
 
   function matches(id) {
     var d = nodeDetails[id];
+    if (filters.model && d.model !== filters.model) {
+      return false;
+    }
     if (filters.actor && d.actor !== filters.actor) {
       return false;
     }
@@ -703,9 +706,12 @@
     });
   }
 
-  var sets = { actor: new Set(), tag: new Set() };
+  var sets = { actor: new Set(), tag: new Set(), model: new Set() };
   Object.keys(nodeDetails).forEach(function (id) {
     var d = nodeDetails[id];
+    if (d.model) {
+      sets.model.add(d.model);  // a portfolio's map: each node's plan
+    }
     if (d.actor) {
       sets.actor.add(d.actor);
     }

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["CheckCase", "load_cases", "case_document", "finding_subject"]
+__all__ = [
+    "CheckCase",
+    "load_cases",
+    "case_document",
+    "case_documents",
+    "case_findings",
+    "finding_subject",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class CheckCase:
     expect_messages: list[str] | None = None
     # TOC402: each finding's `loop`, in the findings' order.
     expect_loops: list[str] | None = None
+    # A portfolio case (SPEC §6): several models, each a whole document but for `format`;
+    # `model` is then empty and subjects are `MODEL:NODE`.
+    models: list[dict[str, Any]] | None = None
 
     @property
     def passes(self) -> bool:
@@ -42,6 +52,30 @@ class CheckCase:
 def case_document(case: CheckCase) -> dict[str, Any]:
     """The case's model as a full toc/1 document (cases leave out format, id and title)."""
     return {"format": "toc/1", "id": "case", "title": case.name, **case.model}
+
+
+def case_documents(case: CheckCase) -> list[dict[str, Any]]:
+    """Every toc/1 document of a case: its one model, or a portfolio case's models."""
+    if case.models is None:
+        return [case_document(case)]
+    return [{"format": "toc/1", **model} for model in case.models]
+
+
+def case_findings(case: CheckCase) -> list[Any]:
+    """The findings of the case's check on its model, or on its portfolio."""
+    from toc.document import parse_document
+
+    documents = [parse_document(document) for document in case_documents(case)]
+    if case.models is None:
+        from toc.report import check_model
+
+        report: Any = check_model(documents[0], as_of=case.as_of)
+    else:
+        from toc.portfolio import check_portfolio
+
+        named = [(document.id, document) for document in documents]
+        report = check_portfolio(named, as_of=case.as_of)
+    return [f for f in report.findings if f.code == case.code]
 
 
 def finding_subject(subject: str, indicator: str | None) -> str:
@@ -61,7 +95,7 @@ def load_cases() -> list[CheckCase]:
                 CheckCase(
                     code=data["code"],
                     name=raw["name"],
-                    model=raw["model"],
+                    model=raw.get("model", {}),
                     expect=raw["expect"],
                     expect_groups=raw.get("expect_groups"),
                     doc=raw.get("doc"),
@@ -70,6 +104,7 @@ def load_cases() -> list[CheckCase]:
                     expect_pushers=raw.get("expect_pushers"),
                     expect_messages=raw.get("expect_messages"),
                     expect_loops=raw.get("expect_loops"),
+                    models=raw.get("models"),
                 )
             )
     return found
