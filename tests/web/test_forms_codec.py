@@ -55,6 +55,7 @@ def _with_cabinet_fields(draw: st.DrawFn, node: dict[str, Any]) -> dict[str, Any
     )
     if funding:
         node["funding"] = funding
+        node.pop("cost", None)  # the drawn model's cost was its own funding's sum
     elif draw(st.booleans()):
         node["cost"] = draw(_AMOUNTS)
     optional = {

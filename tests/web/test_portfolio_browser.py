@@ -30,7 +30,7 @@ def server(live_server: Any) -> Iterator[Any]:
 
 
 def test_the_plan_filter_shows_one_plans_nodes(page: Any, server: Any) -> None:
-    page.goto(server.login_url("viewer"))
+    server.sign_in(page, "viewer")
     page.goto(f"{server.url}/portfolio")
     wait_for_map(page)
     assert page.locator("table.portfolio-grid").is_visible()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from webtest_support import PAYLOAD, assert_inert
+from webtest_support import PAYLOAD, assert_inert, sign_in
 
 from services import portfolio as portfolio_service
 
@@ -29,25 +29,12 @@ def viewer(client: TestClient, tokens: Any) -> TestClient:
     portfolio_service.clear_cache()
     for name in FILES:
         _store(client, tokens.editor, json.loads((EXAMPLES / name).read_text(encoding="utf-8")))
-    assert client.get(f"/login?token={tokens.viewer}", follow_redirects=False).status_code in (
-        200,
-        303,
-    )
+    assert sign_in(client, tokens.viewer).status_code == 303
     return client
-
-
-def _signed_in(client: TestClient, tokens: Any) -> None:
-    page = client.get(f"/login?token={tokens.viewer}")
-    match = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    if match is not None:  # sign-in asks first: confirm it with the page's own form
-        client.post("/login", data={"token": tokens.viewer, "csrf": match.group(1)})
 
 
 def _page(client: TestClient, tokens: Any, url: str) -> str:
     answer = client.get(url)
-    if answer.url.path.startswith("/login"):
-        _signed_in(client, tokens)
-        answer = client.get(url)
     assert answer.status_code == 200, answer.text
     return answer.text
 
