@@ -32,7 +32,8 @@ _OBSERVATIONS = {
         "required": True,
         "description": "Observations as a JSON list, or CSV with a header row "
         "(`node,indicator,date,value,note`), or an XLSX workbook sent as "
-        f"`{formats.MEDIA_TYPES['xlsx']}` (the sheet `observations`, else the first). All or nothing: every problem is listed in the 422 answer.",
+        f"`{formats.MEDIA_TYPES['xlsx']}` (the sheet `observations`, else the first). "
+        "All or nothing: every problem is listed in the 422 answer.",
         "content": {
             "application/json": {"schema": {"$ref": "#/components/schemas/ObservationBatch"}},
             # An XLSX workbook is read too (its media type, as the description says); it is
