@@ -64,6 +64,13 @@ def _write(tmp_path: Path, document, name="model.json") -> str:
     return str(path)
 
 
+@pytest.fixture(autouse=True)
+def _terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The width the CLI assumes with no terminal (120): an xdist worker's stdout may report
+    a narrower one, which stacks the scorecard's rows instead of drawing its table."""
+    monkeypatch.setenv("COLUMNS", "120")
+
+
 def test_a_clean_model_exits_zero_and_prints_only_its_scorecard(tmp_path, capsys) -> None:
     assert main(["check", _write(tmp_path, CLEAN)]) == 0
     out, err = capsys.readouterr()

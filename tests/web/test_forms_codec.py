@@ -45,6 +45,9 @@ def _with_cabinet_fields(draw: st.DrawFn, node: dict[str, Any]) -> dict[str, Any
     node["realizes"] = draw(st.lists(st.tuples(slugs(), slugs()).map(":".join), max_size=2))
     if node["kind"] != "initiative":
         return node
+    # The money is drawn here afresh: the drawn model's cost matched its own funding.
+    node.pop("cost", None)
+    node.pop("funding", None)
     funding = draw(
         st.lists(
             st.fixed_dictionaries(
@@ -55,7 +58,6 @@ def _with_cabinet_fields(draw: st.DrawFn, node: dict[str, Any]) -> dict[str, Any
     )
     if funding:
         node["funding"] = funding
-        node.pop("cost", None)  # the drawn model's cost was its own funding's sum
     elif draw(st.booleans()):
         node["cost"] = draw(_AMOUNTS)
     optional = {
