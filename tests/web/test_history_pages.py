@@ -159,3 +159,21 @@ def test_user_text_in_history_pages_is_escaped(client: TestClient, tokens: Any) 
         html = client.get(path).text
         assert "<script>window.__pwned" not in html
         assert '<img src=x onerror="window.__pwned=1">' not in html
+
+
+def test_the_comparison_says_what_changed_on_the_scorecard(editor: TestClient, tokens: Any) -> None:
+    decision = {"verdict": "keep", "rationale": "Teachers ask for it", "date": "2026-11-02"}
+    answer = editor.patch(
+        "/api/v1/models/milford-hqi/nodes/hqi-live",
+        json={"decision": decision},
+        headers=_bearer(tokens.editor),
+    )
+    assert answer.status_code == 200, answer.text
+    html = editor.get(f"{M}/compare", params={"old": 2, "new": 3}).text
+    scorecard = html[html.index('id="scorecard-changes"') : html.index('id="findings-new"')]
+    assert 'data-changed="hqi-live"' in scorecard
+    assert '<th scope="row">decision</th><td class="old">—</td><td class="new">keep</td>' in (
+        scorecard
+    )
+    unchanged = editor.get(f"{M}/compare", params={"old": 1, "new": 2}).text
+    assert "No initiative&#39;s standing" in unchanged or "No initiative's standing" in unchanged

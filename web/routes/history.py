@@ -102,6 +102,7 @@ def compare_page(
         model_id=model_id,
         diff=diff,
         model_changes=model_changes,
+        scorecard_changes=_side_by_side(diff.get("initiatives") or {}),
         node_changes=_side_by_side(diff["nodes"]["changed"]),
         link_changes=_side_by_side(diff["links"]["changed"]),
         subject_of=finding_subject,
