@@ -85,8 +85,13 @@ def _visitor(request: Request, session: SessionDep) -> Visitor | None:
 VisitorDep = Annotated[Visitor | None, Depends(_visitor)]
 
 
+# A node's form carries a row of fields per indicator, evidence entry and funding source (up to
+# toc/1's 200 each): far past Starlette's default of 1,000 fields. The body cap still bounds it.
+MAX_FORM_FIELDS = 20_000
+
+
 async def _form(request: Request) -> FormData:
-    return await request.form()
+    return await request.form(max_fields=MAX_FORM_FIELDS)
 
 
 FormDep = Annotated[FormData, Depends(_form)]

@@ -262,3 +262,19 @@ def test_every_form_saved_untouched_changes_nothing(
             url = f"/models/{model_id}/links/{key.replace('>', '%3E')}/edit"
             _save_untouched(client, url, "link-form")
         assert _document(client, tokens.editor, model_id) == before, model_id
+
+
+def test_a_node_with_two_hundred_indicators_saves_untouched(
+    client: TestClient, tokens: Any
+) -> None:
+    document = example_documents()[0]
+    node = document["nodes"][0]
+    node["indicators"] = [
+        {"id": f"i{n}", "name": f"Indicator {n}", "target": n, "baseline": 0} for n in range(200)
+    ]
+    answer = client.post("/api/v1/models", json=document, headers=_bearer(tokens.editor))
+    assert answer.status_code == 201, answer.text
+    assert sign_in(client, tokens.editor).status_code == 303
+    before = _document(client, tokens.editor, document["id"])
+    _save_untouched(client, f"/models/{document['id']}/nodes/{node['id']}/edit", "node-form")
+    assert _document(client, tokens.editor, document["id"]) == before
