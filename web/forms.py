@@ -391,16 +391,20 @@ def _read_rows(
         if values.get(prefix + REMOVE):
             continue
         shown = [values.get(prefix + cell.name, "") for cell in group.cells]
-        if not any(_typed(text) for text in shown):
-            continue  # a blank row, or one the visitor cleared
         position = _whole_number(values.get(prefix + ROW, ""))
-        original = None
-        if (
+        stored_row = (
             position is not None
             and position < len(stored)
             and position not in used
             and isinstance(stored[position], dict)
-        ):
+        )
+        # A new row of spaces adds nothing; a stored row is dropped only when cleared, so an
+        # entry whose text is spaces (valid toc/1) survives its form untouched.
+        if not any(text if stored_row else _typed(text) for text in shown):
+            continue  # a blank row, or one the visitor cleared
+        original = None
+        if stored_row:
+            assert position is not None
             original = stored[position]
             used.add(position)
         entry: Item = dict(original or {})

@@ -278,3 +278,17 @@ def test_a_node_with_two_hundred_indicators_saves_untouched(
     before = _document(client, tokens.editor, document["id"])
     _save_untouched(client, f"/models/{document['id']}/nodes/{node['id']}/edit", "node-form")
     assert _document(client, tokens.editor, document["id"]) == before
+
+
+def test_an_entry_whose_text_is_spaces_survives_its_form() -> None:
+    # Found by the property test: a stored evidence row whose citation is one space is valid
+    # toc/1, and saving its form untouched must keep it rather than read it as a blank row.
+    link = {
+        "from": "a",
+        "to": "b",
+        "type": "leads_to",
+        "polarity": "+",
+        "evidence": [{"citation": " "}],
+        "assumptions": [],
+    }
+    _round_trip(link_values, link_fields, link)
