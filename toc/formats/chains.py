@@ -6,7 +6,7 @@ be empty (the chain skips it); ``because N`` is the mechanism of the step out of
 before it (when that column is empty, of the step out of the last title before it). Titles
 equal after trimming and ignoring case share one node; one title in two columns is a problem.
 A title that a ``nodes`` sheet beside it holds is that node; any other becomes a node whose
-id is made from its title (`toc.slug.title_slug`) and whose level and kind come from its
+id is made from its title (`toc.slugs.slug_from_title`) and whose level and kind come from its
 column.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toc.limits import Limits
-from toc.slug import title_slug
+from toc.slugs import slug_from_title
 
 __all__ = ["CHAIN_COLUMNS", "read_chains", "Chains"]
 
@@ -112,7 +112,8 @@ def read_chains(worksheet: Any, nodes: list[dict[str, Any]], limits: Limits) -> 
                 node_id = made[key]
             else:
                 level, kind = CHAIN_COLUMNS[name]  # type: ignore[misc]
-                node_id = made[key] = title_slug(text, taken)
+                node_id = made[key] = slug_from_title(text, taken)
+                taken.add(node_id)
                 found.nodes.append({"id": node_id, "level": level, "kind": kind, "title": text})
                 found.node_rows.append(number)
             if chain:
