@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from services import store
+from services.db import writing
 
 TOKENS = "/api/v1/tokens"
 
@@ -52,13 +53,13 @@ def test_a_stored_expiry_past_any_date_still_lists_and_revokes(
     client: TestClient, auth: Any
 ) -> None:
     # What `POST /tokens {"expires": "500000w"}` left in a store before lifetimes were bounded.
-    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as session, writing(session):
         w1 = store.workspace_id(session, "w1")
         assert w1 is not None
         store.insert_token(
             session, w1, "viewer", "f" * 64, "far", expires_at=int(time.time()) + 302400000000
         )
-        session.commit()
     listed = client.get(TOKENS, headers=auth.admin)
     assert listed.status_code == 200, listed.text
     [far] = [token for token in listed.json()["items"] if token["name"] == "far"]

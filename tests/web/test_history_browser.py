@@ -53,7 +53,7 @@ def test_history_then_comparison_of_two_versions(page: Any, server: Any) -> None
     assert rows.nth(0).locator("td").nth(2).inner_text() == "editor"
     page.get_by_role("button", name="Compare").click()
     assert "/compare?" in page.url
-    changed = page.locator('table[data-changed="hqi-live"] tbody tr')
+    changed = page.locator('table[data-kind="node"][data-changed="hqi-live"] tbody tr')
     assert changed.locator("td.old").inner_text() == "HQI Live! week"
     assert changed.locator("td.new").inner_text() == "HQI week"
     assert page.errors == []
