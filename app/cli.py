@@ -53,16 +53,15 @@ def _one_shot() -> None:
 def _report(args: argparse.Namespace) -> Report:
     """Read and check FILE; a document that breaks the contract raises `DocumentRejected`."""
     from toc.formats import format_for_path
-    from toc.report import check_bytes, check_model
+    from toc.reading import read_document
+    from toc.report import check
 
     _one_shot()
-    # The check date, for the commands that take `--as-of` (default: today in UTC).
-    as_of = getattr(args, "as_of", None)
     file = Path(args.file)
     if format_for_path(file) == "json" and file.is_file():
         # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
-        return check_bytes(file.read_bytes(), as_of=as_of)
-    return check_model(_read_model(args.file), as_of=as_of)
+        return check(read_document(file.read_bytes()), as_of=args.as_of)
+    return check(_read_model(args.file), as_of=args.as_of)
 
 
 def _write_bytes(payload: bytes) -> None:
@@ -547,6 +546,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "as_of", False) is None:
+        # The check date of the commands that take `--as-of`: today in UTC by the one clock
+        # the service reads too (the core reads none).
+        from services.clock import today
+
+        args.as_of = today()
     try:
         return int(args.run(args))
     except DocumentRejected as rejected:
