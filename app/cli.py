@@ -252,7 +252,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_observe(args: argparse.Namespace) -> int:
     from toc import formats
-    from toc.observations import merge_observations, observations_format, read_observations
+    from toc.observations import observe_file
 
     fmt = formats.format_for_path(Path(args.file))
     if fmt in formats.BINARY_FORMATS and not args.output:
@@ -262,22 +262,18 @@ def _cmd_observe(args: argparse.Namespace) -> int:
     if not data.is_file():
         raise _Usage(f"{args.data}: no such file")
     try:
-        rows = read_observations(
-            data.read_bytes(), observations_format(data), args.date_format, args.skip_blank
-        )
-        merged = merge_observations(model, rows)
+        observed = observe_file(model, data, args.date_format, args.skip_blank)
     except DocumentRejected as rejected:  # the problems are the data's, at their rows
         for problem in rejected.problems:
             print(f"{args.data}: {problem}", file=sys.stderr)
         return EXIT_REJECTED
-    skipped = getattr(rows, "skipped", 0)
-    if skipped:
+    if observed.skipped:
         print(
-            f"{args.data}: {len(rows):,} observations merged; {skipped:,} rows with no value "
-            "skipped (--skip-blank)",
+            f"{args.data}: {observed.merged:,} observations merged; {observed.skipped:,} rows "
+            "with no value skipped (--skip-blank)",
             file=sys.stderr,
         )
-    payload = formats.write(merged, fmt)
+    payload = formats.write(observed.model, fmt)
     if args.output:
         Path(args.output).write_bytes(payload)
     else:
