@@ -106,9 +106,10 @@ def read(
     >>> read(b'{"id": "m", "title": "M"}').id
     'm'
     """
-    if isinstance(source, Mapping):
+    if not isinstance(source, bytes | bytearray | memoryview):
+        # A parsed document; the validator rejects, with a path, what is not an object.
         return parse_document(source, limits)
-    data = source
+    data = bytes(source)
     if fmt not in READ_FORMATS:
         raise DocumentRejected(
             [Problem("$", f"cannot read format {fmt!r}; expected one of {', '.join(READ_FORMATS)}")]
