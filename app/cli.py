@@ -53,16 +53,15 @@ def _one_shot() -> None:
 def _report(args: argparse.Namespace) -> Report:
     """Read and check FILE; a document that breaks the contract raises `DocumentRejected`."""
     from toc.formats import format_for_path
-    from toc.report import check_bytes, check_model
+    from toc.reading import read_document
+    from toc.report import check
 
     _one_shot()
-    # The check date, for the commands that take `--as-of` (default: today in UTC).
-    as_of = getattr(args, "as_of", None)
     file = Path(args.file)
     if format_for_path(file) == "json" and file.is_file():
         # toc/1 JSON takes the fast road: structs from bytes, no pydantic objects when valid.
-        return check_bytes(file.read_bytes(), as_of=as_of)
-    return check_model(_read_model(args.file), as_of=as_of)
+        return check(read_document(file.read_bytes()), as_of=args.as_of)
+    return check(_read_model(args.file), as_of=args.as_of)
 
 
 def _write_bytes(payload: bytes) -> None:
@@ -253,7 +252,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 def _cmd_observe(args: argparse.Namespace) -> int:
     from toc import formats
-    from toc.observations import merge_observations, observations_format, read_observations
+    from toc.observations import observe_file
 
     fmt = formats.format_for_path(Path(args.file))
     if fmt in formats.BINARY_FORMATS and not args.output:
@@ -263,22 +262,18 @@ def _cmd_observe(args: argparse.Namespace) -> int:
     if not data.is_file():
         raise _Usage(f"{args.data}: no such file")
     try:
-        rows = read_observations(
-            data.read_bytes(), observations_format(data), args.date_format, args.skip_blank
-        )
-        merged = merge_observations(model, rows)
+        observed = observe_file(model, data, args.date_format, args.skip_blank)
     except DocumentRejected as rejected:  # the problems are the data's, at their rows
         for problem in rejected.problems:
             print(f"{args.data}: {problem}", file=sys.stderr)
         return EXIT_REJECTED
-    skipped = getattr(rows, "skipped", 0)
-    if skipped:
+    if observed.skipped:
         print(
-            f"{args.data}: {len(rows):,} observations merged; {skipped:,} rows with no value "
-            "skipped (--skip-blank)",
+            f"{args.data}: {observed.merged:,} observations merged; {observed.skipped:,} rows "
+            "with no value skipped (--skip-blank)",
             file=sys.stderr,
         )
-    payload = formats.write(merged, fmt)
+    payload = formats.write(observed.model, fmt)
     if args.output:
         Path(args.output).write_bytes(payload)
     else:
@@ -547,6 +542,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "as_of", False) is None:
+        # The check date of the commands that take `--as-of`: today in UTC by the one clock
+        # the service reads too (the core reads none).
+        from services.clock import today
+
+        args.as_of = today()
     try:
         return int(args.run(args))
     except DocumentRejected as rejected:

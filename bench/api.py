@@ -7,7 +7,7 @@
    of the same rows into the same tables (target: store ≤ 3× bare).
 2. `GET /models/{id}/check` of a stored 1k-node model just after a write (the write's check
    runs in the background: the GET waits for it or finds it done) and cached, against
-   `check_model` called directly.
+   `toc.check` called directly.
 3. Throughput of cached `GET check` on one uvicorn worker, as a ratio of a trivial FastAPI
    endpoint on one uvicorn worker, under the same load (target ≥ 0.5).
 4. PATCH of one node title, with history, at 100, 1,000 and 10,000 nodes (target: the
@@ -52,12 +52,13 @@ from sqlmodel import Session  # noqa: E402
 from app.main import create_app  # noqa: E402
 from services import models, reports  # noqa: E402
 from services.auth import create_token, ensure_workspace  # noqa: E402
+from services.clock import today  # noqa: E402
 from services.config import Settings  # noqa: E402
 from services.db import make_engine, run_migrations  # noqa: E402
 from services.tables import StoredLink, StoredModel, StoredNode  # noqa: E402
 from toc.document import parse_document  # noqa: E402
 from toc.model import TheoryOfChange  # noqa: E402
-from toc.report import check_model  # noqa: E402
+from toc.report import check  # noqa: E402
 
 
 def synthetic(nodes: int, model_id: str = "bench") -> dict[str, Any]:
@@ -272,7 +273,7 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
     document = synthetic(args.check_nodes, "checked")
     model = parse_document(document)
     print(f"\n2. GET check of a stored {len(model.nodes)}-node model")
-    direct = best(args.runs, lambda: check_model(model))
+    direct = best(args.runs, lambda: check(model, as_of=today()))
     url = fresh_url(args.database_url, folder, "check")
     app = create_app(Settings(database_url=url))
     colds: list[float] = []
@@ -299,12 +300,12 @@ def bench_check(args: argparse.Namespace, folder: Path) -> tuple[str, str]:
                 client.get("/api/v1/models/checked/check", headers=headers).raise_for_status()
                 warms.append(time.perf_counter() - start)
     cold, warm = min(colds), statistics.median(warms)
-    report = check_model(model).to_dict()
+    report = check(model, as_of=today()).to_dict()
     print(
         f"   report: {len(report['findings'])} findings, {len(report['inferred'])} inferred,"
         f" {len(json.dumps(report)) / 1024:.0f} KiB"
     )
-    print(f"   check_model directly              {direct * 1000:8.1f} ms")
+    print(f"   toc.check directly                {direct * 1000:8.1f} ms")
     print(
         f"   GET check just after a write      {cold * 1000:8.1f} ms"
         f"   ratio {cold / direct:5.2f}× direct"

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import datetime
 
-from toc.progress import today_utc
-
 __all__ = ["today"]
 
 
 def today() -> datetime.date:
-    """The service's check date: today in UTC."""
-    return today_utc()
+    """The check date of the service and the CLI: today in UTC."""
+    return datetime.datetime.now(datetime.UTC).date()

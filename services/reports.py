@@ -37,11 +37,12 @@ from sqlmodel import Session
 from services import clock, store
 from services.errors import NotFound
 from services.models import get_model
-from toc.document import parse_document
+from toc import formats
 from toc.graph import ChainGraph, build_graph
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Kind, TheoryOfChange
-from toc.report import Report, check_model
+from toc.report import Report
+from toc.report import check as core_check
 
 __all__ = [
     "Checked",
@@ -82,14 +83,14 @@ class Checked:
 
 def check(model: TheoryOfChange, as_of: datetime.date, graph: ChainGraph | None = None) -> Report:
     """The core's check of a model as of a day: the one call of it the services make."""
-    return check_model(model, graph, as_of=as_of)
+    return core_check(model, as_of=as_of, graph=graph)
 
 
 def check_document(
     document: Any, limits: Limits = DEFAULT_LIMITS, as_of: datetime.date | None = None
 ) -> dict[str, Any]:
     """Check a toc/1 document without storing it; raises `DocumentRejected` if it is invalid."""
-    return check(parse_document(document, limits), as_of or clock.today()).to_dict()
+    return check(formats.read(document, limits=limits), as_of or clock.today()).to_dict()
 
 
 # -- the pipeline -------------------------------------------------------------------------
@@ -172,7 +173,7 @@ def _compute(
         return None
     assert row.id is not None
     model = store.load_model(session, row)
-    graph = build_graph(model)
+    graph = build_graph(model, as_of=day)
     found = check(model, day, graph)
     text = store.dumps(found.to_dict())
     store.upsert_report(session, row.id, version, day.isoformat(), text)
@@ -197,7 +198,7 @@ def report(
     row = store.model_row(session, workspace_id, model_id)
     if day != today:
         model = store.load_model(session, row)
-        graph = build_graph(model)
+        graph = build_graph(model, as_of=day)
         found = check(model, day, graph)
         return Checked(
             model_id, row.version, day, model, graph, found, store.dumps(found.to_dict())
@@ -273,7 +274,7 @@ def chains(
     nodes = model.node_index()
     if initiative not in nodes or nodes[initiative].kind is not Kind.INITIATIVE:
         raise NotFound("initiative", initiative, model_id)
-    found = build_graph(model).chains_of(initiative)
+    found = build_graph(model, as_of=clock.today()).chains_of(initiative)
     on_nodes, on_links = set(found.nodes), set(found.links)
 
     def canonical(item: Any) -> dict[str, Any]:
@@ -291,7 +292,7 @@ def chains(
 
 def version_counts(text: str, at: datetime.datetime) -> tuple[int, int, int]:
     """A version's findings counts: a check of its document as of the day it was written."""
-    found = check(parse_document(json.loads(text)), at.date()).metrics["findings"]
+    found = check(formats.read(json.loads(text)), at.date()).metrics["findings"]
     return found["error"], found["warning"], found["info"]
 
 

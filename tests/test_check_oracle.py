@@ -19,7 +19,7 @@ from toc.document import parse_document
 from toc.indicators import measures_of
 from toc.model import TheoryOfChange
 from toc.progress import allowed_age
-from toc.report import check_model
+from toc.report import check
 
 LEVELS = ("system", "teacher", "student")
 AS_OF = datetime.date(2026, 6, 1)
@@ -644,7 +644,7 @@ OWN_NODE_CHECKS = {"TOC201", "TOC301", "TOC501", "TOC701", "TOC702"}
 @given(small_models())
 def test_checks_agree_with_the_spec_read_literally(document: dict[str, Any]) -> None:
     model = parse_document(document)
-    report = check_model(model, as_of=AS_OF)
+    report = check(model, as_of=AS_OF)
     oracle = Oracle(model)
     found: dict[str, list[str]] = {code: [] for code in oracle.findings()}
     for finding in report.findings:

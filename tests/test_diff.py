@@ -6,10 +6,11 @@ import datetime
 import json
 from typing import Any
 
+from services.clock import today
 from toc.diff import diff_command, diff_models, render_diff_text
 from toc.document import parse_document
 from toc.model import TheoryOfChange
-from toc.report import check_model
+from toc.report import check
 
 DAY = datetime.date(2026, 6, 30)
 
@@ -98,8 +99,8 @@ def test_findings_are_matched_by_code_and_subject() -> None:
     assert ("TOC101", "coaching") in added and ("TOC201", "coaching") in added
     # A finding present in both (same code and subject) is neither new nor resolved.
     assert not resolved & added
-    both = {(f.code, f.subject) for f in check_model(old).findings} & {
-        (f.code, f.subject) for f in check_model(new).findings
+    both = {(f.code, f.subject) for f in check(old, as_of=today()).findings} & {
+        (f.code, f.subject) for f in check(new, as_of=today()).findings
     }
     assert both and not both & (resolved | added)
 
@@ -145,9 +146,9 @@ def test_metrics_changed_are_old_and_new() -> None:
 def test_given_reports_are_used_as_they_are_as_objects_or_dicts() -> None:
     old = _model([GRANT], [])
     new = _model([GRANT, PRACTICE], [])
-    stored = check_model(old, as_of=DAY).to_dict()
+    stored = check(old, as_of=DAY).to_dict()
     stored["findings"] = []  # a report as a store kept it, from before a check existed
-    diff = diff_models(old, new, old_report=stored, new_report=check_model(new), as_of=DAY)
+    diff = diff_models(old, new, old_report=stored, new_report=check(new, as_of=today()), as_of=DAY)
     assert {f["code"] for f in diff["findings"]["new"]} == {"TOC101", "TOC201"}
 
 
@@ -214,7 +215,7 @@ def test_the_scorecard_changes_per_initiative_read_as_one_line_each() -> None:
 
 def test_a_field_one_stored_report_lacks_is_not_a_change() -> None:
     model = _model([GRANT, PRACTICE, READING], CHAIN)
-    report = check_model(model, as_of=DAY).to_dict()
+    report = check(model, as_of=DAY).to_dict()
     older = json.loads(json.dumps(report))
     for row in older["initiatives"]:
         del row["progress"]

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+import toc
+from services.clock import today
 from toc.document import parse_document
 from toc.portfolio import check_portfolio, read_portfolio, take_up_line
-from toc.report import check_model
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 AS_OF = datetime.date(2026, 10, 1)
@@ -186,7 +187,7 @@ def test_a_reference_from_a_retired_node_is_ignored() -> None:
 
 
 def test_a_model_read_alone_does_not_resolve_its_references() -> None:
-    alone = check_model(parse_document(district("d1", "d1")))
+    alone = toc.check(parse_document(district("d1", "d1")), as_of=today())
     assert [f for f in alone.findings if f.code in ("TOC801", "TOC802")] == []
 
 
@@ -369,7 +370,7 @@ def test_the_json_has_the_keys_spec_names_and_optional_fields_only_where_they_be
         assert ("reference" in finding) == (finding["code"] == "TOC801")
         assert ("initiatives" in finding) == (finding["code"] == "TOC503")
     # A model checked alone keeps the §3 shape: no model, reference or initiatives keys.
-    alone = json.loads(check_model(parse_document(state())).to_json())
+    alone = json.loads(toc.check(parse_document(state()), as_of=today()).to_json())
     assert all("model" not in finding for finding in alone["findings"])
 
 

@@ -7,10 +7,11 @@ import datetime
 import json
 from typing import Any
 
+from services.clock import today
 from toc.checks import registry
 from toc.document import parse_document
-from toc.progress import today_utc
-from toc.report import check_bytes, check_model
+from toc.reading import read_document
+from toc.report import check
 
 
 def _model(nodes: list[dict[str, Any]], links: list[dict[str, Any]], **extra: Any):
@@ -22,7 +23,7 @@ def _n(node_id: str, level: str, kind: str, **fields: Any) -> dict[str, Any]:
 
 
 def test_shares_are_null_without_initiatives_or_chain_links() -> None:
-    metrics = check_model(_model([_n("o", "student", "outcome")], [])).metrics
+    metrics = check(_model([_n("o", "student", "outcome")], []), as_of=today()).metrics
     assert metrics["anchored_share"] is None and metrics["explained_share"] is None
     assert metrics["because_share"] is None and metrics["evidence_share"] is None
     assert metrics["evidence_strength"] == {}
@@ -55,7 +56,7 @@ def test_metrics_count_what_is_not_retired_and_every_link_between_it() -> None:
             {"from": "old", "to": "practice", "because": "b"},
         ],
     )
-    metrics = check_model(model).metrics
+    metrics = check(model, as_of=today()).metrics
     assert (metrics["nodes"], metrics["links"]) == (4, 4)  # the feedback link counts
     assert (metrics["initiatives"], metrics["outcomes"]) == (2, 1)
     assert metrics["anchored_share"] == 1.0
@@ -82,13 +83,13 @@ def test_the_strongest_chain_wins_and_an_unrated_link_breaks_a_chain() -> None:
             {"from": "b", "to": "o", "evidence": [{"citation": "x", "tier": 2}]},
         ],
     )
-    assert check_model(model).metrics["evidence_strength"] == {"i": 2}
+    assert check(model, as_of=today()).metrics["evidence_strength"] == {"i": 2}
 
 
 def test_finding_counts_follow_the_models_rerating() -> None:
     nodes = [_n("lonely", "system", "initiative")]
-    plain = check_model(_model(nodes, [])).metrics["findings"]
-    rerated = check_model(_model(nodes, [], checks={"TOC101": "info", "TOC201": "off"}))
+    plain = check(_model(nodes, []), as_of=today()).metrics["findings"]
+    rerated = check(_model(nodes, [], checks={"TOC101": "info", "TOC201": "off"}), as_of=today())
     assert plain == {"error": 1, "warning": 1, "info": 0}
     assert rerated.metrics["findings"] == {"error": 0, "warning": 0, "info": 1}
     assert not rerated.has_errors
@@ -117,7 +118,7 @@ def test_inferred_lists_every_indicator_without_a_stated_kind() -> None:
         ],
         [],
     )
-    assert check_model(model).inferred == [
+    assert check(model, as_of=today()).inferred == [
         {"node": "t", "indicator": "Coaching sessions held", "measures": "count"},
         # Named by its id when it has one (SPEC §3), as observations and findings name it.
         {"node": "t", "indicator": "reflection", "measures": None},
@@ -134,7 +135,7 @@ def test_a_finding_names_exactly_one_subject() -> None:
         ],
         [{"from": "a", "to": "b"}, {"from": "b", "to": "a"}],
     )
-    for finding in check_model(model).to_dict()["findings"]:
+    for finding in check(model, as_of=today()).to_dict()["findings"]:
         named = [finding[key] for key in ("initiative", "node", "link") if finding[key]]
         assert len(named) == 1, finding
         if finding["code"] == "TOC402":
@@ -144,7 +145,7 @@ def test_a_finding_names_exactly_one_subject() -> None:
 
 
 def test_checks_are_given_the_day_they_judge_by(monkeypatch) -> None:
-    # Monitoring checks compare dates with the day of the check; both entry points carry it.
+    # Monitoring checks compare dates with the day of the check; both roads carry it.
     day = datetime.date(2026, 1, 31)
     seen = []
     original = registry.get("TOC101")
@@ -155,11 +156,11 @@ def test_checks_are_given_the_day_they_judge_by(monkeypatch) -> None:
 
     monkeypatch.setitem(registry._REGISTRY, "TOC101", dataclasses.replace(original, run=spy))
     document = {"id": "m", "title": "M", "nodes": [_n("o", "student", "outcome")]}
-    check_model(parse_document(document), as_of=day)
-    check_bytes(json.dumps(document).encode("utf-8"), as_of=day)
-    check_model(parse_document(document))
-    # With no day given, the checks judge by today in UTC.
-    assert seen == [day, day, today_utc()]
+    check(parse_document(document), as_of=day)
+    check(read_document(json.dumps(document).encode("utf-8")), as_of=day)
+    check(parse_document(document), as_of=today())
+    # The service's clock gives today in UTC.
+    assert seen == [day, day, today()]
 
 
 def test_a_loop_finding_says_which_kind_of_loop_in_json() -> None:
@@ -167,7 +168,7 @@ def test_a_loop_finding_says_which_kind_of_loop_in_json() -> None:
         [_n("a", "teacher", "change"), _n("b", "teacher", "change")],
         [{"from": "a", "to": "b"}, {"from": "b", "to": "a", "polarity": "-"}],
     )
-    written = json.loads(check_model(model).to_json())
+    written = json.loads(check(model, as_of=today()).to_json())
     (loop,) = [f for f in written["findings"] if f["code"] == "TOC402"]
     assert loop["loop"] == "balancing" and "balancing loop" in loop["message"]
     # SPEC §6: `loop` is present only on the findings it belongs to.

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from services.clock import today
 from toc import scorecard
 from toc.formats import read_path
-from toc.report import check_model
+from toc.report import check
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -89,7 +90,7 @@ def _row(initiative: str, standing: str, **fields: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def portfolio_rows() -> list[dict[str, Any]]:
-    report = check_model(read_path(EXAMPLES / "state-portfolio.json"))
+    report = check(read_path(EXAMPLES / "state-portfolio.json"), as_of=today())
     rows: list[dict[str, Any]] = report.to_dict()["initiatives"]
     return rows
 

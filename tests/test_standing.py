@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from services.clock import today
 from toc.document import load_json, parse_document
-from toc.report import check_bytes, check_model
+from toc.reading import read_document
+from toc.report import check
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "state-portfolio.json"
 KEYS = [
@@ -37,7 +39,7 @@ KEYS = [
 
 
 def _rows(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {row["id"]: row for row in check_model(parse_document(data)).initiatives}
+    return {row["id"]: row for row in check(parse_document(data), as_of=today()).initiatives}
 
 
 def _portfolio() -> dict[str, Any]:
@@ -45,7 +47,7 @@ def _portfolio() -> dict[str, Any]:
 
 
 def test_the_state_portfolio_shows_every_standing() -> None:
-    rows = check_bytes(EXAMPLE.read_bytes()).initiatives
+    rows = check(read_document(EXAMPLE.read_bytes()), as_of=today()).initiatives
     assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
     assert all(list(row) == KEYS for row in rows)
     standing = {row["id"]: row["standing"] for row in rows}
@@ -60,7 +62,10 @@ def test_the_state_portfolio_shows_every_standing() -> None:
 
 
 def test_the_state_portfolio_rows_say_what_each_initiative_does() -> None:
-    rows = {row["id"]: row for row in check_bytes(EXAMPLE.read_bytes()).initiatives}
+    rows = {
+        row["id"]: row
+        for row in check(read_document(EXAMPLE.read_bytes()), as_of=today()).initiatives
+    }
     rubric = rows["teacher-eval-rubric"]
     assert (rubric["raises"], rubric["lowers"]) == ([], ["grade3-reading"])
     assert rubric["findings"]["error"] == 1  # TOC105
@@ -91,7 +96,7 @@ def test_the_state_portfolio_rows_say_what_each_initiative_does() -> None:
 
 
 def test_every_pusher_is_listed_and_named_by_title() -> None:
-    report = check_bytes(EXAMPLE.read_bytes())
+    report = check(read_document(EXAMPLE.read_bytes()), as_of=today())
     (conflict,) = [f for f in report.findings if f.code == "TOC501"]
     assert conflict.pushers == {
         "+": ["hqim-literacy-grants", "universal-screening"],
@@ -146,7 +151,7 @@ def test_retired_initiatives_have_no_row_and_their_links_are_left_out() -> None:
 
 
 def test_the_report_carries_the_scorecard_in_spec_order() -> None:
-    report = check_bytes(EXAMPLE.read_bytes())
+    report = check(read_document(EXAMPLE.read_bytes()), as_of=today())
     assert list(report.to_dict()) == ["findings", "metrics", "inferred", "initiatives", "as_of"]
     written = json.loads(report.to_json())
     assert list(written) == ["findings", "metrics", "inferred", "initiatives", "as_of"]
@@ -159,11 +164,14 @@ def test_a_model_without_initiatives_has_an_empty_scorecard() -> None:
         b'{"id": "m", "title": "M", "nodes": [{"id": "o", "level": "student",'
         b' "kind": "outcome", "title": "O"}]}'
     )
-    assert check_model(document).initiatives == []
+    assert check(document, as_of=today()).initiatives == []
 
 
 def test_the_state_portfolio_rows_carry_the_decision_and_the_money() -> None:
-    rows = {row["id"]: row for row in check_bytes(EXAMPLE.read_bytes()).initiatives}
+    rows = {
+        row["id"]: row
+        for row in check(read_document(EXAMPLE.read_bytes()), as_of=today()).initiatives
+    }
     coaching = rows["coaching-grant"]
     assert (coaching["decision"], coaching["cost"], coaching["reach"]) == ("scale", 2200000, 96000)
     assert round(coaching["cost_per_student"], 2) == 22.92
@@ -183,7 +191,7 @@ def test_the_state_portfolio_rows_carry_the_decision_and_the_money() -> None:
 
 
 def test_the_metrics_count_every_standing_and_verdict_and_cost_where_given() -> None:
-    metrics = check_bytes(EXAMPLE.read_bytes()).metrics
+    metrics = check(read_document(EXAMPLE.read_bytes()), as_of=today()).metrics
     assert metrics["standings"] == {
         "no-chain": 1,
         "only-lowers": 1,

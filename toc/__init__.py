@@ -1,12 +1,19 @@
-"""toc: a multi-level Theory of Change modeler for school systems (the domain core)."""
+"""toc: a multi-level Theory of Change modeler for school systems (the domain core).
+
+`read` gives a validated model (from bytes in any format, or a parsed toc/1 document) and
+`check(model, as_of=DAY)` its `Report`; the day is the caller's, the core reads no clock.
+"""
 
 from toc.document import dump_json, load_json, parse_document
 from toc.errors import DocumentRejected, Problem, TocError
+from toc.formats import read
 from toc.graph import ChainGraph, build_graph
 from toc.model import Evidence, Indicator, Link, Node, TheoryOfChange
-from toc.report import Finding, Report, check_model
+from toc.report import Finding, Report, check
 
 __all__ = [
+    "read",
+    "check",
     "load_json",
     "parse_document",
     "dump_json",
@@ -22,7 +29,6 @@ __all__ = [
     "Evidence",
     "Finding",
     "Report",
-    "check_model",
 ]
 
 __version__ = "0.2.0"

@@ -30,8 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from toc.model import TheoryOfChange
-from toc.progress import today_utc
-from toc.report import Report, check_model
+from toc.report import Report, check
 
 __all__ = ["diff_models", "diff_command", "render_diff_text", "finding_key"]
 
@@ -97,7 +96,7 @@ def _link_key(link: Mapping[str, Any]) -> str:
 
 def _report_dict(report: ReportLike | None, model: TheoryOfChange, as_of: datetime.date) -> Any:
     if report is None:
-        report = check_model(model, as_of=as_of)
+        report = check(model, as_of=as_of)
     return report.to_dict() if isinstance(report, Report) else report
 
 
@@ -123,7 +122,8 @@ def diff_models(
     new_report: ReportLike | None = None,
     from_version: int | None = None,
     to_version: int | None = None,
-    as_of: datetime.date | None = None,
+    *,
+    as_of: datetime.date,
 ) -> dict[str, Any]:
     """What changed from `old` to `new`, in SPEC §5's shape (see the module doc).
 
@@ -136,9 +136,9 @@ def diff_models(
         computed when not given.
     from_version, to_version : int, optional
         The versions compared, reported as `from` and `to` (null for two files).
-    as_of : datetime.date, optional
+    as_of : datetime.date
         The check date for reports computed here, the same for both so that time passing
-        alone changes nothing; default today in UTC.
+        alone changes nothing.
 
     Returns
     -------
@@ -156,13 +156,13 @@ def diff_models(
     ...     {"id": "grant", "level": "system", "kind": "initiative", "title": "Literacy grant"},
     ...     {"id": "reading", "level": "student", "kind": "outcome", "title": "Reading"}],
     ...     "links": [{"from": "grant", "to": "reading"}]})
-    >>> diff = diff_models(old, new)
+    >>> diff = diff_models(old, new, as_of=datetime.date(2026, 6, 30))
     >>> diff["nodes"]["added"], diff["nodes"]["changed"]
     (['reading'], {'grant': {'title': ['Grant', 'Literacy grant']}})
     >>> [(f["code"], f["initiative"] or f["node"]) for f in diff["findings"]["resolved"]]
     [('TOC101', 'grant'), ('TOC201', 'grant')]
     """
-    day = as_of or today_utc()
+    day = as_of
     before, after = old.to_document(), new.to_document()
     old_dict = _report_dict(old_report, old, day)
     new_dict = _report_dict(new_report, new, day)
@@ -270,7 +270,8 @@ def diff_command(
     old: TheoryOfChange,
     new: TheoryOfChange,
     fmt: str = "text",
-    as_of: datetime.date | None = None,
+    *,
+    as_of: datetime.date,
 ) -> tuple[str, int]:
     """What `toc diff OLD NEW [--format text|json]` prints, and its exit status.
 
@@ -281,8 +282,8 @@ def diff_command(
         rejected document, are the CLI's.
     fmt : {"text", "json"}
         `text` for a person (`render_diff_text`), `json` for a program (the diff itself).
-    as_of : datetime.date, optional
-        The check date for both reports; default today in UTC.
+    as_of : datetime.date
+        The check date for both reports.
 
     Returns
     -------

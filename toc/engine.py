@@ -25,7 +25,6 @@ from typing import Any, TypeVar
 
 from toc.indicators import measures_of
 from toc.model import Measures
-from toc.progress import today_utc
 
 __all__ = [
     "Engine",
@@ -210,14 +209,14 @@ class Engine:
     `edge_because`, `edge_sign` (PLUS | MINUS bits) and `edge_tier` (best ESSA tier of its
     links, `NO_TIER` when unrated). `succ[u]`/`pred[v]` list neighbour nodes in the order
     networkx would (first link first); `out_edges`/`in_edges` the matching edge numbers.
-    `as_of` is the day the checks judge by (today in UTC when None).
+    `as_of` is the day the checks judge by (the caller's clock).
     """
 
     def __init__(
         self,
         document: Any,
         *,
-        as_of: datetime.date | None = None,
+        as_of: datetime.date,
         link_ends: tuple[list[Any], list[Any]] | None = None,
         ids: list[str] | None = None,
         link_prefixes: list[str] | None = None,
@@ -235,7 +234,7 @@ class Engine:
         """
         self.document = document
         self._shared: dict[str, object] = {}
-        self.as_of = as_of or today_utc()
+        self.as_of = as_of
         self.checks: dict[str, str] = dict(document.checks)
         # A portfolio's references (`toc.portfolio.References`); None for one model.
         self.portfolio: Any = None

@@ -47,7 +47,7 @@ class ChainGraph:
     is the check engine underneath, and `graph` (or `to_networkx()`) the networkx DiGraph.
     """
 
-    def __init__(self, model: TheoryOfChange, *, as_of: datetime.date | None = None):
+    def __init__(self, model: TheoryOfChange, *, as_of: datetime.date):
         self.model = model
         self.engine = Engine(model, as_of=as_of)
 
@@ -110,7 +110,8 @@ class ChainGraph:
         ...     {"id": "a", "level": "system", "kind": "initiative", "title": "A"},
         ...     {"id": "b", "level": "student", "kind": "outcome", "title": "B"}],
         ...     "links": [{"from": "a", "to": "b", "polarity": "-"}]})
-        >>> build_graph(model).to_networkx().edges["a", "b"]["minus"]
+        >>> graph = build_graph(model, as_of=datetime.date(2026, 6, 30))
+        >>> graph.to_networkx().edges["a", "b"]["minus"]
         True
         """
         import networkx as nx  # only callers that ask for the public graph pay for networkx
@@ -133,6 +134,7 @@ class ChainGraph:
         return graph
 
 
-def build_graph(model: TheoryOfChange, *, as_of: datetime.date | None = None) -> ChainGraph:
-    """Build the change-chain graph of a valid model (retired nodes left out)."""
+def build_graph(model: TheoryOfChange, *, as_of: datetime.date) -> ChainGraph:
+    """Build the change-chain graph of a valid model (retired nodes left out); `as_of` is the
+    day its engine judges by, should `toc.check` reuse it."""
     return ChainGraph(model, as_of=as_of)

@@ -608,9 +608,6 @@ class TheoryOfChange(_Strict):
     def node_index(self) -> dict[str, Node]:
         return {node.id: node for node in self.nodes}
 
-    def link_index(self) -> dict[str, Link]:
-        return {link.key: link for link in self.links}
-
     def to_document(self) -> dict[str, Any]:
         """The model as a toc/1 JSON document (fields left at None are omitted)."""
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)

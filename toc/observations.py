@@ -51,7 +51,10 @@ __all__ = [
     "resolve_indicator",
     "merge_observations",
     "observe",
+    "observe_model",
+    "observe_file",
     "observe_paths",
+    "Observed",
     "parse_number",
     "parse_measure",
     "ObservationRows",
@@ -666,6 +669,48 @@ def merge_observations(
     return model.model_copy(update={"nodes": nodes})
 
 
+class Observed(NamedTuple):
+    """Observations merged into a model: the new model, how many rows were merged, and how
+    many were skipped for an empty value (`skip_blank`)."""
+
+    model: TheoryOfChange
+    merged: int
+    skipped: int
+
+
+def observe_model(
+    model: TheoryOfChange,
+    observations_data: bytes,
+    observations_format: str,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+) -> Observed:
+    """Read observations (`json`, `csv` or `xlsx`) and merge them into `model`, all or nothing.
+
+    Raises `DocumentRejected` with every problem of the observations, each at its row.
+    """
+    rows = read_observations(observations_data, observations_format, date_format, skip_blank)
+    merged = merge_observations(model, rows)
+    return Observed(merged, len(rows), getattr(rows, "skipped", 0))
+
+
+def observe_file(
+    model: TheoryOfChange,
+    observations_path: Path,
+    date_format: str | None = None,
+    skip_blank: bool = False,
+) -> Observed:
+    """`observe_model` with a data file, read in the format its suffix names, in any case
+    (`observations_format`): what `toc observe` does once it has read the model."""
+    return observe_model(
+        model,
+        observations_path.read_bytes(),
+        observations_format(observations_path),
+        date_format,
+        skip_blank,
+    )
+
+
 def observe(
     model_data: bytes,
     model_format: str,
@@ -674,7 +719,7 @@ def observe(
     date_format: str | None = None,
     skip_blank: bool = False,
 ) -> bytes:
-    """`toc observe`: read a model and observations, merge them, write the model back.
+    """Read a model and observations, merge them, write the model back.
 
     Parameters
     ----------
@@ -700,13 +745,13 @@ def observe(
         For a bad model or bad observations, with every problem; nothing is written.
     """
     model = formats.read(model_data, model_format)
-    rows = read_observations(observations_data, observations_format, date_format, skip_blank)
-    merged = merge_observations(model, rows)
-    return formats.write(merged, model_format)
+    observed = observe_model(model, observations_data, observations_format, date_format, skip_blank)
+    return formats.write(observed.model, model_format)
 
 
 def observations_format(path: Path) -> str:
-    """The format of a data file by its suffix: `.json` JSON, `.xlsx`/`.xlsm` XLSX, else CSV."""
+    """The format of a data file by its suffix, in any case: `.json` JSON, `.xlsx`/`.xlsm` XLSX,
+    else CSV."""
     suffix = path.suffix.lower()
     return "json" if suffix == ".json" else "xlsx" if suffix in (".xlsx", ".xlsm") else "csv"
 
@@ -717,12 +762,8 @@ def observe_paths(
     date_format: str | None = None,
     skip_blank: bool = False,
 ) -> bytes:
-    """`toc observe FILE DATA`: formats chosen by suffix (`observations_format`)."""
-    return observe(
-        model_path.read_bytes(),
-        formats.format_for_path(model_path),
-        observations_path.read_bytes(),
-        observations_format(observations_path),
-        date_format,
-        skip_blank,
-    )
+    """`toc observe FILE DATA -o OUT`, as bytes: the model (a file, or a folder of CSV files)
+    and the data read in the formats their suffixes name, the model written back in its own."""
+    model = formats.read_path(model_path)
+    observed = observe_file(model, observations_path, date_format, skip_blank)
+    return formats.write(observed.model, formats.format_for_path(model_path))

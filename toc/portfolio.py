@@ -29,7 +29,6 @@ from toc.engine import Engine, _components
 from toc.errors import DocumentRejected, Problem
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Severity
-from toc.progress import today_utc
 from toc.report import SEVERITY_RANK, Finding, _metrics
 from toc.standing import scorecard
 
@@ -150,7 +149,7 @@ class PortfolioReport:
 def read_portfolio(
     files: Iterable[tuple[str, bytes]],
     *,
-    as_of: datetime.date | None = None,
+    as_of: datetime.date,
     limits: Limits = DEFAULT_LIMITS,
 ) -> PortfolioReport:
     """Read toc/1 JSON documents (name, bytes) and check them as one portfolio.
@@ -174,7 +173,7 @@ def read_portfolio(
 def check_portfolio(
     documents: Sequence[tuple[str, Any]],
     *,
-    as_of: datetime.date | None = None,
+    as_of: datetime.date,
     rejected: Sequence[dict[str, Any]] = (),
 ) -> PortfolioReport:
     """Check valid documents, each named (its file, or its id), as one portfolio.
@@ -184,13 +183,13 @@ def check_portfolio(
     >>> from toc.document import parse_document
     >>> state = parse_document({"id": "state", "title": "State", "nodes": [
     ...     {"id": "grant", "level": "system", "kind": "initiative", "title": "Grant"}]})
-    >>> report = check_portfolio([("state.json", state), ("again.json", state)])
+    >>> day = datetime.date(2026, 6, 30)
+    >>> report = check_portfolio([("state.json", state), ("again.json", state)], as_of=day)
     >>> report.models, [f.subject for f in report.findings if f.code == "TOC101"]
     (['state'], ['state:grant'])
     >>> report.rejected[0]["file"]
     'again.json'
     """
-    as_of = as_of or today_utc()
     refused = list(rejected)
     taken: dict[str, str] = {}
     accepted: list[Any] = []

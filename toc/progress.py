@@ -30,7 +30,6 @@ __all__ = [
     "began_moving",
     "moved_date",
     "stalled_since",
-    "today_utc",
 ]
 
 # A month is taken as 30 days; an `every N ...` cadence allows twice its period, so one late
@@ -73,11 +72,6 @@ _WORD_PATTERNS = tuple(
     (re.compile(r"(?<![a-z0-9])(?:" + "|".join(words) + r")(?![a-z0-9])", re.IGNORECASE), days)
     for words, days in _WORDS
 )
-
-
-def today_utc() -> datetime.date:
-    """Today's date in UTC: the default check date."""
-    return datetime.datetime.now(datetime.UTC).date()
 
 
 # A portfolio repeats a handful of cadences across thousands of indicators.

@@ -10,7 +10,7 @@ with its path — is the one it has always been; only valid documents take the f
 from __future__ import annotations
 
 import datetime
-from typing import Annotated, Any, ClassVar, Literal, NamedTuple
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -35,7 +35,7 @@ from toc.model import (
     lag_problem,
 )
 
-__all__ = ["read_document", "read_fast", "decode_fast", "FastRead", "FastDocument"]
+__all__ = ["read_document", "read_fast", "FastDocument"]
 
 # `\Z`, not `$`: Python's `$` also matches before a final newline, the model's patterns do not.
 _SLUG = r"[a-z0-9][a-z0-9_.-]{0,127}"
@@ -210,7 +210,10 @@ class FastLink(_Struct):
         return lag_days(self.lag) if self.lag is not None else None
 
 
-class FastDocument(_Struct):
+class FastDocument(_Struct, dict=True):
+    """A valid document as structs. `read_fast` also leaves on it `link_ends`: each link's
+    ends as positions in `nodes`, which spares the check engine hashing every id again."""
+
     id: Slug
     title: Title
     format: Literal["toc/1"] = "toc/1"
@@ -233,15 +236,7 @@ class FastDocument(_Struct):
 _DECODER = msgspec.json.Decoder(FastDocument, dec_hook=_decode_hook)
 
 
-class FastRead(NamedTuple):
-    """A valid document as structs, with each link's ends as positions in its node list."""
-
-    document: FastDocument
-    link_sources: list[int]
-    link_targets: list[int]
-
-
-def read_fast(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FastRead | None:
+def read_fast(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FastDocument | None:
     """The document as structs when it is valid, None when anything is wrong with it (or it
     holds more than `limits` allow: the full validator then says so).
 
@@ -267,14 +262,10 @@ def _within(document: FastDocument, limits: Limits) -> bool:
     return sum(len(indicator.observations) for indicator in indicators) <= limits.max_observations
 
 
-def decode_fast(data: bytes) -> FastDocument | None:
-    """`read_fast`, the document alone."""
-    read = read_fast(data)
-    return read.document if read is not None else None
+def _cross_item_rules_hold(document: FastDocument) -> FastDocument | None:
+    """The rules that span items, as `toc.document` states them; None when one is broken.
 
-
-def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
-    """The rules that span items, as `toc.document` states them; None when one is broken."""
+    A document that keeps them is given its `link_ends`."""
     from toc.checks import registry  # the catalogue decides which codes a document may name
 
     nodes = document.nodes
@@ -317,7 +308,8 @@ def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
             return None
     if document.checks and not set(document.checks) <= registry.codes():
         return None
-    return FastRead(document, sources, targets)  # type: ignore[arg-type]
+    document.link_ends = (sources, targets)  # type: ignore[attr-defined]
+    return document
 
 
 def _indicators_hold(indicators: list[FastIndicator]) -> bool:
@@ -337,19 +329,16 @@ def _indicators_hold(indicators: list[FastIndicator]) -> bool:
 
 
 def read_document(data: bytes, limits: Limits = DEFAULT_LIMITS) -> FastDocument | TheoryOfChange:
-    """A valid toc/1 document from JSON bytes: structs on the fast road, else the full model.
+    """A valid toc/1 document from JSON bytes, for checking: structs on the fast road (a valid
+    document never becomes pydantic objects), else the full model.
 
-    Raises `DocumentRejected`, exactly as `toc.document.load_json` does, when it is not valid.
+    Raises `DocumentRejected`, exactly as `toc.read` does, when it is not valid. What it gives
+    is checked by `toc.check` as the model would be; to edit or write a model, use `toc.read`.
 
     >>> read_document(b'{"id": "m", "title": "M"}').title
     'M'
     """
-    read = read_fast(data, limits)
-    if read is not None:
-        return read.document
+    document = read_fast(data, limits)
+    if document is not None:
+        return document
     return load_json(data, limits)
-
-
-def as_plain(value: Any) -> Any:
-    """A struct document as builtins (for tests comparing it with the model's dump)."""
-    return msgspec.to_builtins(value)

@@ -13,20 +13,17 @@ from toc.bulk import gc_paused
 from toc.checks.registry import Check, Hit, all_checks
 from toc.engine import Engine
 from toc.indicators import infer_measures
-from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Severity, TheoryOfChange
-from toc.progress import today_utc
 from toc.standing import scorecard, scorecard_metrics
 
 if TYPE_CHECKING:
     from toc.graph import ChainGraph
+    from toc.reading import FastDocument
 
 __all__ = [
     "Finding",
     "Report",
-    "check_model",
-    "check_bytes",
-    "check_document",
+    "check",
     "effective_severity",
     "SEVERITY_RANK",
 ]
@@ -116,8 +113,8 @@ class Report:
     inferred: list[dict[str, Any]] = field(default_factory=list)
     # The scorecard: one row per initiative that is not retired, in id order (toc.standing).
     initiatives: list[dict[str, Any]] = field(default_factory=list)
-    # The day the checks judged by (only TOC701 reads it).
-    as_of: datetime.date | None = None
+    # The day the checks judged by (TOC108 and TOC701 read it).
+    as_of: datetime.date = field(kw_only=True)
     # The model's own `currency` (None when it names none): how its costs are shown.
     currency: str | None = None
 
@@ -131,12 +128,8 @@ class Report:
             "metrics": self.metrics,
             "inferred": self.inferred,
             "initiatives": self.initiatives,
-            "as_of": self._as_of_text,
+            "as_of": self.as_of.isoformat(),
         }
-
-    @property
-    def _as_of_text(self) -> str | None:
-        return self.as_of.isoformat() if self.as_of is not None else None
 
     def to_json(self) -> bytes:
         """The report as JSON text, indented by two, UTF-8, ending in a newline.
@@ -151,7 +144,7 @@ class Report:
                 "metrics": self.metrics,
                 "inferred": self.inferred,
                 "initiatives": self.initiatives,
-                "as_of": self._as_of_text,
+                "as_of": self.as_of.isoformat(),
             }
             return msgspec.json.format(msgspec.json.encode(whole), indent=2) + b"\n"
 
@@ -212,58 +205,33 @@ def _inferred(document: Any) -> list[dict[str, Any]]:
     return found
 
 
-def check_model(
-    model: TheoryOfChange,
-    graph: ChainGraph | None = None,
+def check(
+    document: TheoryOfChange | FastDocument,
     *,
-    as_of: datetime.date | None = None,
+    as_of: datetime.date,
+    graph: ChainGraph | None = None,
 ) -> Report:
     """Run every check that the model has not switched off, and summarise.
 
-    `as_of` is the day the checks judge by (today in UTC when None); `graph`, when given, is the
-    model's `toc.graph.ChainGraph`, whose engine is reused.
+    `document` is any valid toc/1 document: the model `toc.read` gives, or the structs the
+    fast reader gives for toc/1 JSON bytes (`toc.reading.read_document`, which never makes
+    pydantic objects of a valid document). `as_of` is the day the checks judge by: the caller's
+    clock, never read here. `graph`, the model's `toc.graph.ChainGraph` built for the same day,
+    lends its engine.
 
-    >>> from toc.document import parse_document
-    >>> model = parse_document({"id": "m", "title": "M", "nodes": [
+    >>> import datetime
+    >>> from toc.formats import read
+    >>> model = read({"id": "m", "title": "M", "nodes": [
     ...     {"id": "grant", "level": "system", "kind": "initiative", "title": "Grant"}]})
-    >>> [(f.code, f.subject) for f in check_model(model).findings]
+    >>> report = check(model, as_of=datetime.date(2026, 6, 30))
+    >>> [(f.code, f.subject) for f in report.findings]
     [('TOC101', 'grant'), ('TOC201', 'grant')]
     """
-    as_of = as_of or today_utc()
     with gc_paused():
         if graph is not None and graph.engine.as_of == as_of:
             return _check(graph.engine)
-        return _check(Engine(model, as_of=as_of))
-
-
-def check_document(document: Any, *, as_of: datetime.date | None = None) -> Report:
-    """`check_model` for any valid document: the model, or the fast reader's structs."""
-    with gc_paused():
-        return _check(Engine(document, as_of=as_of or today_utc()))
-
-
-def check_bytes(
-    data: bytes, *, as_of: datetime.date | None = None, limits: Limits = DEFAULT_LIMITS
-) -> Report:
-    """Read toc/1 JSON bytes and check them: what `toc check FILE` does with a JSON file.
-
-    A valid document takes the fast road (`toc.reading`) and never becomes pydantic objects;
-    an invalid one raises `DocumentRejected` with the full validator's report.
-
-    >>> report = check_bytes(b'{"id": "m", "title": "M", "nodes": [{"id": "o", '
-    ...     b'"level": "student", "kind": "outcome", "title": "O"}]}')
-    >>> [(f.code, f.subject) for f in report.findings]
-    [('TOC201', 'o')]
-    """
-    from toc.document import load_json
-    from toc.reading import read_fast
-
-    with gc_paused():
-        read = read_fast(data, limits)
-        if read is None:
-            return check_document(load_json(data, limits), as_of=as_of)
-        ends = (read.link_sources, read.link_targets)
-        return _check(Engine(read.document, as_of=as_of or today_utc(), link_ends=ends))
+        ends = getattr(document, "link_ends", None)
+        return _check(Engine(document, as_of=as_of, link_ends=ends))
 
 
 def _check(engine: Engine) -> Report:
@@ -311,8 +279,8 @@ def _check(engine: Engine) -> Report:
         _metrics(engine, findings, rows),
         _inferred(engine.document),
         rows,
-        engine.as_of,
-        getattr(engine.document, "currency", None),
+        as_of=engine.as_of,
+        currency=getattr(engine.document, "currency", None),
     )
 
 

@@ -10,7 +10,6 @@ every sentence can be read out at a board meeting. Standing words come from the 
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from toc.checks.decisions import disagreement, disagreement_message, due_reasons
@@ -65,7 +64,7 @@ def cabinet_summary(document: Any, report: Any) -> dict[str, Any]:
     """
     rows = list(report.initiatives)
     currency = getattr(report, "currency", None)
-    as_of = report.as_of or datetime.date.today()
+    as_of = report.as_of
     nodes = {node.id: node for node in document.nodes}
     titles = {row["id"]: str(row["title"]) for row in rows}
     standings = []

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from services import clock
 from toc.graph import ChainGraph, build_graph
 from toc.model import TheoryOfChange
-from toc.report import Finding, Report, check_model
+from toc.report import Finding, Report, check
 from toc.scorecard import flags_text
 from toc.standing import PROGRESS_WORDS, STANDING_BY_SLUG, money, per_student
 from toc.summary import cabinet_summary
@@ -131,9 +132,11 @@ def scorecard_rows(model: TheoryOfChange, report: Report) -> list[dict[str, Any]
 def render_report_html(
     model: TheoryOfChange, *, report: Report | None = None, graph: ChainGraph | None = None
 ) -> str:
-    """The report as one HTML document that needs no network: the handout of a model."""
-    graph = graph or build_graph(model)
-    report = report or check_model(model, graph)
+    """The report as one HTML document that needs no network: the handout of a model.
+
+    Without `report` (and `graph`), the model is checked as of today (`services.clock`)."""
+    graph = graph or build_graph(model, as_of=clock.today())
+    report = report or check(model, as_of=graph.engine.as_of, graph=graph)
     scripts = [vis_network_js(), map_js()]
     policy = self_contained_policy(scripts, images="data: blob:")
     titles = {node.id: node.title for node in model.nodes}

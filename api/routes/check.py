@@ -12,7 +12,7 @@ from api.responses import binary_body, json_value
 from api.schemas import Report
 from services import reports
 from toc import formats
-from toc.report import check_model
+from toc.report import check
 
 router = APIRouter(tags=["check"])
 
@@ -39,4 +39,4 @@ def check_document(
     if format == "json":
         return json_value(reports.check_document(json_body(raw), settings.limits, as_of=as_of))
     model = formats.read(raw, format, settings.limits)
-    return json_value(check_model(model, as_of=as_of).to_dict())
+    return json_value(check(model, as_of=as_of).to_dict())

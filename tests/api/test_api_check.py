@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services import clock
+from services.clock import today
 from toc.document import parse_document
-from toc.report import check_model
+from toc.report import check
 
 
 def checked(version: str) -> str:
@@ -25,7 +26,7 @@ def test_post_check_answers_the_report_and_stores_nothing(
 ) -> None:
     answer = client.post("/api/v1/check", json=document, headers=auth.viewer)
     assert answer.status_code == 200
-    assert answer.json() == check_model(parse_document(document)).to_dict()
+    assert answer.json() == check(parse_document(document), as_of=today()).to_dict()
     assert set(answer.json()) == {"findings", "metrics", "inferred", "initiatives", "as_of"}
     assert client.get("/api/v1/models", headers=auth.viewer).json()["items"] == []
 
@@ -46,7 +47,7 @@ def test_get_check_matches_the_domain_core_and_carries_the_etag(
     client.post("/api/v1/models", json=document, headers=auth.editor)
     answer = client.get(f"{M}/check", headers=auth.viewer)
     assert answer.status_code == 200 and answer.headers["ETag"] == checked("1")
-    assert answer.json() == check_model(parse_document(document)).to_dict()
+    assert answer.json() == check(parse_document(document), as_of=today()).to_dict()
 
 
 def test_repeated_checks_of_an_unchanged_model_do_the_graph_work_once(
@@ -56,11 +57,11 @@ def test_repeated_checks_of_an_unchanged_model_do_the_graph_work_once(
 
     calls: list[str] = []
 
-    def counting(model: Any, graph: Any = None, as_of: Any = None) -> Any:
+    def counting(model: Any, *, as_of: Any, graph: Any = None) -> Any:
         calls.append(model.id)
-        return check_model(model, graph, as_of=as_of)
+        return check(model, as_of=as_of, graph=graph)
 
-    monkeypatch.setattr(services.reports, "check_model", counting)
+    monkeypatch.setattr(services.reports, "core_check", counting)
     client.post("/api/v1/models", json=document, headers=auth.editor)
     first = client.get(f"{M}/check", headers=auth.viewer).json()
     for _ in range(3):

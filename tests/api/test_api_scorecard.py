@@ -12,8 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services import clock
+from services.clock import today
 from toc.formats import read_path
-from toc.report import check_model
+from toc.report import check
 
 
 def checked(version: str) -> str:
@@ -33,7 +34,7 @@ def portfolio(client: TestClient, auth: Any) -> dict[str, Any]:
 
 
 def _expected_rows(document: dict[str, Any]) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = check_model(read_path(EXAMPLE)).to_dict()["initiatives"]
+    rows: list[dict[str, Any]] = check(read_path(EXAMPLE), as_of=today()).to_dict()["initiatives"]
     return rows
 
 
@@ -77,12 +78,12 @@ def test_the_scorecard_reads_the_cached_report(
 
     calls: list[str] = []
 
-    def counting(model: Any, graph: Any = None, *, as_of: Any = None) -> Any:
+    def counting(model: Any, *, as_of: Any, graph: Any = None) -> Any:
         calls.append(model.id)
-        return check_model(model, graph, as_of=as_of)
+        return check(model, as_of=as_of, graph=graph)
 
     services.reports.settle()  # the check of the stored model, after its write, is done
-    monkeypatch.setattr(services.reports, "check_model", counting)
+    monkeypatch.setattr(services.reports, "core_check", counting)
     url = f"{M}/{portfolio['id']}/scorecard"
     first = client.get(url, headers=auth.viewer).json()
     assert client.get(url + "?format=csv", headers=auth.viewer).status_code == 200

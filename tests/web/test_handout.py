@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from webtest_support import PAYLOAD, demo_document, hostile_document, parse_elements, sign_in
 
 from app.cli import main
+from services.clock import today
 from toc.document import parse_document
 from toc.formats import read_path
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
-from toc.report import check_model
+from toc.report import check
 from web.report import UNPLACED, findings_by_initiative, render_report_html, scorecard_rows
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -23,8 +24,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def test_findings_are_grouped_under_the_initiatives_whose_chains_they_lie_on() -> None:
     model = read_path(EXAMPLES / "state-portfolio.json")
-    graph = build_graph(model)
-    report = check_model(model, graph)
+    graph = build_graph(model, as_of=today())
+    report = check(model, as_of=today(), graph=graph)
     groups = findings_by_initiative(model, report, graph)
     titles = {node.id: node.title for node in model.nodes}
     assert [g["title"] for g in groups if g["id"]] == sorted(titles[i] for i in graph.initiatives)
@@ -101,7 +102,7 @@ def test_the_handout_opens_with_the_summary_a_cabinet_decides_from() -> None:
 
 def test_the_scorecard_shows_each_standing_in_the_tables_words(demo_model: TheoryOfChange) -> None:
     model = read_path(EXAMPLES / "state-portfolio.json")
-    rows = {row["id"]: row for row in scorecard_rows(model, check_model(model)) or []}
+    rows = {row["id"]: row for row in scorecard_rows(model, check(model, as_of=today())) or []}
     pacing = rows["pacing-compliance-review"]
     assert (pacing["mark"], pacing["standing"]) == ("\u2714", "logic complete")
     assert pacing["flags"][0] == "\u25b2 raises and lowers outcomes"

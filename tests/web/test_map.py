@@ -10,6 +10,7 @@ import pytest
 from webtest_support import PAYLOAD, hostile_document, parse_elements
 
 from app.cli import main as toc_main
+from services.clock import today
 from toc.document import parse_document
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
@@ -132,9 +133,9 @@ def test_no_node_or_link_gets_a_title_that_vis_would_render_as_html(
 
 def test_the_script_sees_the_same_reach_as_the_domain(demo_model: TheoryOfChange) -> None:
     data = map_data(demo_model)
-    assert set(data["reachesOutcome"]) == build_graph(demo_model).reaches_outcome
+    assert set(data["reachesOutcome"]) == build_graph(demo_model, as_of=today()).reaches_outcome
     steps = {key for key, link in data["details"]["links"].items() if link["step"]}
-    assert steps == {link.key for link in build_graph(demo_model).leads_to}
+    assert steps == {link.key for link in build_graph(demo_model, as_of=today()).leads_to}
 
 
 def test_retired_nodes_are_drawn_grey_and_labelled() -> None:
@@ -198,9 +199,9 @@ def test_the_map_file_needs_no_network(demo_model: TheoryOfChange) -> None:
 
 
 def test_the_report_can_be_passed_in(demo_model: TheoryOfChange) -> None:
-    from toc.report import check_model
+    from toc.report import check
 
-    report = check_model(demo_model)
+    report = check(demo_model, as_of=today())
     assert render_map_html(demo_model, report=report) == render_map_html(demo_model)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from webtest_support import PAYLOAD, node_brightness, wait_for_map
 
+from services.clock import today
 from toc.graph import build_graph
 from toc.model import TheoryOfChange
 from web.map import render_map_html
@@ -78,7 +79,7 @@ def test_clicking_an_initiative_highlights_its_chains(
         "() => document.querySelector('#toc-network').dataset.highlighted === 'hqi-live'"
     )
     state = page.evaluate("tocMap.state()")
-    chains = build_graph(demo_model).chains_of("hqi-live")
+    chains = build_graph(demo_model, as_of=today()).chains_of("hqi-live")
     assert state["highlighted"] == "hqi-live"
     assert state["nodes"] == chains.nodes
     assert sorted(state["links"]) == sorted(chains.links)
@@ -101,7 +102,7 @@ def test_the_script_finds_the_same_chains_as_the_domain(page: Any, tmp_path: Pat
     synthetic_model = _bench_map().synthetic_model
     model = synthetic_model(300)
     _open(page, model, tmp_path)
-    graph = build_graph(model)
+    graph = build_graph(model, as_of=today())
     found = page.evaluate(
         "(ids) => ids.map((id) => { const c = tocMap.chainsOf(id); return [c.nodes, c.links]; })",
         graph.initiatives,
@@ -153,7 +154,8 @@ def test_the_chains_can_be_chosen_from_a_list(
         "() => document.querySelector('#toc-network').dataset.highlighted === 'coaching'"
     )
     assert (
-        page.evaluate("tocMap.state().nodes") == build_graph(demo_model).chains_of("coaching").nodes
+        page.evaluate("tocMap.state().nodes")
+        == build_graph(demo_model, as_of=today()).chains_of("coaching").nodes
     )
     choice.select_option("")
     assert page.evaluate("tocMap.state().highlighted") is None

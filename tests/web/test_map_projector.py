@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from webtest_support import wait_for_map
 
+from services.clock import today
 from toc.formats import read_path
 from toc.graph import build_graph
 from toc.model import Polarity, TheoryOfChange
-from toc.report import check_model
+from toc.report import check
 from web.map import render_map_html
 from web.map.render import FOCUS_ABOVE
 from web.report import render_report_html
@@ -125,7 +126,7 @@ def test_presentation_mode_is_entered_stepped_and_left_by_keyboard(
     projector: Any, tmp_path: Path
 ) -> None:
     model = read_path(ROOT / "examples" / "state-portfolio.json")
-    graph = build_graph(model)
+    graph = build_graph(model, as_of=today())
     titles = {node.id: node.title for node in model.nodes}
     order = sorted(graph.initiatives, key=lambda i: titles[i])
     _open_map(projector, model, tmp_path)
@@ -180,7 +181,7 @@ def test_a_url_opens_the_map_in_presentation_mode(
 # -- signs and conflicts ---------------------------------------------------------------------
 def test_weakening_links_and_conflicts_are_drawn_apart(projector: Any, tmp_path: Path) -> None:
     model = read_path(ROOT / "examples" / "state-portfolio.json")
-    report = check_model(model)
+    report = check(model, as_of=today())
     minus = sorted(link.key for link in model.links if link.polarity is Polarity.MINUS)
     conflicts = sorted({f.node for f in report.findings if f.code == "TOC501" and f.node})
     assert minus and conflicts
@@ -244,7 +245,7 @@ def test_weakening_links_and_conflicts_are_drawn_apart(projector: Any, tmp_path:
         assert message in text
 
     # Highlighted, a chain keeps its weakening steps magenta and marked.
-    graph = build_graph(model)
+    graph = build_graph(model, as_of=today())
     initiative = next(i for i in graph.initiatives if set(graph.chains_of(i).links) & set(minus))
     projector.mouse.move(1, 1)
     projector.evaluate("(id) => tocMap.highlight(id)", initiative)
@@ -309,7 +310,7 @@ def test_the_report_prints_to_pdf_naming_every_initiative(projector: Any, tmp_pa
     wait_for_map(projector)
     titles = {node.id: node.title for node in model.nodes}
     text = projector.locator("body").inner_text()
-    for initiative in build_graph(model).initiatives:
+    for initiative in build_graph(model, as_of=today()).initiatives:
         assert titles[initiative] in text
     projector.emulate_media(media="print")
     assert not projector.locator(".toc-map-tools").is_visible()  # no controls printed

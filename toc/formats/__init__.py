@@ -1,7 +1,9 @@
 """Reading and writing models in every interchange format: toc/1 JSON, XLSX, CSV, GraphML, GEXF,
 Mermaid.
 
-Every reader returns a validated model or raises `DocumentRejected` with every problem and
+`read` is the core's one way in: bytes in any of READ_FORMATS, or a toc/1 document already
+parsed into builtins (a mapping), become a validated `TheoryOfChange`. Every reader returns a
+validated model or raises `DocumentRejected` with every problem and
 its path; every writer returns bytes. Export then import gives back an equal model for every
 format that carries everything (all but Mermaid, which is written only).
 """
@@ -9,11 +11,11 @@ format that carries everything (all but Mermaid, which is written only).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from toc.document import dump_json, load_json
+from toc.document import dump_json, load_json, parse_document
 from toc.errors import DocumentRejected, Problem
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import TheoryOfChange
@@ -90,8 +92,24 @@ _BY_SUFFIX = {
 }
 
 
-def read(data: bytes, fmt: str, limits: Limits = DEFAULT_LIMITS) -> TheoryOfChange:
-    """Read a model from bytes in one of READ_FORMATS, within `limits`."""
+def read(
+    source: bytes | Mapping[str, Any], fmt: str = "json", limits: Limits = DEFAULT_LIMITS
+) -> TheoryOfChange:
+    """A validated model from bytes in one of READ_FORMATS, or from a parsed toc/1 document.
+
+    Raises `DocumentRejected` with every problem, each with its path, when the source breaks
+    the toc/1 contract or holds more than `limits` allow. (To check toc/1 JSON bytes without
+    making pydantic objects, `toc.reading.read_document` reads them fast.)
+
+    >>> read({"id": "m", "title": "M"}).title
+    'M'
+    >>> read(b'{"id": "m", "title": "M"}').id
+    'm'
+    """
+    if not isinstance(source, bytes | bytearray | memoryview):
+        # A parsed document; the validator rejects, with a path, what is not an object.
+        return parse_document(source, limits)
+    data = bytes(source)
     if fmt not in READ_FORMATS:
         raise DocumentRejected(
             [Problem("$", f"cannot read format {fmt!r}; expected one of {', '.join(READ_FORMATS)}")]

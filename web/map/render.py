@@ -16,10 +16,11 @@ from typing import Any
 
 from pyvis.network import Network
 
+from services import clock
 from toc.graph import ChainGraph, build_graph
 from toc.indicators import infer_measures
 from toc.model import Link, LinkType, Node, TheoryOfChange
-from toc.report import Finding, Report, check_model
+from toc.report import Finding, Report, check
 from toc.vocabulary import LEVEL_LABELS, TIER_NAMES
 from web.map.assets import map_css, map_js, self_contained_policy, vis_network_js
 from web.map.layout import band_layout
@@ -134,10 +135,11 @@ def map_data(
     `group` (`groups`) or carrying what it changes from `edgeDefaults`; `details` holds each
     node's and link's fields for the tooltips, with its findings as indices into `findings`;
     `reachesOutcome` and each link's `step` flag let the script find an initiative's chains
-    exactly as `ChainGraph.chains_of` does.
+    exactly as `ChainGraph.chains_of` does. Without `report` (and `graph`), the model is
+    checked as of today (`services.clock`).
     """
-    graph = graph or build_graph(model)
-    report = report or check_model(model, graph)
+    graph = graph or build_graph(model, as_of=clock.today())
+    report = report or check(model, as_of=graph.engine.as_of, graph=graph)
     positions, bands = band_layout(model)
     on_nodes, on_links = _findings_by_subject(report)
     conflicts = _conflicts(report)
@@ -238,8 +240,8 @@ def map_context(
     `node_colours` (node id → vis-network colour) paints nodes over their kind's colour, as
     the model page does when asked to colour by progress.
     """
-    graph = graph or build_graph(model)
-    report = report or check_model(model, graph)
+    graph = graph or build_graph(model, as_of=clock.today())
+    report = report or check(model, as_of=graph.engine.as_of, graph=graph)
     data = map_data(model, report, graph)
     if node_colours:
         for item in data["nodes"]:
@@ -264,8 +266,8 @@ def render_map_html(
     vis-network, the map's script and its styles are inlined; a Content-Security-Policy lets
     only those two scripts run, as a second wall behind the escaping.
     """
-    graph = graph or build_graph(model)
-    report = report or check_model(model, graph)
+    graph = graph or build_graph(model, as_of=clock.today())
+    report = report or check(model, as_of=graph.engine.as_of, graph=graph)
     scripts = [vis_network_js(), map_js()]
     policy = self_contained_policy(scripts)
     return (

@@ -97,8 +97,8 @@ def _map(found: portfolio_service.Portfolio, focus: str | None) -> dict[str, Any
                 ],
             }
         )
-    shown = Report(list(report.findings), dict(report.metrics))
-    data = map_data(combined, shown, build_graph(combined))
+    shown = Report(list(report.findings), dict(report.metrics), as_of=report.as_of)
+    data = map_data(combined, shown, build_graph(combined, as_of=report.as_of))
     colours = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(report.models)}
     groups = data["groups"]
     for item in data["nodes"]:
