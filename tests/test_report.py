@@ -7,7 +7,7 @@ import datetime
 import json
 from typing import Any
 
-from toc.checks import registry
+from toc.checks import catalogue
 from toc.document import parse_document
 from toc.progress import today_utc
 from toc.report import check_bytes, check_model
@@ -147,13 +147,13 @@ def test_checks_are_given_the_day_they_judge_by(monkeypatch) -> None:
     # Monitoring checks compare dates with the day of the check; both entry points carry it.
     day = datetime.date(2026, 1, 31)
     seen = []
-    original = registry.get("TOC101")
+    original = catalogue.get("TOC101")
 
     def spy(engine):
         seen.append(engine.as_of)
         return original.run(engine)
 
-    monkeypatch.setitem(registry._REGISTRY, "TOC101", dataclasses.replace(original, run=spy))
+    monkeypatch.setitem(catalogue._BY_CODE, "TOC101", dataclasses.replace(original, run=spy))
     document = {"id": "m", "title": "M", "nodes": [_n("o", "student", "outcome")]}
     check_model(parse_document(document), as_of=day)
     check_bytes(json.dumps(document).encode("utf-8"), as_of=day)

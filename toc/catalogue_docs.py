@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from toc.checks.cases import CheckCase, case_document, case_findings, finding_subject, load_cases
-from toc.checks.registry import Check, all_checks
+from toc.checks.catalogue import all_checks
+from toc.checks.registry import Check
 
 __all__ = ["render", "DOCS_PATH"]
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from toc.engine import MINUS, PLUS, Engine
 from toc.model import Link, Node, TheoryOfChange
+from toc.progress import today_utc
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -49,7 +50,7 @@ class ChainGraph:
 
     def __init__(self, model: TheoryOfChange, *, as_of: datetime.date | None = None):
         self.model = model
-        self.engine = Engine(model, as_of=as_of)
+        self.engine = Engine(model, as_of=as_of or today_utc())
 
     @cached_property
     def nodes(self) -> dict[str, Node]:

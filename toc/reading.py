@@ -275,7 +275,7 @@ def decode_fast(data: bytes) -> FastDocument | None:
 
 def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
     """The rules that span items, as `toc.document` states them; None when one is broken."""
-    from toc.checks import registry  # the catalogue decides which codes a document may name
+    from toc.checks import catalogue  # the catalogue decides which codes a document may name
 
     nodes = document.nodes
     position = {node.id: number for number, node in enumerate(nodes)}
@@ -315,7 +315,7 @@ def _cross_item_rules_hold(document: FastDocument) -> FastRead | None:
         }
         if len(link_ids) != len(links):
             return None
-    if document.checks and not set(document.checks) <= registry.codes():
+    if document.checks and not set(document.checks) <= catalogue.codes():
         return None
     return FastRead(document, sources, targets)  # type: ignore[arg-type]
 

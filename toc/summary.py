@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from toc.checks.decisions import disagreement, disagreement_message, due_reasons
+from toc.checks.chains import disagreement, disagreement_message, due_reasons
 from toc.standing import (
     FLAGS,
     PROGRESS,
