@@ -1,4 +1,4 @@
-"""docs/checks.md, generated from the check registry and each check's documented cases.
+"""docs/checks.md, generated from the check catalogue and each check's documented cases.
 
 Regenerate with `python -m toc.catalogue_docs`; a test fails when the file is stale. The
 examples are run through the checks while the page is written, so what the page says a

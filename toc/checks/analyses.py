@@ -18,7 +18,6 @@ from toc.progress import began_moving, progress, stalled_since
 __all__ = [
     "raised_and_lowered",
     "indicator_shares",
-    "node_data",
     "not_holding",
     "data_along_chains",
 ]
@@ -57,10 +56,9 @@ def indicator_shares(engine: Engine) -> dict[int, list[float | None]]:
     return found
 
 
-@analysis
-def node_data(engine: Engine) -> tuple[list[int], list[int], list[int]]:
+def _node_data(engine: Engine) -> tuple[list[int], list[int], list[int]]:
     """The nodes with a TOC702 indicator (off track), the nodes that moved, and the nodes
-    with a tracked indicator (SPEC §5), each in node order, read once per engine."""
+    with a tracked indicator (SPEC §5), each in node order."""
     shares = indicator_shares(engine)
     off = [i for i, found in shares.items() if any(s is not None and s < 0 for s in found)]
     moving = [i for i, found in shares.items() if any(s is not None and s >= 0.5 for s in found)]
@@ -119,7 +117,7 @@ def data_along_chains(engine: Engine) -> list[str]:
     backward search per kind of flag, for every initiative at once, each node learning up to
     two flagged nodes (so "one that is not itself" is read off at the initiative).
     """
-    off, moving, tracked = node_data(engine)
+    off, moving, tracked = _node_data(engine)
     finishing, pred, initiatives = engine.reaches_outcome, engine.pred, engine.initiatives
 
     def other_flagged(flagged: list[int]) -> list[bool]:
