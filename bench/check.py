@@ -192,7 +192,7 @@ def _searches(engine: Engine) -> None:
 def _own_passes(engine: Engine) -> int:
     # A check's own analysis is kept on the engine for the scorecard and the checks that
     # share it: forget them, so each timed run computes them again.
-    engine._shared.clear()
+    engine.analyses.clear()
     return sum(len(list(check(engine))) for check in all_checks())
 
 
