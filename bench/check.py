@@ -29,7 +29,7 @@ from typing import Any
 
 import networkx as nx
 
-from toc.checks.registry import all_checks
+from toc.checks.catalogue import all_checks
 from toc.engine import Engine
 from toc.reading import read_document, read_fast
 from toc.report import check
@@ -193,7 +193,7 @@ def _searches(engine: Engine) -> None:
 def _own_passes(engine: Engine) -> int:
     # A check's own analysis is kept on the engine for the scorecard and the checks that
     # share it: forget them, so each timed run computes them again.
-    engine._shared.clear()
+    engine.analyses.clear()
     return sum(len(list(check(engine))) for check in all_checks())
 
 

@@ -12,7 +12,7 @@ import datetime
 
 from hypothesis import strategies as st
 
-from toc.checks import registry
+from toc.checks import catalogue
 from toc.document import parse_document
 from toc.model import (
     COST_MAX,
@@ -261,7 +261,7 @@ def toc_models(
         links=links,
         checks=draw(
             st.dictionaries(
-                st.sampled_from(sorted(registry.codes())),
+                st.sampled_from(sorted(catalogue.codes())),
                 st.sampled_from(["off", "error", "warning", "info"]),
                 max_size=3,
             )

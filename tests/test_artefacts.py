@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 
 from toc import catalogue_docs, schema
-from toc.checks import all_checks
 from toc.checks.cases import case_documents, load_cases
+from toc.checks.catalogue import all_checks
 
 REGENERATE = "regenerate with `python -m toc.schema` and `python -m toc.catalogue_docs`"
 

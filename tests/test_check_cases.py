@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from toc.checks import all_checks
 from toc.checks.cases import CheckCase, case_findings, finding_subject, load_cases
+from toc.checks.catalogue import all_checks
 
 CASES = load_cases()
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from services.clock import today
-from toc.checks import registry
+from toc.checks import catalogue
 from toc.document import parse_document
 from toc.reading import read_document
 from toc.report import check
@@ -148,13 +148,13 @@ def test_checks_are_given_the_day_they_judge_by(monkeypatch) -> None:
     # Monitoring checks compare dates with the day of the check; both roads carry it.
     day = datetime.date(2026, 1, 31)
     seen = []
-    original = registry.get("TOC101")
+    original = catalogue.get("TOC101")
 
     def spy(engine):
         seen.append(engine.as_of)
         return original.run(engine)
 
-    monkeypatch.setitem(registry._REGISTRY, "TOC101", dataclasses.replace(original, run=spy))
+    monkeypatch.setitem(catalogue._BY_CODE, "TOC101", dataclasses.replace(original, run=spy))
     document = {"id": "m", "title": "M", "nodes": [_n("o", "student", "outcome")]}
     check(parse_document(document), as_of=day)
     check(read_document(json.dumps(document).encode("utf-8")), as_of=day)

@@ -1,4 +1,4 @@
-"""docs/checks.md, generated from the check registry and each check's documented cases.
+"""docs/checks.md, generated from the check catalogue and each check's documented cases.
 
 Regenerate with `python -m toc.catalogue_docs`; a test fails when the file is stale. The
 examples are run through the checks while the page is written, so what the page says a
@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from toc.checks.cases import CheckCase, case_document, case_findings, finding_subject, load_cases
-from toc.checks.registry import Check, all_checks
+from toc.checks.catalogue import all_checks
+from toc.checks.registry import Check
 
 __all__ = ["render", "DOCS_PATH"]
 

@@ -285,10 +285,10 @@ def _nearest_code(code: str) -> str:
 
     Every code starts with TOC, which would make any two codes look alike.
     """
-    from toc.checks import registry
+    from toc.checks import catalogue
 
     # In code order, so that of equally near codes the first is offered, whatever the hashing.
-    codes = {known.removeprefix("TOC"): known for known in sorted(registry.codes())}
+    codes = {known.removeprefix("TOC"): known for known in sorted(catalogue.codes())}
     digits = nearest(code.upper().removeprefix("TOC"), codes)
     return f"; did you mean {codes[digits]!r}?" if digits is not None else ""
 
@@ -305,7 +305,7 @@ def _dangling(loc: Loc, value: str, nearest_id: NearestId) -> list[tuple[Loc, st
 
 def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
     """Faults that span items (duplicates, dangling ends) or join fields (an outcome's level)."""
-    from toc.checks import registry  # the catalogue decides which codes a document may name
+    from toc.checks import catalogue  # the catalogue decides which codes a document may name
 
     found: list[tuple[Loc, str]] = []
 
@@ -395,7 +395,7 @@ def _semantic_problems(data: dict[str, Any]) -> list[tuple[Loc, str]]:
 
     checks = data.get("checks")
     if isinstance(checks, dict):
-        known = registry.codes()
+        known = catalogue.codes()
         for code in checks:
             if code not in known:
                 hint = _nearest_code(code)

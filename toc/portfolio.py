@@ -23,9 +23,10 @@ from typing import Any
 
 import msgspec
 
+from toc.algorithms.components import strongly_connected
 from toc.bulk import gc_paused
-from toc.checks.registry import all_checks
-from toc.engine import Engine, _components
+from toc.checks.catalogue import all_checks
+from toc.engine import Engine
 from toc.errors import DocumentRejected, Problem
 from toc.limits import DEFAULT_LIMITS, Limits
 from toc.model import Severity
@@ -425,7 +426,7 @@ def _without_loops(
     for holder, referenced, _ in candidates:
         succ[compact[holder]].append(compact[referenced])
     group = [-1] * len(compact)
-    for number, members in enumerate(_components(bytearray([1]) * len(compact), succ)):
+    for number, members in enumerate(strongly_connected(bytearray([1]) * len(compact), succ)):
         if len(members) >= 2:
             for member in members:
                 group[member] = number

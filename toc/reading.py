@@ -266,7 +266,7 @@ def _cross_item_rules_hold(document: FastDocument) -> FastDocument | None:
     """The rules that span items, as `toc.document` states them; None when one is broken.
 
     A document that keeps them is given its `link_ends`."""
-    from toc.checks import registry  # the catalogue decides which codes a document may name
+    from toc.checks import catalogue  # the catalogue decides which codes a document may name
 
     nodes = document.nodes
     position = {node.id: number for number, node in enumerate(nodes)}
@@ -306,7 +306,7 @@ def _cross_item_rules_hold(document: FastDocument) -> FastDocument | None:
         }
         if len(link_ids) != len(links):
             return None
-    if document.checks and not set(document.checks) <= registry.codes():
+    if document.checks and not set(document.checks) <= catalogue.codes():
         return None
     document.link_ends = (sources, targets)  # type: ignore[attr-defined]
     return document

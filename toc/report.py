@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from toc.bulk import gc_paused
-from toc.checks.registry import Check, Hit, all_checks
+from toc.checks.catalogue import all_checks
+from toc.checks.registry import Check, Hit
 from toc.engine import Engine
 from toc.indicators import infer_measures
 from toc.model import Severity, TheoryOfChange

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from toc.checks.registry import codes
+from toc.checks.catalogue import codes
 from toc.model import INITIATIVE_ONLY, TheoryOfChange
 
 __all__ = ["json_schema", "SCHEMA_PATH", "render"]

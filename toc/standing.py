@@ -17,11 +17,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from toc.checks.chains import raised_and_lowered
+from toc.algorithms.bitsets import members, tally
+from toc.checks.analyses import data_along_chains, raised_and_lowered
 from toc.checks.coherence import pressure_meetings, siloed
 from toc.checks.measures import measurement
-from toc.checks.monitoring import data_along_chains
-from toc.engine import NO_TIER, Engine, members, tally
+from toc.engine import NO_TIER, Engine, analysis
 
 if TYPE_CHECKING:
     from toc.report import Finding
@@ -298,19 +298,16 @@ def cost_of(node: Any) -> int | float | None:
     return None
 
 
+@analysis
 def standings_of(engine: Engine) -> list[str]:
     """Each initiative's standing (by position in `engine.initiatives`), computed once."""
-
-    def compute(engine: Engine) -> list[str]:
-        raises, lowers = raised_and_lowered(engine)
-        measured = measurement(engine)
-        anchored, explained = engine.anchored, engine.explained
-        return [
-            _standing(bool(anchored[i]), raises[j], lowers[j], bool(explained[i]), measured[j])
-            for j, i in enumerate(engine.initiatives)
-        ]
-
-    return engine.shared("standings", compute)
+    raises, lowers = raised_and_lowered(engine)
+    measured = measurement(engine)
+    anchored, explained = engine.anchored, engine.explained
+    return [
+        _standing(bool(anchored[i]), raises[j], lowers[j], bool(explained[i]), measured[j])
+        for j, i in enumerate(engine.initiatives)
+    ]
 
 
 def scorecard(engine: Engine, findings: list[Finding]) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from toc.checks.decisions import disagreement, disagreement_message, due_reasons
+from toc.checks.chains import disagreement, disagreement_message, due_reasons
 from toc.standing import (
     FLAGS,
     PROGRESS,

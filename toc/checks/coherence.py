@@ -1,11 +1,14 @@
-"""Checks on coherence across initiatives and on assumptions: TOC501, TOC502, TOC601."""
+"""Checks on coherence across initiatives: TOC501–TOC503 (TOC503 across plans too, §6)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
-from toc.checks.registry import Hit, register
-from toc.engine import Engine, members
+from toc.algorithms.bitsets import members
+from toc.checks.registry import Hit, check
+from toc.engine import Engine, analysis
 from toc.model import Severity
 
 
@@ -18,12 +21,8 @@ def under_conflicting_pressure(up: int, down: int) -> bool:
     return bool(up and down and not (up == down and _single(up)))
 
 
+@analysis
 def pressure_meetings(engine: Engine) -> list[int]:
-    """TOC501's meeting nodes, in id order, computed once per engine (see `_pressure_meetings`)."""
-    return engine.shared("pressure_meetings", _pressure_meetings)
-
-
-def _pressure_meetings(engine: Engine) -> list[int]:
     """Nodes where opposite pushes from different initiatives meet, in id order (TOC501).
 
     A node is under conflicting pressure when one initiative pushes it `+` and a different
@@ -103,12 +102,8 @@ def pushers(engine: Engine, node: int) -> dict[str, list[str]]:
     }
 
 
+@analysis
 def siloed(engine: Engine) -> bytearray:
-    """TOC502's siloed initiatives, computed once per engine (see `_siloed`)."""
-    return engine.shared("siloed", _siloed)
-
-
-def _siloed(engine: Engine) -> bytearray:
     """Flags of anchored initiatives none of whose chain nodes lies on another's chains.
 
     The engine knows which nodes two or more initiatives reach (from its signed pushes). A
@@ -139,7 +134,7 @@ def _siloed(engine: Engine) -> bytearray:
     return flags
 
 
-@register(
+@check(
     "TOC501",
     "conflicting-pressure",
     Severity.WARNING,
@@ -181,7 +176,7 @@ def _titles(engine: Engine, nodes: list[int]) -> str:
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-@register(
+@check(
     "TOC502",
     "siloed-initiative",
     Severity.INFO,
@@ -206,27 +201,104 @@ def siloed_initiative(engine: Engine) -> Iterator[Hit]:
             )
 
 
-@register(
-    "TOC601",
-    "unstated-assumptions",
-    Severity.INFO,
-    subject="link",
-    summary="A link on some initiative's chains names no assumptions.",
+@check(
+    "TOC503",
+    "duplicate-effort",
+    Severity.WARNING,
+    subject="initiative",
+    summary="Two initiatives of one model, or of two models one above the other, neither "
+    "carrying out the other, whose direct targets (each read as its roll-up, with the link's "
+    "polarity) are the same set of two or more: two programs doing one job.",
     rationale="""
-    Every step of a change chain depends on conditions: that teachers have time to
-    collaborate, that principals protect coaching time, that materials arrive before the
-    school year. A pre-mortem asks the team to imagine the initiative has failed and to say
-    why; the answers are the assumptions. Writing them on the links shows which conditions
-    to watch and how the system is likely to respond.
+    Initiative fatigue rarely comes from one bad program; it comes from several reasonable
+    ones asking the same teachers for the same thing under different names. When two
+    initiatives push the very same changes the same way, they compete for the same
+    meetings, coaching hours and attention, and each one's results are unreadable because
+    the other could have caused them. Across levels it is how a district launches its own
+    version of a state program instead of carrying the state's out. A single shared target
+    is not flagged: flat plans point every strategy at their one objective. Sibling plans,
+    such as two districts, are never compared, because they serve different people.
     """,
-    hint="Name the conditions this step depends on (time, capacity, buy-in, materials).",
+    hint="Merge the two, say which one carries the other out (`realizes`), or give each "
+    "its own distinct job.",
 )
-def unstated_assumptions(engine: Engine) -> Iterator[Hit]:
-    links = engine.link
-    for k in engine.chain_links:
-        link = links[k]
-        if not link.assumptions:
-            yield Hit(
-                engine.key(k),
-                f"the step '{link.source}' → '{link.target}' names no assumptions",
-            )
+def duplicate_effort(engine: Engine) -> Iterator[Hit]:
+    facts = engine.portfolio
+    rollup: dict[int, list[int]] = facts.rollup if facts is not None else {}
+    kinds, sources, targets, plus = (
+        engine.kinds,
+        engine.link_source,
+        engine.link_target,
+        engine.link_plus,
+    )
+    own = engine.own_links
+    jobs: dict[int, set[tuple[int, bool]]] = {}
+    for k in engine.leads_to:
+        if k >= own:
+            break  # the reference links come last: they are not a model's own links
+        source = sources[k]
+        if kinds[source] != "initiative":
+            continue
+        target, sign = targets[k], plus[k]
+        job = jobs.setdefault(source, set())
+        for top in rollup.get(target, (target,)):
+            job.add((top, sign))
+    groups: dict[frozenset[tuple[int, bool]], list[int]] = {}
+    for initiative, job in jobs.items():
+        if len(job) >= 2:
+            groups.setdefault(frozenset(job), []).append(initiative)
+    ids = engine.ids
+    for shared, group in groups.items():
+        if len(group) < 2:
+            continue
+        found = sorted(ids[m] for m in _duplicating(group, facts))
+        if len(found) < 2:
+            continue
+        named = _titles_cut(engine, sorted(group, key=ids.__getitem__))
+        pairs = sorted(f"'{engine.title(top)}' {'+' if sign else '-'}" for top, sign in shared)
+        yield Hit(
+            found[0],
+            f"{named} push the same {len(shared)} targets the same way ({', '.join(pairs)}): "
+            "two programs doing one job",
+            initiatives=tuple(found),
+        )
+
+
+def _duplicating(members: list[int], facts: Any) -> list[int]:
+    """The members of a group that duplicate another: one of the same model, or one of a
+    model one above or below theirs (both with a scope) that neither carries out."""
+    if facts is None:
+        return members  # one model: every pair qualifies
+    model_of, ranks = facts.model_of, facts.ranks
+    per_model = Counter(model_of[m] for m in members)
+    per_rank = Counter(ranks[model_of[m]] for m in members)
+    inside = set(members)
+    found = []
+    for member in members:
+        model = model_of[member]
+        if per_model[model] >= 2:
+            found.append(member)
+            continue
+        rank = ranks[model]
+        if rank is None:
+            continue  # a model without a scope is never above or below another
+        others = sum(n for r, n in per_rank.items() if r is not None and r != rank)
+        if not others:
+            continue
+        related = 0
+        for relation in (facts.carried_out_by, facts.carries):
+            for other in relation.get(member, ()):
+                other_rank = ranks[model_of[other]]
+                if other in inside and other_rank is not None and other_rank != rank:
+                    related += 1
+        if others > related:
+            found.append(member)
+    return found
+
+
+def _titles_cut(engine: Engine, nodes: list[int], most: int = 3) -> str:
+    """Titles, quoted and joined; past `most`, how many more."""
+    quoted = [f"'{engine.title(node)}'" for node in nodes[:most]]
+    if len(nodes) > most:
+        return ", ".join(quoted) + f" and {len(nodes) - most} more"
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]

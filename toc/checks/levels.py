@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from toc.checks.registry import Hit, register
+from toc.checks.registry import Hit, check
 from toc.engine import Engine
 from toc.model import Severity
 
 
-@register(
+@check(
     "TOC401",
     "level-inversion",
     Severity.WARNING,
@@ -45,7 +45,7 @@ def level_inversion(engine: Engine) -> Iterator[Hit]:
             )
 
 
-@register(
+@check(
     "TOC402",
     "causal-cycle",
     Severity.INFO,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from toc.checks.registry import Hit, register
-from toc.engine import Engine, reach, reaches_another
+from toc.algorithms.reach import reach, reaches_another
+from toc.checks.registry import Hit, check
+from toc.engine import Engine, analysis
 from toc.indicators import PROXY_MEASURES, REAL_MEASURES
 from toc.model import Severity
 
@@ -14,20 +15,17 @@ def _stated(text: str | None) -> bool:
     return bool(text and text.strip())
 
 
+@analysis
 def _real_measures(engine: Engine) -> tuple[list[int], list[int]]:
     """Nodes that reach an outcome and have a `change` or `outcome` indicator (stated or
     inferred): those that are not outcomes (candidate leading measures) and the outcomes."""
-
-    def compute(engine: Engine) -> tuple[list[int], list[int]]:
-        finishing, kinds = engine.reaches_outcome, engine.kinds
-        leading: list[int] = []
-        outcomes: list[int] = []
-        for i, measured in engine.measures.items():
-            if finishing[i] and any(kind in REAL_MEASURES for kind in measured):
-                (outcomes if kinds[i] == "outcome" else leading).append(i)
-        return leading, outcomes
-
-    return engine.shared("real_measures", compute)
+    finishing, kinds = engine.reaches_outcome, engine.kinds
+    leading: list[int] = []
+    outcomes: list[int] = []
+    for i, measured in engine.measures.items():
+        if finishing[i] and any(kind in REAL_MEASURES for kind in measured):
+            (outcomes if kinds[i] == "outcome" else leading).append(i)
+    return leading, outcomes
 
 
 def _pred_before_outcomes(engine: Engine) -> list[list[int]]:
@@ -40,6 +38,7 @@ def _pred_before_outcomes(engine: Engine) -> list[list[int]]:
     return [[u for u in others if not blocked[u]] for others in engine.pred]
 
 
+@analysis
 def leading_measured(engine: Engine) -> bytearray:
     """Flags of anchored initiatives with a measured node *before their outcomes* (SPEC §1):
     on their chains, not themselves, not an outcome, and reached along a path that passes no
@@ -49,22 +48,19 @@ def leading_measured(engine: Engine) -> bytearray:
     outcomes, which never enters an outcome; each node learns up to two of those measured
     nodes, so an initiative that learns two, or one that is not itself, has one.
     """
-
-    def compute(engine: Engine) -> bytearray:
-        leading = _real_measures(engine)[0]
-        flags = bytearray(len(engine))
-        if not leading:
-            return flags
-        found = reaches_another(leading, _pred_before_outcomes(engine))
-        anchored = engine.anchored
-        for i in engine.initiatives:
-            if anchored[i] and found[i]:
-                flags[i] = 1
+    leading = _real_measures(engine)[0]
+    flags = bytearray(len(engine))
+    if not leading:
         return flags
+    found = reaches_another(leading, _pred_before_outcomes(engine))
+    anchored = engine.anchored
+    for i in engine.initiatives:
+        if anchored[i] and found[i]:
+            flags[i] = 1
+    return flags
 
-    return engine.shared("leading", compute)
 
-
+@analysis
 def measured_initiatives(engine: Engine) -> bytearray:
     """Flags of anchored initiatives whose chains hold a measured node other than themselves.
 
@@ -73,20 +69,16 @@ def measured_initiatives(engine: Engine) -> bytearray:
     search from every measured node that reaches an outcome, through outcomes too (a change
     after an outcome still lies on the chains), each node learning up to two of them.
     """
-
-    def compute(engine: Engine) -> bytearray:
-        leading, outcomes = _real_measures(engine)
-        flags = bytearray(len(engine))
-        if not leading and not outcomes:
-            return flags
-        found = reaches_another([*leading, *outcomes], engine.pred)
-        anchored = engine.anchored
-        for i in engine.initiatives:
-            if anchored[i] and found[i]:
-                flags[i] = 1
+    leading, outcomes = _real_measures(engine)
+    flags = bytearray(len(engine))
+    if not leading and not outcomes:
         return flags
-
-    return engine.shared("measured", compute)
+    found = reaches_another([*leading, *outcomes], engine.pred)
+    anchored = engine.anchored
+    for i in engine.initiatives:
+        if anchored[i] and found[i]:
+            flags[i] = 1
+    return flags
 
 
 def measurement(engine: Engine) -> list[str | None]:
@@ -120,7 +112,7 @@ def measurement(engine: Engine) -> list[str | None]:
     return found
 
 
-@register(
+@check(
     "TOC301",
     "form-only",
     Severity.WARNING,
@@ -143,7 +135,7 @@ def form_only(engine: Engine) -> Iterator[Hit]:
             yield Hit(ids[i], f"'{node.title}' says what it looks like but not what it does")
 
 
-@register(
+@check(
     "TOC302",
     "proxy-measure",
     Severity.WARNING,
@@ -174,7 +166,7 @@ def proxy_measure(engine: Engine) -> Iterator[Hit]:
             )
 
 
-@register(
+@check(
     "TOC303",
     "unmeasured-chain",
     Severity.WARNING,
@@ -203,7 +195,7 @@ def unmeasured_chain(engine: Engine) -> Iterator[Hit]:
             )
 
 
-@register(
+@check(
     "TOC304",
     "no-leading-measure",
     Severity.WARNING,

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
 
-from toc.checks.registry import Hit, register
-from toc.engine import Engine, reach, reaches_another
-from toc.model import Indicator, Severity, lag_days
+from toc.checks.analyses import indicator_shares, not_holding
+from toc.checks.registry import Hit, check
+from toc.engine import Engine
+from toc.model import Indicator, Severity
 from toc.progress import (
     allowed_age,
-    began_moving,
     is_stale,
     moved_indicators,
-    progress,
-    stalled_since,
 )
 
 
@@ -27,13 +24,7 @@ def _number(value: float) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _lag_days(link: object) -> int:
-    """A link's `lag` in days (0 when it has none)."""
-    lag = link.lag  # type: ignore[attr-defined]
-    return lag_days(lag) if lag else 0
-
-
-@register(
+@check(
     "TOC701",
     "stale-indicator",
     Severity.WARNING,
@@ -66,7 +57,7 @@ def stale_indicator(engine: Engine) -> Iterator[Hit]:
                 )
 
 
-@register(
+@check(
     "TOC702",
     "off-track",
     Severity.WARNING,
@@ -85,7 +76,7 @@ def stale_indicator(engine: Engine) -> Iterator[Hit]:
 )
 def off_track(engine: Engine) -> Iterator[Hit]:
     ids, nodes = engine.ids, engine.node
-    for i, shares in _shares(engine).items():
+    for i, shares in indicator_shares(engine).items():
         node = nodes[i]
         for indicator, share in zip(node.indicators, shares, strict=True):
             if share is not None and share < 0:
@@ -103,7 +94,7 @@ def off_track(engine: Engine) -> Iterator[Hit]:
                 )
 
 
-@register(
+@check(
     "TOC703",
     "step-not-holding",
     Severity.WARNING,
@@ -135,105 +126,3 @@ def step_not_holding_check(engine: Engine) -> Iterator[Hit]:
             f"'{source.title}' moved ({names}) but '{target.title}' did not: "
             "the step happened and its effect did not",
         )
-
-
-def not_holding(engine: Engine) -> list[int]:
-    """TOC703's links (numbers, document order), computed once per engine."""
-    return engine.shared("not_holding", _not_holding)
-
-
-def _not_holding(engine: Engine) -> list[int]:
-    nodes, sources, targets = engine.node, engine.link_source, engine.link_target
-    # Each node is judged once, however many links it has (`step_not_holding`, unrolled).
-    began: dict[int, date | None] = {}
-    measured: dict[int, date | None] = {}
-    own = engine.own_links  # a portfolio's reference links are identities: no finding
-    found: list[int] = []
-    # Only a node that moved can start a step that does not hold; only a tracked one can stall.
-    tracked = _shares(engine)
-    moved = {i for i, shares in tracked.items() if any(s is not None and s >= 0.5 for s in shares)}
-    if not moved:
-        return found
-    for k in engine.leads_to:
-        if k >= own:
-            break  # the reference links come last
-        from_node, to_node = sources[k], targets[k]
-        if from_node not in moved or to_node not in tracked:
-            continue
-        if from_node not in began:
-            began[from_node] = began_moving(nodes[from_node])
-        start = began[from_node]
-        if start is None:
-            continue
-        if to_node not in measured:
-            measured[to_node] = stalled_since(nodes[to_node])
-        last = measured[to_node]
-        if last is None:
-            continue
-        lag = _lag_days(engine.link[k])
-        if last >= (start + timedelta(days=lag) if lag else start):
-            found.append(k)
-    return found
-
-
-def node_data(engine: Engine) -> tuple[list[int], list[int], list[int]]:
-    """The nodes with a TOC702 indicator (off track), the nodes that moved, and the nodes
-    with a tracked indicator (SPEC §5), each in node order, read once per engine."""
-    shares = _shares(engine)
-    off = [i for i, found in shares.items() if any(s is not None and s < 0 for s in found)]
-    moving = [i for i, found in shares.items() if any(s is not None and s >= 0.5 for s in found)]
-    return off, moving, list(shares)
-
-
-def _shares(engine: Engine) -> dict[int, list[float | None]]:
-    """Each node with a tracked indicator: the progress of each of its indicators (None for
-    those not tracked), in node order. Computed once, for TOC702, TOC703 and `progress`."""
-
-    def compute(engine: Engine) -> dict[int, list[float | None]]:
-        found: dict[int, list[float | None]] = {}
-        nodes = engine.node
-        for i in engine.measures:
-            shares = [progress(indicator) for indicator in nodes[i].indicators]
-            if any(share is not None for share in shares):
-                found[i] = shares
-        return found
-
-    return engine.shared("shares", compute)
-
-
-def data_along_chains(engine: Engine) -> list[str]:
-    """For each initiative (by position), what the data along its chains says (SPEC §3
-    `progress`): `off-track`, `stalled`, `moving`, `no-data` or `not-yet`.
-
-    Chain nodes never include the initiative itself; a chain link may start at it. One
-    backward search per kind of flag, for every initiative at once, each node learning up to
-    two flagged nodes (so "one that is not itself" is read off at the initiative).
-    """
-    off, moving, tracked = node_data(engine)
-    finishing, pred, initiatives = engine.reaches_outcome, engine.pred, engine.initiatives
-
-    def other_flagged(flagged: list[int]) -> list[bool]:
-        starts = [i for i in flagged if finishing[i]]
-        if not starts:
-            return [False] * len(initiatives)
-        found = reaches_another(starts, pred)
-        return [bool(found[i]) for i in initiatives]
-
-    stalled_from = [
-        engine.link_source[k] for k in not_holding(engine) if finishing[engine.link_target[k]]
-    ]
-    reached = reach(stalled_from, pred) if stalled_from else bytearray(len(engine))
-    is_off, is_moving, has_data = other_flagged(off), other_flagged(moving), other_flagged(tracked)
-    found = []
-    for j, i in enumerate(initiatives):
-        if is_off[j]:
-            found.append("off-track")
-        elif reached[i]:
-            found.append("stalled")
-        elif is_moving[j]:
-            found.append("moving")
-        elif not has_data[j]:
-            found.append("no-data")
-        else:
-            found.append("not-yet")
-    return found

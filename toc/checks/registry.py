@@ -1,4 +1,10 @@
-"""The check catalogue: each check a small function registered with its code, name and rationale."""
+"""What a check is: a small function over the engine, with its code, name and rationale.
+
+`@check(...)` turns a function into a `Check` value and keeps nothing: the family modules
+(`toc.checks.chains` for TOC1xx, `structure` 2xx, `measures` 3xx, `levels` 4xx, `coherence`
+5xx, `assumptions` 6xx, `monitoring` 7xx, `references` 8xx) define them, and
+`toc.checks.catalogue` lists them all.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Literal, NamedTuple
 from toc.engine import Engine
 from toc.model import Severity
 
-__all__ = ["Hit", "Check", "register", "all_checks", "get", "codes", "SubjectKind"]
+__all__ = ["Hit", "Check", "check", "CheckFunction", "SubjectKind"]
 
 SubjectKind = Literal["initiative", "node", "link"]
 
@@ -32,13 +38,13 @@ class Hit(NamedTuple):
 
 
 # A check reads the engine (`toc.engine.Engine`): node and link facts by number, the shared
-# searches as cached properties, and `as_of`, the day it judges by.
+# searches as cached properties, its family's analyses, and `as_of`, the day it judges by.
 CheckFunction = Callable[[Engine], Iterable[Hit]]
 
 
 @dataclass(frozen=True)
 class Check:
-    """A registered check. Codes are stable and never reused."""
+    """A check of the catalogue. Codes are stable and never reused."""
 
     code: str
     name: str
@@ -53,10 +59,7 @@ class Check:
         return iter(self.run(engine))
 
 
-_REGISTRY: dict[str, Check] = {}
-
-
-def register(
+def check(
     code: str,
     name: str,
     severity: Severity,
@@ -65,13 +68,19 @@ def register(
     summary: str,
     rationale: str,
     hint: str,
-) -> Callable[[CheckFunction], CheckFunction]:
-    """Add a check to the catalogue. `summary` says when it fires; `rationale` why it matters."""
+) -> Callable[[CheckFunction], Check]:
+    """Make a function a `Check`. `summary` says when it fires; `rationale` why it matters.
 
-    def decorate(function: CheckFunction) -> CheckFunction:
-        if code in _REGISTRY:
-            raise ValueError(f"check code {code} is registered twice")
-        _REGISTRY[code] = Check(
+    >>> @check("TOC999", "example", Severity.INFO, subject="node", summary="Never.",
+    ...        rationale="An example.", hint="None.")
+    ... def example(engine):
+    ...     return [Hit("a", "found")]
+    >>> example.code, [hit.message for hit in example(None)]
+    ('TOC999', ['found'])
+    """
+
+    def decorate(function: CheckFunction) -> Check:
+        return Check(
             code=code,
             name=name,
             severity=severity,
@@ -81,36 +90,5 @@ def register(
             hint=" ".join(hint.split()),
             run=function,
         )
-        return function
 
     return decorate
-
-
-def all_checks() -> list[Check]:
-    """Every registered check, by code."""
-    _load_catalogue()
-    return [_REGISTRY[code] for code in sorted(_REGISTRY)]
-
-
-def get(code: str) -> Check:
-    _load_catalogue()
-    return _REGISTRY[code]
-
-
-def codes() -> frozenset[str]:
-    _load_catalogue()
-    return frozenset(_REGISTRY)
-
-
-def _load_catalogue() -> None:
-    # Importing the catalogue modules registers their checks; done lazily to avoid an import cycle.
-    from toc.checks import (  # noqa: F401
-        chains,
-        coherence,
-        decisions,
-        levels,
-        measures,
-        monitoring,
-        portfolio,
-        structure,
-    )

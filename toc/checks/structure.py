@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from toc.checks.registry import Hit, register
+from toc.checks.registry import Hit, check
 from toc.engine import Engine
 from toc.model import Severity
 
 
-@register(
+@check(
     "TOC201",
     "orphan",
     Severity.WARNING,
@@ -32,7 +32,7 @@ def orphan(engine: Engine) -> Iterator[Hit]:
             yield Hit(ids[i], f"'{node.title}' has no links")
 
 
-@register(
+@check(
     "TOC202",
     "dead-end",
     Severity.WARNING,
@@ -54,7 +54,7 @@ def dead_end(engine: Engine) -> Iterator[Hit]:
             yield Hit(ids[i], f"change '{node.title}' reaches no student outcome")
 
 
-@register(
+@check(
     "TOC203",
     "unreached",
     Severity.WARNING,
