@@ -136,8 +136,14 @@ def test_a_write_to_the_same_model_during_the_merge_is_kept_and_merged_again(
             "[0].date",
         ),
         ("node,indicator,date,value\nshared-model,share,20200101,1\n", "text/csv", "row 2.date"),
+        (
+            '[{"node":"shared-model","indicator":"share","date":"2026-03-01","value":1,'
+            '"note":"lone \\udc00 surrogate"}]',
+            "application/json",
+            "$",
+        ),
     ],
-    ids=["huge-json", "huge-csv", "week-date", "compact-date"],
+    ids=["huge-json", "huge-csv", "week-date", "compact-date", "lone-surrogate"],
 )
 def test_a_huge_integer_or_a_week_date_is_a_422_and_nothing_is_stored(
     client: Any, auth: Any, document: dict[str, Any], body: str, content_type: str, where: str
