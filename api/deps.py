@@ -39,6 +39,7 @@ __all__ = [
     "CredentialsDep",
     "parse_if_match",
     "json_body",
+    "may_spell_a_surrogate",
     "reject_unknown_query",
     "NoteDep",
     "AsOfDep",
@@ -191,6 +192,11 @@ RawBodyDep = Annotated[bytes, Depends(raw_body)]
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
+def may_spell_a_surrogate(raw: bytes) -> bool:
+    """Whether a JSON body spells a surrogate escape (`"\\udc00"`), which `json_body` checks."""
+    return _SURROGATE_ESCAPE.search(raw) is not None
+
+
 def json_body(raw: bytes) -> Any:
     """Decode a JSON body; malformed JSON is a rejected document with its position.
 
@@ -199,7 +205,7 @@ def json_body(raw: bytes) -> Any:
     """
     value = decode_json(raw)  # nesting and huge numbers are rejections too
     try:
-        if _SURROGATE_ESCAPE.search(raw):
+        if may_spell_a_surrogate(raw):
             json.dumps(value, ensure_ascii=False).encode("utf-8")
         return value
     except UnicodeEncodeError:

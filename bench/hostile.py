@@ -118,15 +118,19 @@ def bench_observations(base: str, editor: str, other: str) -> None:
     floor = min(_row_by_row(body) for _ in range(3))
     mine = {"Authorization": f"Bearer {editor}"}
     theirs = {"Authorization": f"Bearer {other}"}
+    run = f"{time.time_ns():x}"
     with httpx.Client(base_url=base, timeout=600) as client:
         for round_ in range(2):  # the first round warms the server up
-            model_id = f"observed-{round_}"
+            # Ids of this run's own: a PostgreSQL database outlives a run.
+            model_id = f"observed-{run}-{round_}"
             created = client.post(
                 "/api/v1/models", json=_observations_model(model_id), headers=mine
             )
             created.raise_for_status()
             neighbour = client.post(
-                "/api/v1/models", json=_observations_model(f"neighbour-{round_}"), headers=theirs
+                "/api/v1/models",
+                json=_observations_model(f"neighbour-{run}-{round_}"),
+                headers=theirs,
             )
             neighbour.raise_for_status()
             waits: list[float] = []
@@ -142,7 +146,7 @@ def bench_observations(base: str, editor: str, other: str) -> None:
                     while not done.is_set():
                         began = time.perf_counter()
                         writer.patch(
-                            f"/api/v1/models/neighbour-{round_}/nodes/change-0",
+                            f"/api/v1/models/neighbour-{run}-{round_}/nodes/change-0",
                             json={"title": f"Renamed {len(waits)}"},
                             headers=theirs,
                         ).raise_for_status()
@@ -160,6 +164,10 @@ def bench_observations(base: str, editor: str, other: str) -> None:
             elapsed = time.perf_counter() - started
             done.set()
             thread.join()
+            # The new version is checked in the background (services/reports.py), a whole
+            # model's work: wait for it, so that the measured round does not share the server
+            # with the warm-up's check.
+            client.get(f"/api/v1/models/{model_id}/check", headers=mine).raise_for_status()
         print()
         print(
             f"POST observations: {INDICATORS} indicators x {DATES} dates = "

@@ -1,23 +1,34 @@
 """Indicator observations coming into a stored model: all or nothing, one new version.
 
-The rows are read, checked and merged into the model, and the merged model validated,
-before the write begins: the write transaction (on SQLite, the one write lock of the whole
-database, which every workspace shares) only stores the result. Should another writer change
-the model meanwhile, the merge is done again on what it wrote, so no update is lost.
+The rows are read and checked against the indicators they name, and merged into the nodes
+that hold those, before the write begins: the write transaction (on SQLite, the one write
+lock of the whole database, which every workspace shares) only stores the nodes that changed,
+the model's version and a history entry of those nodes (a delta, packed beforehand). The
+rest of the model is neither read nor validated again: observations change nothing else.
+Should another writer change the model meanwhile, the merge is done again on what it wrote,
+so no update is lost.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from sqlmodel import Session
 
 from services import store
 from services.db import writing
+from services.deltas import nodes_set_text
 from services.errors import Expected, VersionConflict
 from services.store import ModelInfo
+from services.tables import StoredModel
 from toc.limits import DEFAULT_LIMITS, Limits
-from toc.observations import ObservationInput, merge_observations, read_observations
+from toc.observations import (
+    ObservationInput,
+    merge_observations_into_nodes,
+    named_nodes,
+    read_observations,
+)
 
 __all__ = ["add_observations", "read_rows", "merge_rows"]
 
@@ -66,9 +77,32 @@ def read_rows(
     date_format: str | None = None,
     skip_blank: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-) -> list[ObservationInput]:
+) -> Sequence[ObservationInput]:
     """The rows of an upload, read before any write (their `skipped` counts blank ones)."""
     return read_observations(data, fmt, date_format, skip_blank, limits)
+
+
+class _Merged:
+    """The nodes a merge changed (`{id: toc/1 JSON text}`) and their delta, packed."""
+
+    def __init__(self, texts: dict[str, str]):
+        self.texts = texts
+        self.packed_delta = store.pack(nodes_set_text(texts)) if texts else b""
+
+
+def _merge(
+    session: Session, row: StoredModel, rows: Sequence[ObservationInput], named: set[str]
+) -> _Merged:
+    """The rows merged into the nodes they name, as the model's rows hold them now."""
+    assert row.id is not None
+    nodes = store.nodes_by_id(session, row.id, named)
+    return _Merged(merge_observations_into_nodes(nodes, rows))
+
+
+def _unchanged(session: Session, row: StoredModel) -> ModelInfo:
+    """The model's info as it stands: a merge that changed nothing makes no version."""
+    info = store.model_info(session, row.workspace_id, row.slug)
+    return dataclasses.replace(info, changed=False)
 
 
 def merge_rows(
@@ -84,8 +118,9 @@ def merge_rows(
 
     The merge is done outside the write transaction; should other writers keep changing the
     model under it, the last attempt merges inside the write, as any other write does, so an
-    unconditional write always lands.
+    unconditional write always lands. Rows that change nothing make no version.
     """
+    named = named_nodes(rows)
     for _attempt in range(_ATTEMPTS - 1):
         store.begin_read(session)
         row = store.model_row(session, workspace_id, model_id, fresh=True)
@@ -93,13 +128,18 @@ def merge_rows(
         if not _expects(expected_version, read_version):
             session.rollback()
             raise VersionConflict(model_id, expected_version, read_version)
-        merged = merge_observations(store.load_model(session, row), rows)
-        merged.version = None
-        session.rollback()  # end the read before the write takes the lock
+        try:
+            merged = _merge(session, row, rows, named)
+            if not merged.texts:
+                return _unchanged(session, row)
+        finally:
+            session.rollback()  # end the read before the write takes the lock
         try:
             with writing(session):
                 bumped = store.bump(session, workspace_id, model_id, read_version)
-                return store.rewrite_model(session, bumped, merged, note=note)
+                return store.rewrite_node_data(
+                    session, bumped, merged.texts, packed_delta=merged.packed_delta, note=note
+                )
         except VersionConflict:
             # Someone wrote the model between our read and our write: a conditional write
             # has lost (its version is gone), an unconditional one merges again.
@@ -107,6 +147,10 @@ def merge_rows(
                 raise
     with writing(session):
         bumped = store.bump(session, workspace_id, model_id, expected_version)
-        merged = merge_observations(store.load_model(session, bumped), rows)
-        merged.version = None
-        return store.rewrite_model(session, bumped, merged, note=note)
+        merged = _merge(session, bumped, rows, named)
+        if not merged.texts:
+            store.unbump(session, bumped)
+            return _unchanged(session, bumped)
+        return store.rewrite_node_data(
+            session, bumped, merged.texts, packed_delta=merged.packed_delta, note=note
+        )

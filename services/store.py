@@ -12,12 +12,13 @@ import json
 import re
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import and_, delete, func, insert, or_, text, update
+import msgspec
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, text, update
 from sqlalchemy import select as select_columns
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -69,6 +70,9 @@ __all__ = [
     "delete_item",
     "AUTHOR",
     "record_version",
+    "pack",
+    "nodes_by_id",
+    "rewrite_node_data",
     "WRITTEN",
     "Written",
     "version_rows",
@@ -624,6 +628,57 @@ def delete_item(
         )
 
 
+def nodes_by_id(
+    session: Session, model_pk: int, node_ids: Iterable[str]
+) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The model's nodes of these ids (those it has): each its index in the document and its
+    toc/1 object. Reads every node's id, but only these nodes' objects."""
+    wanted = {node_id for node_id in node_ids if could_be_stored(node_id, NODES.pattern)}
+    connection = session.connection()
+    ids = connection.execute(
+        select_columns(col(StoredNode.node_id))
+        .where(col(StoredNode.model_id) == model_pk)
+        .order_by(col(StoredNode.position))
+    ).scalars()
+    places = {node_id: index for index, node_id in enumerate(ids) if node_id in wanted}
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    chosen = list(places)
+    for start in range(0, len(chosen), 500):
+        rows = connection.execute(
+            select_columns(col(StoredNode.node_id), col(StoredNode.data)).where(
+                col(StoredNode.model_id) == model_pk,
+                col(StoredNode.node_id).in_(chosen[start : start + 500]),
+            )
+        )
+        for node_id, data in rows:
+            found[node_id] = (places[node_id], msgspec.json.decode(data))
+    return found
+
+
+def rewrite_node_data(
+    session: Session,
+    row: StoredModel,
+    texts: dict[str, str],
+    *,
+    packed_delta: bytes,
+    note: str | None = None,
+) -> ModelInfo:
+    """Replace the toc/1 JSON of some nodes of a (bumped) model, nodes whose own columns
+    (level, kind, status) stay as they were, and keep the version as `packed_delta` (the
+    packed JSON text of the delta that sets those nodes: `services.deltas.nodes_set_text`).
+    """
+    assert row.id is not None
+    session.connection().execute(
+        update(StoredNode)
+        .where(col(StoredNode.model_id) == row.id, col(StoredNode.node_id) == bindparam("b_id"))
+        .values(data=bindparam("b_data")),
+        [{"b_id": node_id, "b_data": text} for node_id, text in texts.items()],
+    )
+    sizes = version_sizes(session, row.id, row.version - 1)
+    record_version(session, row, note=note, sizes=sizes, packed_delta=packed_delta)
+    return _info(row, *sizes)
+
+
 # -- history ------------------------------------------------------------------------------
 
 # The key in `Session.info` under which the request's token name waits to be written as the
@@ -649,24 +704,27 @@ def record_version(
     text_now: str | None = None,
     delta: dict[str, Any] | None = None,
     sizes: tuple[int, int] | None = None,
+    packed_delta: bytes | None = None,
 ) -> None:
-    """Keep the model's current version: what the write changed (`delta`, with the model's
-    node and link counts after it, `sizes`), or the whole document as stored now.
+    """Keep the model's current version: what the write changed (`delta`, or the same
+    already packed, `packed_delta`, with the model's node and link counts after it, `sizes`),
+    or the whole document as stored now.
 
     Runs inside the write transaction that bumped the version, after the write's changes, so
     each successful write has exactly one version (the primary key refuses a second), and a
     write that fails half-way keeps neither its change nor its version.
     """
     assert row.id is not None
-    whole = delta is None or sizes is None or row.version % SNAPSHOT_EVERY == 0
+    given = delta is not None or packed_delta is not None
+    whole = not given or sizes is None or row.version % SNAPSHOT_EVERY == 0
     if whole:
         if text_now is None:
             text_now = document_text(session, row, with_version=False)
-        payload = text_now
+        document = pack(text_now)
         if sizes is None:
             sizes = model_sizes(session, row.id)
     else:
-        payload = dumps(delta)
+        document = packed_delta if packed_delta is not None else pack(dumps(delta))
     assert sizes is not None
     written: list[Written] = session.info.setdefault(WRITTEN, [])
     written.append((row.workspace_id, row.slug, row.id, row.created_at, row.version))
@@ -682,10 +740,15 @@ def record_version(
                 "nodes": sizes[0],
                 "links": sizes[1],
                 "kind": "s" if whole else "d",
-                "document": zlib.compress(payload.encode("utf-8"), 6),
+                "document": document,
             }
         ],
     )
+
+
+def pack(text: str) -> bytes:
+    """A version's document or delta (JSON text) as its history entry keeps it."""
+    return zlib.compress(text.encode("utf-8"), 6)
 
 
 def version_sizes(session: Session, model_pk: int, version: int) -> tuple[int, int]:

@@ -223,6 +223,22 @@ def test_a_week_date_can_no_longer_wedge_a_model_with_two_observations_for_one_d
     ]
 
 
+def test_a_week_date_after_the_first_row_of_its_indicator_is_refused_too() -> None:
+    # 2020-W01-5 is 2020-01-03, a day no other row names, and Python reads week dates: the
+    # usual row's quick check (dates known by their text) must not let it through.
+    rows = read_observations_json(
+        json.dumps(
+            [
+                {"node": "talk", "indicator": "share", "date": "2020-01-01", "value": 1},
+                {"node": "talk", "indicator": "share", "date": "2020-W01-5", "value": 2},
+            ]
+        )
+    )
+    assert _rejected(lambda: merge_observations(_model(), rows)) == [
+        "[1].date: expected a date written YYYY-MM-DD, got '2020-W01-5'"
+    ]
+
+
 def test_an_integer_past_float_range_is_a_clear_problem_not_a_crash() -> None:
     huge = 10**400
     rows = read_observations_json(

@@ -23,9 +23,10 @@ import datetime
 import math
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol, overload
 
 import msgspec
 
@@ -36,7 +37,6 @@ from toc.limits import DEFAULT_LIMITS, MAX_INT_DIGITS, Limits, decode_json, over
 from toc.model import (
     OBSERVATIONS_MAX,
     TEXT_MAX,
-    Indicator,
     Observation,
     TheoryOfChange,
     parse_iso_date,
@@ -50,6 +50,9 @@ __all__ = [
     "read_observations_csv",
     "resolve_indicator",
     "merge_observations",
+    "merge_observations_into_nodes",
+    "named_nodes",
+    "NamedIndicator",
     "observe",
     "observe_model",
     "observe_file",
@@ -101,7 +104,7 @@ def parse_number(text: str) -> int | float | None:
     return number if math.isfinite(number) else None
 
 
-class _JsonRow(msgspec.Struct, forbid_unknown_fields=True):
+class _JsonRow(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     """A well-formed JSON row, as a data office's export sends 100,000 of them."""
 
     node: str | None = None
@@ -112,25 +115,84 @@ class _JsonRow(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _JSON_ROWS = msgspec.json.Decoder(list[_JsonRow])
+_CELLS = attrgetter("node", "indicator", "date", "value", "note")
 # A number of 19 digits or more: read by the careful path, which knows Python's digit limit.
-_LONG_NUMBER = re.compile(rb"[0-9]{19}")
+# Found as a run of 19 zeros once every digit is written 0 and anything else a space: a
+# translation and a substring search take a 50th of the time a regex takes over 8 MB.
+_LONG_NUMBER = b"0" * 19
+_DIGITS_AS_ZEROS = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 
 
-def _read_plain_json(data: str | bytes) -> list[ObservationInput] | None:
+def _has_long_number(raw: bytes) -> bool:
+    """Whether `raw` holds a run of 19 digits or more.
+
+    >>> _has_long_number(b'[{"value": 1234567890123456789}]'), _has_long_number(b"[1.5, 2e300]")
+    (True, False)
+    """
+    return _LONG_NUMBER in raw.translate(_DIGITS_AS_ZEROS)
+
+
+class _JsonRows(Sequence[ObservationInput]):
+    """The rows of a JSON array decoded in one pass, each made an `ObservationInput` only when
+    asked for.
+
+    CPython never untracks a tuple subclass: 100,000 `ObservationInput`s held at once are
+    100,000 more objects that every garbage collection walks, a third of a big upload's time.
+    The decoded rows are not tracked at all, and the checks read them through `_cells`.
+    """
+
+    __slots__ = ("_decoded",)
+
+    def __init__(self, decoded: list[_JsonRow]) -> None:
+        self._decoded = decoded
+
+    def __len__(self) -> int:
+        return len(self._decoded)
+
+    @overload
+    def __getitem__(self, index: int) -> ObservationInput: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ObservationInput]: ...
+
+    def __getitem__(self, index: int | slice) -> ObservationInput | list[ObservationInput]:
+        if isinstance(index, slice):
+            return [self[at] for at in range(*index.indices(len(self._decoded)))]
+        row = self._decoded[index]
+        where = f"[{index % len(self._decoded)}]"
+        return ObservationInput(where, row.node, row.indicator, row.date, row.value, row.note)
+
+    def __iter__(self) -> Iterator[ObservationInput]:
+        for index in range(len(self._decoded)):
+            yield self[index]
+
+    def cells(self) -> Iterator[tuple[Any, Any, Any, Any, Any]]:
+        """Each row's (node, indicator, date, value, note), as plain tuples."""
+        return map(_CELLS, self._decoded)
+
+    def nodes(self) -> set[str]:
+        """The node ids the rows give."""
+        return {row.node for row in self._decoded if row.node is not None}
+
+
+def _cells(rows: Sequence[ObservationInput]) -> Iterable[tuple[Any, Any, Any, Any, Any]]:
+    """Each row's (node, indicator, date, value, note), without its `where`."""
+    if isinstance(rows, _JsonRows):
+        return rows.cells()
+    return (row[1:] for row in rows)
+
+
+def _read_plain_json(data: str | bytes) -> Sequence[ObservationInput] | None:
     """The rows of an array of plain well-formed rows, decoded in one pass; None for anything
     else (a missing or unknown field, a value of another type, malformed JSON), which
     `read_observations_json` then reads row by row to name every problem."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if _LONG_NUMBER.search(raw):
+    if _has_long_number(raw):
         return None
     try:
-        decoded = _JSON_ROWS.decode(raw)
+        return _JsonRows(_JSON_ROWS.decode(raw))
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
-    return [
-        ObservationInput(f"[{index}]", row.node, row.indicator, row.date, row.value, row.note)
-        for index, row in enumerate(decoded)
-    ]
 
 
 # A number with thousands separators, as a spreadsheet shows one: 4,200,000 or 1,234.5.
@@ -255,7 +317,7 @@ def _date_format(date_format: str | None) -> str | None:
     return date_format.upper()
 
 
-def read_observations_json(data: str | bytes) -> list[ObservationInput]:
+def read_observations_json(data: str | bytes) -> Sequence[ObservationInput]:
     """Rows from a JSON array of objects; a malformed array is rejected with every problem."""
     plain = _read_plain_json(data)
     if plain is not None:
@@ -398,7 +460,7 @@ def read_observations(
     date_format: str | None = None,
     skip_blank: bool = False,
     limits: Limits = DEFAULT_LIMITS,
-) -> list[ObservationInput]:
+) -> Sequence[ObservationInput]:
     """Rows from `data` in `fmt`: `json`, `csv` or `xlsx` (the last two read as a data office
     writes them: `date_format`, `skip_blank`; the answer's `skipped` counts skipped rows)."""
     if fmt == "json":
@@ -414,8 +476,18 @@ def read_observations(
     )
 
 
+class NamedIndicator(Protocol):
+    """What a row's indicator key is matched against: an indicator's id and name."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def name(self) -> str: ...
+
+
 def resolve_indicator(
-    indicators: Sequence[Indicator], key: str, node: str = "the node"
+    indicators: Sequence[NamedIndicator], key: str, node: str = "the node"
 ) -> int | str:
     """The index of the indicator `key` names (its id, or else its exact name), or a message.
 
@@ -449,119 +521,112 @@ def _read_date(value: Any) -> datetime.date | str:
         return f"expected a date written YYYY-MM-DD, got {value!r}{date_hint(value)}"
 
 
-class _Resolved(NamedTuple):
-    """A checked row: where its indicator is, and the date it holds, written `YYYY-MM-DD`."""
-
-    node: int
-    indicator: int
-    date: datetime.date
-    row: ObservationInput
+# The checked rows, by the indicator they observe (its node's id, its index on the node), then
+# by the date they hold (written YYYY-MM-DD): each the row's position, value and note.
+_Grouped = dict[tuple[str, int], dict[str, tuple[int, Any, Any]]]
 
 
-def _check(model: TheoryOfChange, rows: Sequence[ObservationInput]) -> list[_Resolved]:
-    """Each row's node and indicator positions; raises with every problem when any row is bad."""
-    nodes = {node.id: index for index, node in enumerate(model.nodes)}
-    # One lookup per (node, indicator key), however many rows name it.
-    indicators: dict[tuple[int, str], int | str] = {}
+def _grouped(
+    indicators_of: Mapping[str, Sequence[NamedIndicator]], rows: Sequence[ObservationInput]
+) -> _Grouped:
+    """Each row's indicator and date, checked against the nodes' indicators (a node id absent
+    from `indicators_of` is no node); raises with every problem when any row is bad."""
+    groups: _Grouped = {}
+    # What each (node id, indicator key) pair names, looked up once however many rows name it:
+    # its indicator's dates, or the problem with it.
+    named: dict[tuple[str, str], dict[str, tuple[int, Any, Any]] | str] = {}
+    # Date texts already read as dates and written as toc/1 writes them (YYYY-MM-DD): a data
+    # office sends few dates, each for many indicators.
+    good_dates: set[str] = set()
     problems: list[Problem] = []
-    resolved = []
-    seen: dict[tuple[int, int, datetime.date], str] = {}
-    from_text = datetime.date.fromisoformat
     largest = sys.float_info.max
     isfinite = math.isfinite
-    for row in rows:
+    for position, (node, key, text, value, note) in enumerate(_cells(rows)):
         # The usual row, checked in one expression (a data office sends 100,000 of them);
-        # anything unusual, or the first row of an indicator, takes the full path below.
-        where, node, key, text, value, note = row
+        # anything unusual, the first row of an indicator or of a date, takes the full path.
         if (
             type(node) is str
             and type(key) is str
-            and type(answer := indicators.get((nodes.get(node, -1), key))) is int
+            and type(dates := named.get((node, key))) is dict
             and type(text) is str
-            and len(text) == 10
-            and text[4] == "-" == text[7]
-            and text.isascii()
+            and text in good_dates
+            and text not in dates
             and (
                 (type(value) is float and isfinite(value))
                 or (type(value) is int and -largest <= value <= largest)
             )
             and (note is None or (type(note) is str and len(note) <= TEXT_MAX))
         ):
-            try:
-                day = from_text(text)
-            except ValueError:
-                pass
-            else:
-                fast_key = (nodes[node], answer, day)
-                if fast_key not in seen:
-                    seen[fast_key] = where
-                    resolved.append(_Resolved(fast_key[0], answer, day, row))
-                    continue
+            dates[text] = (position, value, note)
+            continue
+        where = rows[position].where
         found = len(problems)
-        node_index = indicator_index = -1
-        if type(row.node) is not str:
-            problems.append(Problem(f"{row.where}.node", "required: the node's id"))
-        elif row.node not in nodes:
-            problems.append(Problem(f"{row.where}.node", f"no node with id {row.node!r}"))
-        else:
-            node_index = nodes[row.node]
-        if type(row.indicator) is not str:
-            problems.append(
-                Problem(f"{row.where}.indicator", "required: the indicator's id or name")
-            )
-        elif node_index >= 0:
-            answer = indicators.get((node_index, row.indicator))
+        dates = None
+        if type(node) is not str:
+            problems.append(Problem(f"{where}.node", "required: the node's id"))
+        elif node not in indicators_of:
+            problems.append(Problem(f"{where}.node", f"no node with id {node!r}"))
+        if type(key) is not str:
+            problems.append(Problem(f"{where}.indicator", "required: the indicator's id or name"))
+        elif type(node) is str and node in indicators_of:
+            answer = named.get((node, key))
             if answer is None:
-                answer = indicators[node_index, row.indicator] = resolve_indicator(
-                    model.nodes[node_index].indicators, row.indicator, f"node {row.node!r}"
+                index = resolve_indicator(indicators_of[node], key, f"node {node!r}")
+                answer = named[node, key] = (
+                    index if isinstance(index, str) else groups.setdefault((node, index), {})
                 )
             if isinstance(answer, str):
-                problems.append(Problem(f"{row.where}.indicator", answer))
+                problems.append(Problem(f"{where}.indicator", answer))
             else:
-                indicator_index = answer
-        read = _read_date(row.date)
+                dates = answer
+        read = _read_date(text)
         if isinstance(read, str):
-            problems.append(Problem(f"{row.where}.date", read))
-        if type(row.value) is int and abs(row.value) > sys.float_info.max:
+            problems.append(Problem(f"{where}.date", read))
+        if type(value) is int and abs(value) > largest:
             # A measured value is plotted and compared as a float: one past float's range
             # (a 400-digit integer) is no measurement toc can use.
-            digits = len(str(abs(row.value)))
+            digits = len(str(abs(value)))
             problems.append(
                 Problem(
-                    f"{row.where}.value",
-                    f"expected a number between -{sys.float_info.max:.4g} and "
-                    f"{sys.float_info.max:.4g}, got an integer of {digits} digits",
+                    f"{where}.value",
+                    f"expected a number between -{largest:.4g} and "
+                    f"{largest:.4g}, got an integer of {digits} digits",
                 )
             )
-        elif type(row.value) not in (int, float) or not math.isfinite(row.value):
-            shown = "nothing" if row.value is None else repr(row.value)
-            problems.append(Problem(f"{row.where}.value", f"expected a number, got {shown}"))
-        if row.note is not None and type(row.note) is not str:
-            problems.append(Problem(f"{row.where}.note", "expected a text"))
-        elif row.note is not None and len(row.note) > TEXT_MAX:
+        elif type(value) not in (int, float) or not math.isfinite(value):
+            shown = "nothing" if value is None else repr(value)
+            problems.append(Problem(f"{where}.value", f"expected a number, got {shown}"))
+        if note is not None and type(note) is not str:
+            problems.append(Problem(f"{where}.note", "expected a text"))
+        elif note is not None and len(note) > TEXT_MAX:
             problems.append(
-                Problem(
-                    f"{row.where}.note",
-                    f"too long: {len(row.note)} characters, at most {TEXT_MAX}",
-                )
+                Problem(f"{where}.note", f"too long: {len(note)} characters, at most {TEXT_MAX}")
             )
-        if len(problems) > found or isinstance(read, str):
+        if len(problems) > found or isinstance(read, str) or dates is None:
             continue
-        seen_key = (node_index, indicator_index, read)
-        if seen_key in seen:
+        day = read.isoformat()
+        if text == day:
+            good_dates.add(day)
+        if day in dates:
             problems.append(
                 Problem(
-                    f"{row.where}.date",
-                    f"a second observation of this indicator for {read} (first at "
-                    f"{seen[seen_key]}): at most one per date",
+                    f"{where}.date",
+                    f"a second observation of this indicator for {day} (first at "
+                    f"{rows[dates[day][0]].where}): at most one per date",
                 )
             )
             continue
-        seen[seen_key] = row.where
-        resolved.append(_Resolved(node_index, indicator_index, read, row))
+        dates[day] = (position, value, note)
     if problems:
         raise DocumentRejected(problems)
-    return resolved
+    return groups
+
+
+def _too_many(node_index: int, indicator_index: int, node_id: str) -> Problem:
+    return Problem(
+        f"nodes[{node_index}].indicators[{indicator_index}].observations",
+        f"too many items on node {node_id!r}: at most {OBSERVATIONS_MAX}",
+    )
 
 
 _NEW = Observation.__new__
@@ -571,7 +636,7 @@ _FIELDS_AND_NOTE = frozenset(("date", "value", "note"))
 
 
 def _observation(date: datetime.date, value: int | float, note: str | None) -> Observation:
-    """An `Observation` of values `_check` has checked, built as pydantic's `model_construct`
+    """An `Observation` of values `_grouped` has checked, built as pydantic's `model_construct`
     builds one (the same fields, the same set of fields given) at a third of its cost: a big
     merge builds one per row.
 
@@ -629,41 +694,42 @@ def merge_observations(
     >>> [o.value for o in merged.nodes[0].indicators[0].observations]
     [0.3]
     """
-    resolved = _check(model, observations)
+    groups = _grouped({node.id: node.indicators for node in model.nodes}, observations)
+    place = {node.id: index for index, node in enumerate(model.nodes)}
     # Each touched indicator's observations by date, built once: a row replaces the one of its
     # date in constant time, so a merge costs the rows plus the observations it touches
     # (rebuilding the list per row was quadratic: 24,000 rows of one indicator took 41 s).
     # Every row was checked whole above (date, number, note), so its observation is built
     # as it is, not validated a second time; the rest of the model is shared, unchanged.
     by_date: dict[tuple[int, int], dict[datetime.date, Observation]] = {}
-    for node_index, indicator_index, date, row in resolved:
-        dates = by_date.get((node_index, indicator_index))
-        if dates is None:
-            indicator = model.nodes[node_index].indicators[indicator_index]
-            dates = by_date[node_index, indicator_index] = {
-                observation.date: observation for observation in indicator.observations
-            }
-        dates[date] = _observation(date, row.value, row.note)
+    from_text = datetime.date.fromisoformat
+    for (node_id, indicator_index), dates in groups.items():
+        node_index = place[node_id]
+        indicator = model.nodes[node_index].indicators[indicator_index]
+        merged = {observation.date: observation for observation in indicator.observations}
+        for text, (_position, value, note) in dates.items():
+            day = from_text(text)
+            merged[day] = _observation(day, value, note)
+        by_date[node_index, indicator_index] = merged
     problems = [
-        Problem(
-            f"nodes[{node_index}].indicators[{indicator_index}].observations",
-            f"too many items on node {model.nodes[node_index].id!r}: at most {OBSERVATIONS_MAX}",
-        )
-        for (node_index, indicator_index), dates in by_date.items()
-        if len(dates) > OBSERVATIONS_MAX
+        _too_many(node_index, indicator_index, model.nodes[node_index].id)
+        for (node_index, indicator_index), observed in by_date.items()
+        if len(observed) > OBSERVATIONS_MAX
     ]
     if problems:
         raise DocumentRejected(problems)
     touched: dict[int, dict[int, list[Observation]]] = {}
-    for (node_index, indicator_index), dates in by_date.items():
-        touched.setdefault(node_index, {})[indicator_index] = [dates[d] for d in sorted(dates)]
+    for (node_index, indicator_index), observed in by_date.items():
+        touched.setdefault(node_index, {})[indicator_index] = [
+            observed[d] for d in sorted(observed)
+        ]
     nodes = list(model.nodes)
     for node_index, changed in touched.items():
         node = nodes[node_index]
         indicators = list(node.indicators)
-        for indicator_index, merged in changed.items():
+        for indicator_index, merged_list in changed.items():
             indicators[indicator_index] = indicators[indicator_index].model_copy(
-                update={"observations": merged}
+                update={"observations": merged_list}
             )
         nodes[node_index] = node.model_copy(update={"indicators": indicators})
     return model.model_copy(update={"nodes": nodes})
@@ -709,6 +775,99 @@ def observe_file(
         date_format,
         skip_blank,
     )
+
+
+class _Named(NamedTuple):
+    """An indicator of a node object, as a row's indicator key is matched against it."""
+
+    id: str | None
+    name: str
+
+
+class _Observed(msgspec.Struct, omit_defaults=True, gc=False):
+    """A checked row's observation, as toc/1 writes it (a note only when given)."""
+
+    date: str
+    value: int | float
+    note: str | None = None
+
+
+_ENCODE = msgspec.json.Encoder().encode
+
+
+def named_nodes(rows: Sequence[ObservationInput]) -> set[str]:
+    """The ids of the nodes the rows name (those given as text)."""
+    if isinstance(rows, _JsonRows):
+        return rows.nodes()
+    return {row.node for row in rows if type(row.node) is str}
+
+
+def merge_observations_into_nodes(
+    nodes: Mapping[str, tuple[int, dict[str, Any]]], observations: Sequence[ObservationInput]
+) -> dict[str, str]:
+    """The nodes the observations change, each as its new toc/1 JSON text, all or nothing.
+
+    The same merge as `merge_observations`, over the toc/1 objects of the nodes the rows name
+    rather than a whole model, so that a store rewrites only those: `nodes` holds, for the id
+    of each node the rows name that exists, its index in the document (for a problem's path)
+    and its object. A node whose observations the rows leave as they were (the same value
+    and note for a date already there) is not among those changed. Raises `DocumentRejected`
+    with the problems `merge_observations` would raise.
+
+    >>> node = {"id": "talk", "level": "teacher", "kind": "change", "title": "Talk",
+    ...     "indicators": [{"id": "share", "name": "Share", "observations": [
+    ...     {"date": "2026-01-05", "value": 0.2}]}]}
+    >>> rows = read_observations_csv("node,indicator,date,value\\ntalk,share,2026-02-05,0.3\\n")
+    >>> import json
+    >>> changed = merge_observations_into_nodes({"talk": (0, node)}, rows)
+    >>> json.loads(changed["talk"])["indicators"][0]["observations"]
+    [{'date': '2026-01-05', 'value': 0.2}, {'date': '2026-02-05', 'value': 0.3}]
+    >>> merge_observations_into_nodes({"talk": (0, node)}, rows[:0])
+    {}
+    """
+    indicators_of = {
+        node_id: [
+            _Named(indicator.get("id"), indicator.get("name"))
+            for indicator in node.get("indicators") or ()
+        ]
+        for node_id, (_index, node) in nodes.items()
+    }
+    groups = _grouped(indicators_of, observations)
+    problems: list[Problem] = []
+    touched: dict[str, dict[int, list[Any]]] = {}
+    for (node_id, indicator_index), dates in groups.items():
+        node_index, node = nodes[node_id]
+        stored = node["indicators"][indicator_index].get("observations") or ()
+        merged: dict[str, Any] = {observation["date"]: observation for observation in stored}
+        changed = False
+        for text, (_position, value, note) in dates.items():
+            before = merged.get(text)
+            if (
+                before is None
+                or type(before["value"]) is not type(value)
+                or before["value"] != value
+                or before.get("note") != note
+            ):
+                merged[text] = _Observed(text, value, note)
+                changed = True
+        if len(merged) > OBSERVATIONS_MAX:
+            problems.append(_too_many(node_index, indicator_index, node_id))
+        elif changed:
+            touched.setdefault(node_id, {})[indicator_index] = [merged[d] for d in sorted(merged)]
+    if problems:
+        raise DocumentRejected(problems)
+    texts: dict[str, str] = {}
+    for node_id, changed_indicators in touched.items():
+        node = dict(nodes[node_id][1])
+        indicators = list(node["indicators"])
+        for indicator_index, merged_list in changed_indicators.items():
+            indicators[indicator_index] = {
+                **indicators[indicator_index],
+                "observations": merged_list,
+            }
+        node["indicators"] = indicators
+        texts[node_id] = _ENCODE(node).decode("utf-8")
+    return texts
 
 
 def observe(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -16,6 +17,7 @@ from api.deps import (
     SessionDep,
     SettingsDep,
     json_body,
+    may_spell_a_surrogate,
 )
 from api.problems import ApiProblem, responses
 from api.responses import json_value
@@ -186,8 +188,17 @@ def add_observations(
     return json_value(answer, info.version)
 
 
+# A body that starts as a JSON array (after any white space).
+_ARRAY = re.compile(rb"[ \t\r\n]*\[")
+
+
 def _unwrapped(raw: bytes) -> bytes:
-    """`{"observations": [...]}` (the named schema) read as the bare list `[...]` it holds."""
+    """`{"observations": [...]}` (the named schema) read as the bare list `[...]` it holds.
+
+    A bare list is left to the rows' reader, which reads 100,000 rows in one pass, unless it
+    may spell an unpaired surrogate, which `json_body` refuses (as for any JSON body)."""
+    if _ARRAY.match(raw) and not may_spell_a_surrogate(raw):
+        return raw
     data = json_body(raw)
     if isinstance(data, dict) and set(data) == {"observations"}:
         return json.dumps(data["observations"]).encode()

@@ -38,14 +38,14 @@ def test_a_merge_in_progress_does_not_hold_other_workspaces_writers(
         assert client.post("/api/v1/models", json=document, headers=theirs).is_success
 
     merging, other_done = threading.Event(), threading.Event()
-    real_merge = observation_service.merge_observations
+    real_merge = observation_service.merge_observations_into_nodes
 
     def slow_merge(*args: Any) -> Any:
         merging.set()
         other_done.wait(timeout=15)  # a long merge: it lasts until the other write is done
         return real_merge(*args)
 
-    monkeypatch.setattr(observation_service, "merge_observations", slow_merge)
+    monkeypatch.setattr(observation_service, "merge_observations_into_nodes", slow_merge)
     answers: dict[str, httpx.Response] = {}
 
     def post_observations() -> None:
@@ -86,7 +86,7 @@ def test_a_write_to_the_same_model_during_the_merge_is_kept_and_merged_again(
         ).status_code
         == 201
     )
-    real_merge = observation_service.merge_observations
+    real_merge = observation_service.merge_observations_into_nodes
     calls: list[int] = []
 
     def merge_while_someone_writes(model: Any, rows: Any) -> Any:
@@ -98,7 +98,9 @@ def test_a_write_to_the_same_model_during_the_merge_is_kept_and_merged_again(
                 items.patch_node(session, w1, "milford-hqi", "hqi-live", {"title": "Renamed"})
         return real_merge(model, rows)
 
-    monkeypatch.setattr(observation_service, "merge_observations", merge_while_someone_writes)
+    monkeypatch.setattr(
+        observation_service, "merge_observations_into_nodes", merge_while_someone_writes
+    )
     answer = client.post(
         f"{M}/observations",
         json=[{"node": "shared-model", "indicator": "share", "date": "2026-03-01", "value": 1}],
@@ -134,8 +136,14 @@ def test_a_write_to_the_same_model_during_the_merge_is_kept_and_merged_again(
             "[0].date",
         ),
         ("node,indicator,date,value\nshared-model,share,20200101,1\n", "text/csv", "row 2.date"),
+        (
+            '[{"node":"shared-model","indicator":"share","date":"2026-03-01","value":1,'
+            '"note":"lone \\udc00 surrogate"}]',
+            "application/json",
+            "$",
+        ),
     ],
-    ids=["huge-json", "huge-csv", "week-date", "compact-date"],
+    ids=["huge-json", "huge-csv", "week-date", "compact-date", "lone-surrogate"],
 )
 def test_a_huge_integer_or_a_week_date_is_a_422_and_nothing_is_stored(
     client: Any, auth: Any, document: dict[str, Any], body: str, content_type: str, where: str
