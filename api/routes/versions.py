@@ -29,8 +29,10 @@ router = APIRouter(prefix="/models/{model_id}", tags=["history"])
 
 
 def _rows_body(kind: RowKind) -> dict[str, Any]:
-    """The OpenAPI request body of a batch of rows: its text formats, its columns, its sheet."""
+    """The OpenAPI request body of a batch of rows: its formats, its columns, its key."""
     header = ",".join(kind.column_names)
+    named = [f"`{name}`" for name in kind.key]
+    key = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
     workbooks = [f for f in kind.formats if not f.text]
     content: dict[str, Any] = {}
     for row_format in kind.formats:
@@ -50,8 +52,9 @@ def _rows_body(kind: RowKind) -> dict[str, Any]:
         "requestBody": {
             "required": True,
             "description": f"{kind.plural.capitalize()} as a JSON list, or CSV with a header "
-            f"row (`{header}`){sent_as}. All or nothing: every problem is listed in the 422 "
-            "answer.",
+            f"row (`{header}`){sent_as}. Each is kept in its {kind.parent.what}'s "
+            f"`{kind.section}`; a row with the {key} of a stored one replaces it. All or nothing: "
+            "every problem is listed in the 422 answer.",
             "content": content,
         }
     }
