@@ -34,7 +34,7 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PREVIEW_ROWS = 200
 
 
-# The upload's pages: its rows under the columns the services describe them by.
+# Where a file of observations is previewed and stored: under the services' own word for them.
 _ROWS = f"/models/{{model_id}}/{OBSERVATIONS.plural}"
 
 
