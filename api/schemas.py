@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Optional
 from pydantic import BaseModel, ConfigDict, Field, RootModel, WithJsonSchema, create_model
 
 from services.auth import Role
+from services.item_types import OBSERVATIONS
 from toc.model import (
     Link,
     Measures,
@@ -316,14 +317,17 @@ class Diff(BaseModel):
     )
 
 
+_OBSERVED = {column.name: column.description for column in OBSERVATIONS.columns}
+
+
 class NewObservation(BaseModel):
     """One observation of an indicator (SPEC §5), as `POST …/observations` reads it."""
 
-    node: str = Field(description="The node's id.")
-    indicator: str = Field(description="The indicator's `id`, or else its exact `name`.")
-    date: str = Field(description="YYYY-MM-DD; a date that has an observation is replaced.")
-    value: float
-    note: str | None = None
+    node: str = Field(description=_OBSERVED["node"])
+    indicator: str = Field(description=_OBSERVED["indicator"])
+    date: str = Field(description=_OBSERVED["date"])
+    value: float = Field(description=_OBSERVED["value"])
+    note: str | None = Field(default=None, description=_OBSERVED["note"])
 
 
 class ObservationBatch(BaseModel):

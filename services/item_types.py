@@ -3,8 +3,15 @@
 A descriptor says what a face needs to serve one kind of item without knowing it: the word
 for it, the document's section that lists it, the id it is found by, the toc/1 type of one
 item, the fields a list of them can be filtered by, and how each filter reads an item. The
-REST routes for items (`api/routes/items.py`) are generated from these descriptors, so nodes
-and links answer alike and a new kind of item is one descriptor more.
+REST routes for items (`api/routes/items.py`) and the pages' item forms (`web/routes/items.py`)
+are generated from these descriptors, so nodes and links answer alike and a new kind of item
+is one descriptor more.
+
+Indicator observations are rows, not items: they have no id of their own, live inside a
+node's indicator, and come in by the batch (a file, a list), merged all or nothing. Their
+`RowKind` names their columns, the columns that find a stored row (the key), the formats they
+are read from, and the services that read and merge them; the REST route that takes them and
+the pages that preview and store them are generated from it.
 
 Lists are read in the document's order (`position`) and paginated by it: a cursor is the
 position of the last item of a page, so a list stays stable while other items are added.
@@ -20,11 +27,24 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from services import items, store
+from services import items, observations, store
 from services.tables import StoredLink, StoredModel, StoredNode
+from toc import formats
 from toc.model import Kind, Level, Link, LinkType, Node, Polarity, Status
 
-__all__ = ["Filter", "ItemKind", "NODES", "LINKS", "ITEM_KINDS", "list_items", "matches"]
+__all__ = [
+    "Filter",
+    "ItemKind",
+    "NODES",
+    "LINKS",
+    "ITEM_KINDS",
+    "Column",
+    "RowFormat",
+    "RowKind",
+    "OBSERVATIONS",
+    "list_items",
+    "matches",
+]
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,93 @@ LINKS = ItemKind(
 )
 
 ITEM_KINDS: tuple[ItemKind, ...] = (NODES, LINKS)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an incoming row: its name (a CSV header, a JSON field), its heading."""
+
+    name: str
+    heading: str  # how a table of rows heads it
+    description: str
+    required: bool = True
+    numeric: bool = False  # a number: a table aligns it right
+
+
+@dataclass(frozen=True)
+class RowFormat:
+    """A format rows are read from: the reader's name for it and the media types that say it."""
+
+    name: str  # "csv": what `RowKind.read` takes
+    media_type: str
+    spoken: str  # how a message names it: "text/csv", "an XLSX workbook (…)"
+    aliases: tuple[str, ...] = ()  # other media types read as this one
+    text: bool = True  # text, not a binary package (a workbook)
+
+
+@dataclass(frozen=True)
+class RowKind:
+    """Rows that live inside an item and come in by the batch (see the module doc)."""
+
+    what: str  # "observation": the word in messages
+    plural: str  # "observations": the path segment, a JSON batch's key, a workbook's sheet
+    parent: ItemKind  # the item whose lists hold the rows
+    section: str  # where in the parent item a row is kept
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]  # the columns that find a stored row: a row with the same replaces it
+    formats: tuple[RowFormat, ...]
+    # (bytes, format name, date_format, skip_blank, limits) -> the rows, read before any write
+    read: Callable[..., Sequence[Any]]
+    # (session, workspace, model id, rows, expected_version=, note=) -> the model's new info
+    merge: Callable[..., store.ModelInfo]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def format_of(self, media_type: str) -> RowFormat | None:
+        """The format a media type (parameters and case ignored; `…+json` is JSON) says."""
+        media = media_type.split(";")[0].strip().lower()
+        if media.endswith("+json"):
+            media = "application/json"
+        for row_format in self.formats:
+            if media == row_format.media_type or media in row_format.aliases:
+                return row_format
+        return None
+
+    def carried(self, row: Any) -> dict[str, Any]:
+        """A row read (one of `read`'s) as the JSON object that is read back as it: its
+        columns that have a value."""
+        values = {name: getattr(row, name) for name in self.column_names}
+        return {name: value for name, value in values.items() if value is not None}
+
+
+OBSERVATIONS = RowKind(
+    what="observation",
+    plural="observations",
+    parent=NODES,
+    section="indicators[].observations",
+    columns=(
+        Column("node", "Node", "The node's id."),
+        Column("indicator", "Indicator", "The indicator's `id`, or else its exact `name`."),
+        Column("date", "Date", "YYYY-MM-DD; a date that has an observation is replaced."),
+        Column("value", "Value", "The number observed.", numeric=True),
+        Column("note", "Note", "What to know about this value.", required=False),
+    ),
+    key=("node", "indicator", "date"),
+    formats=(
+        RowFormat("json", "application/json", "application/json"),
+        RowFormat("csv", "text/csv", "text/csv", aliases=("application/csv",)),
+        RowFormat(
+            "xlsx",
+            formats.MEDIA_TYPES["xlsx"],
+            f"an XLSX workbook ({formats.MEDIA_TYPES['xlsx']})",
+            text=False,
+        ),
+    ),
+    read=observations.read_rows,
+    merge=observations.merge_rows,
+)
 
 
 def matches(kind: ItemKind, item: Mapping[str, Any], asked: Mapping[str, Sequence[str]]) -> bool:

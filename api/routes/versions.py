@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
@@ -23,27 +23,43 @@ from api.problems import ApiProblem, responses
 from api.responses import json_value
 from api.routes.paging import decode_position, encode_cursor
 from api.schemas import Diff, ModelDocument, ModelSummary, VersionPage
-from services import history, observations
-from toc import formats
+from services import history
+from services.item_types import OBSERVATIONS, RowKind
 from toc.errors import Problem
 
 router = APIRouter(prefix="/models/{model_id}", tags=["history"])
 
-_OBSERVATIONS = {
-    "requestBody": {
-        "required": True,
-        "description": "Observations as a JSON list, or CSV with a header row "
-        "(`node,indicator,date,value,note`), or an XLSX workbook sent as "
-        f"`{formats.MEDIA_TYPES['xlsx']}` (the sheet `observations`, else the first). "
-        "All or nothing: every problem is listed in the 422 answer.",
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/ObservationBatch"}},
-            # An XLSX workbook is read too (its media type, as the description says); it is
-            # left out here because a generated client sends one media type per file body.
-            "text/csv": {"schema": {"type": "string", "format": "binary"}},
-        },
+
+def _rows_body(kind: RowKind) -> dict[str, Any]:
+    """The OpenAPI request body of a batch of rows: its formats, its columns, its key."""
+    header = ",".join(kind.column_names)
+    named = [f"`{name}`" for name in kind.key]
+    key = ", ".join(named[:-1]) + " and " + named[-1] if len(named) > 1 else named[0]
+    workbooks = [f for f in kind.formats if not f.text]
+    content: dict[str, Any] = {}
+    for row_format in kind.formats:
+        if row_format.name == "json":
+            schema = {"$ref": f"#/components/schemas/{kind.what.capitalize()}Batch"}
+            content[row_format.media_type] = {"schema": schema}
+        elif row_format.text:
+            content[row_format.media_type] = {"schema": {"type": "string", "format": "binary"}}
+        # A workbook is read too (its media type, as the description says); it is left out
+        # here because a generated client sends one media type per file body.
+    sent_as = "".join(
+        f", or an XLSX workbook sent as `{f.media_type}` (the sheet `{kind.plural}`, else the "
+        "first)"
+        for f in workbooks
+    )
+    return {
+        "requestBody": {
+            "required": True,
+            "description": f"{kind.plural.capitalize()} as a JSON list, or CSV with a header "
+            f"row (`{header}`){sent_as}. Each is kept in its {kind.parent.what}'s "
+            f"`{kind.section}`; a row with the {key} of a stored one replaces it. All or nothing: "
+            "every problem is listed in the 422 answer.",
+            "content": content,
+        }
     }
-}
 
 
 def _before(cursor: str | None) -> int | None:
@@ -136,14 +152,7 @@ def restore_version(
     return json_value({**info.to_dict(), "changed": info.changed}, info.version)
 
 
-@router.post(
-    "/observations",
-    summary="Add indicator observations (JSON or CSV), all or nothing, as one new version",
-    response_model=ModelSummary,
-    responses=responses(401, 403, 404, 412, 413, 415, 422),
-    openapi_extra=_OBSERVATIONS,
-)
-def add_observations(
+def add_rows(
     principal: EditorDep,
     session: SessionDep,
     raw: RawBodyDep,
@@ -161,25 +170,21 @@ def add_observations(
         Query(description="`skip`: skip (and count, as `skipped`) rows whose value is empty."),
     ] = None,
 ) -> Response:
+    kind = OBSERVATIONS
     media = (content_type or "application/json").split(";")[0].strip().lower()
-    if media in ("text/csv", "application/csv"):
-        fmt = "csv"
-    elif media == "application/json" or media.endswith("+json"):
-        fmt = "json"
-    elif media == formats.MEDIA_TYPES["xlsx"]:
-        fmt = "xlsx"
-    else:
+    row_format = kind.format_of(media)
+    if row_format is None:
+        spoken = [f.spoken for f in kind.formats]
         raise ApiProblem(
             415,
-            "send observations as application/json, text/csv or an XLSX workbook "
-            f"({formats.MEDIA_TYPES['xlsx']})",
+            f"send {kind.plural} as {', '.join(spoken[:-1])} or {spoken[-1]}",
             kind="unsupported-media-type",
             errors=[Problem("$", f"cannot read {media!r}")],
         )
-    if fmt == "json":
-        raw = _unwrapped(raw)
-    rows = observations.read_rows(raw, fmt, date_format, blank == "skip", settings.limits)
-    info = observations.merge_rows(
+    if row_format.name == "json":
+        raw = _unwrapped(raw, kind.plural)
+    rows = kind.read(raw, row_format.name, date_format, blank == "skip", settings.limits)
+    info = kind.merge(
         session, principal.workspace_id, model_id, rows, expected_version=if_match, note=note
     )
     answer = {**info.to_dict(), "changed": info.changed}
@@ -188,11 +193,23 @@ def add_observations(
     return json_value(answer, info.version)
 
 
+router.add_api_route(
+    f"/{OBSERVATIONS.plural}",
+    add_rows,
+    methods=["POST"],
+    name=f"add_{OBSERVATIONS.plural}",
+    summary="Add indicator observations (JSON or CSV), all or nothing, as one new version",
+    response_model=ModelSummary,
+    responses=responses(401, 403, 404, 412, 413, 415, 422),
+    openapi_extra=_rows_body(OBSERVATIONS),
+)
+
+
 # A body that starts as a JSON array (after any white space).
 _ARRAY = re.compile(rb"[ \t\r\n]*\[")
 
 
-def _unwrapped(raw: bytes) -> bytes:
+def _unwrapped(raw: bytes, plural: str) -> bytes:
     """`{"observations": [...]}` (the named schema) read as the bare list `[...]` it holds.
 
     A bare list is left to the rows' reader, which reads 100,000 rows in one pass, unless it
@@ -200,6 +217,6 @@ def _unwrapped(raw: bytes) -> bytes:
     if _ARRAY.match(raw) and not may_spell_a_surrogate(raw):
         return raw
     data = json_body(raw)
-    if isinstance(data, dict) and set(data) == {"observations"}:
-        return json.dumps(data["observations"]).encode()
+    if isinstance(data, dict) and set(data) == {plural}:
+        return json.dumps(data[plural]).encode()
     return raw

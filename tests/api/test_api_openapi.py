@@ -111,3 +111,22 @@ def test_options_and_405_agree_on_allow(client: TestClient, auth: Any) -> None:
             if method != "HEAD":
                 assert refused.headers["content-type"] == "application/problem+json"
     assert client.options("/api/v1/nowhere").status_code == 404
+
+
+def test_the_observations_body_names_the_columns_and_formats_that_are_read(
+    client: TestClient,
+) -> None:
+    schema: dict[str, Any] = client.get("/openapi.json").json()
+    route = schema["paths"]["/api/v1/models/{model_id}/observations"]["post"]
+    assert route["operationId"] == "addObservations"
+    body = route["requestBody"]
+    assert set(body["content"]) == {"application/json", "text/csv"}
+    assert body["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ObservationBatch"
+    }
+    assert "header row (`node,indicator,date,value,note`)" in body["description"]
+    assert "the sheet `observations`" in body["description"]
+    assert "a row with the `node`, `indicator` and `date` of a stored one" in body["description"]
+    fields = schema["components"]["schemas"]["NewObservation"]["properties"]
+    assert list(fields) == ["node", "indicator", "date", "value", "note"]
+    assert all(field.get("description") for field in fields.values())

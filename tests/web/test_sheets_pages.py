@@ -131,6 +131,57 @@ def test_a_data_office_file_is_previewed_then_stored_as_one_version(
     assert again.status_code == 409 and "preview was made on version 1" in again.text
 
 
+def test_the_preview_shows_each_row_under_its_columns_and_what_it_replaces(
+    editor: TestClient,
+) -> None:
+    node, indicator = _indicator(editor)
+    page = editor.get("/models/milford-hqi").text
+    first = f"node,indicator,date,value\r\n{node},{indicator},2026-06-30,40\r\n"
+    shown = editor.post(
+        "/models/milford-hqi/observations/preview",
+        data={"csrf": _csrf(page)},
+        files={"file": ("june.csv", first.encode(), "text/csv")},
+    )
+    carried = re.search(r'name="rows" value="([^"]*)"', shown.text)
+    assert carried is not None
+    stored = editor.post(
+        "/models/milford-hqi/observations/store",
+        data={"csrf": _csrf(shown.text), "version": "1", "rows": html.unescape(carried[1])},
+        follow_redirects=False,
+    )
+    assert stored.status_code == 303
+    page = editor.get("/models/milford-hqi").text
+    data = (
+        "node,indicator,date,value,note\r\n"
+        f"{node},{indicator},2026-06-30,55,recounted\r\n"
+        f"{node},{indicator},2026-07-31,0,\r\n"
+    )
+    preview = editor.post(
+        "/models/milford-hqi/observations/preview",
+        data={"csrf": _csrf(page)},
+        files={"file": ("june.csv", data.encode(), "text/csv")},
+    )
+    assert preview.status_code == 200, preview.text
+    cells = [
+        [
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", preview.text, re.S)
+    ]
+    nodes = editor.get("/models/milford-hqi/export?format=json").json()["nodes"]
+    title = next(n["title"] for n in nodes if n["id"] == node)
+    assert cells == [
+        ["Node", "Indicator", "Date", "Value", "Note", "Stored now"],
+        [title, "Educators attending", "2026-06-30", "55", "recounted", "40 (replaced)"],
+        [title, "Educators attending", "2026-07-31", "0", "", "—"],
+    ]
+    assert (
+        re.findall(r'<t[hd] class="num">', preview.text)
+        == ['<th class="num">'] + ['<td class="num">'] * 2
+    )
+
+
 def test_a_file_with_problems_previews_them_and_offers_nothing_to_store(
     editor: TestClient,
 ) -> None:

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from services import errors, history
 from services import models as model_service
 from services import observations as observation_service
+from services.item_types import OBSERVATIONS
 from toc.errors import DocumentRejected
 from web.deps import SessionDep
 from web.forms import form_version
@@ -177,7 +178,7 @@ def restore(
     return RedirectResponse(model_url(model_id, saved="restored"), status_code=303)
 
 
-@router.post("/models/{model_id}/observations")
+@router.post(f"/models/{{model_id}}/{OBSERVATIONS.plural}")
 def add_observation(
     request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
 ) -> Response:

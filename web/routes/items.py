@@ -1,8 +1,9 @@
 """The one flow of a model's item forms, nodes and links alike: edit, save, delete.
 
-What the two differ in — their fields, their template, the service calls — is an `ItemForms`;
-`web.routes.nodes` and `web.routes.links` each hold their own, the form of a new item, and
-call `add_item_routes` for the rest.
+An `ItemForms` is a kind of item as the services describe it (`services.item_types`: its word,
+its path segment, how it is read and written) plus what only its form knows: its fields, its
+template, the lists it shows as rows. `web.routes.nodes` and `web.routes.links` each hold their
+own, the form of a new item, and call `add_item_routes` for the rest.
 
 Every edit form carries the model's version in a hidden field; a write made against a stale
 version shows the conflict instead of overwriting.
@@ -20,7 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from services import errors
+from services import errors, items
+from services.item_types import ItemKind
 from toc.errors import DocumentRejected
 from toc.model import TheoryOfChange
 from toc.slugs import slug_from_title
@@ -55,22 +57,82 @@ Fields = dict[str, Any]
 
 @dataclass(frozen=True)
 class ItemForms:
-    """What the node and the link forms differ in; their flow is one."""
+    """A kind of item (its services descriptor) and what its form adds: fields, template."""
 
-    what: str  # "node" or "link": in the messages and in `saved`
+    kind: ItemKind  # the word, the path segment and the writes: from the services
     template: str
     values: Callable[[dict[str, Any] | None], dict[str, str]]  # an item as its form shows it
     # the form's values as an item, starting from the stored one (None for a new item)
     fields: Callable[[FormState, dict[str, Any] | None], Fields]
-    get: Callable[[Session, int, str, str], tuple[dict[str, Any], int]]
-    # (session, workspace, model id, [item id,] fields, expected version) -> the item's id
-    add: Callable[[Session, int, str, Fields, int, str | None], str]
-    patch: Callable[[Session, int, str, str, Fields, int, str | None], str]
-    delete: Callable[[Session, int, str, str, int], object]
-    fixed_id: bool  # whether the id is the edited item's own, not a field the form changes
     groups: tuple[str, ...] = ()  # the item's lists shown as rows (indicators, evidence...)
     # more for the form's template: (session, workspace, model id) -> context
     extra: Callable[[Session, int, str], dict[str, Any]] | None = None
+
+    @property
+    def what(self) -> str:
+        """The kind's word ("node", "link"): in the messages, the routes' names and `saved`."""
+        return self.kind.what
+
+    @property
+    def fixed_id(self) -> bool:
+        """Whether the id is the edited item's own, not a field the form changes."""
+        return self.kind.writes.fixed_id is not None
+
+    def get(
+        self, session: Session, workspace: int, model_id: str, item_id: str
+    ) -> tuple[dict[str, Any], int]:
+        return items.get_item(session, workspace, model_id, self.kind.writes, item_id)
+
+    def add(
+        self,
+        session: Session,
+        workspace: int,
+        model_id: str,
+        item: Fields,
+        expected: int,
+        note: str | None,
+    ) -> str:
+        """Add the item; returns its id (a link's generated one, say)."""
+        written = items.add_item(
+            session,
+            workspace,
+            model_id,
+            self.kind.writes,
+            item,
+            expected_version=expected,
+            note=note,
+        )
+        return written.id
+
+    def patch(
+        self,
+        session: Session,
+        workspace: int,
+        model_id: str,
+        item_id: str,
+        changes: Fields,
+        expected: int,
+        note: str | None,
+    ) -> str:
+        """Change the item; returns its id now (a link's generated id follows new ends)."""
+        written = items.patch_item(
+            session,
+            workspace,
+            model_id,
+            self.kind.writes,
+            item_id,
+            changes,
+            expected_version=expected,
+            note=note,
+        )
+        return written.id
+
+    def delete(
+        self, session: Session, workspace: int, model_id: str, item_id: str, expected: int
+    ) -> None:
+        items.delete_item(
+            session, workspace, model_id, self.kind.writes, item_id, expected_version=expected
+        )
 
 
 def editable_model(
@@ -286,22 +348,22 @@ def delete_item(
 
 
 def add_item_routes(router: APIRouter, forms: ItemForms) -> None:
-    """Add, edit, save and delete routes of one item type, at `/models/{id}/{what}s/...`."""
-    items = f"/models/{{model_id}}/{forms.what}s"
+    """Add, edit, save and delete routes of one item type, at `/models/{id}/{plural}/...`."""
+    path = f"/models/{{model_id}}/{forms.kind.plural}"
 
-    @router.post(items, name=f"add_{forms.what}")
+    @router.post(path, name=f"add_{forms.what}")
     def add(
         request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
     ) -> Response:
         return save_item(request, session, visitor, form, model_id, None, forms)
 
-    @router.get(items + "/{item_id}/edit", name=f"edit_{forms.what}")
+    @router.get(path + "/{item_id}/edit", name=f"edit_{forms.what}")
     def edit(
         request: Request, session: SessionDep, visitor: VisitorDep, model_id: str, item_id: str
     ) -> Response:
         return edit_item(request, session, visitor, model_id, item_id, forms)
 
-    @router.post(items + "/{item_id}", name=f"save_{forms.what}")
+    @router.post(path + "/{item_id}", name=f"save_{forms.what}")
     def save(
         request: Request,
         session: SessionDep,
@@ -312,7 +374,7 @@ def add_item_routes(router: APIRouter, forms: ItemForms) -> None:
     ) -> Response:
         return save_item(request, session, visitor, form, model_id, item_id, forms)
 
-    @router.post(items + "/{item_id}/delete", name=f"delete_{forms.what}")
+    @router.post(path + "/{item_id}/delete", name=f"delete_{forms.what}")
     def delete(
         request: Request,
         session: SessionDep,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -89,6 +91,17 @@ def import_model(
     return RedirectResponse(model_url(info.id, saved="imported"), status_code=303)
 
 
+def _download(
+    payload: bytes | str, media_type: str, filename: str, version: int | None = None
+) -> Response:
+    """A file to save (never to sniff), named, with the model's version as its ETag if any."""
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    headers["X-Content-Type-Options"] = "nosniff"
+    return Response(payload, media_type=media_type, headers=headers)
+
+
 @router.get("/models/template.xlsx")
 def template_download(request: Request, visitor: VisitorDep) -> Response:
     """The empty planning workbook (`toc template`), for anyone signed in."""
@@ -96,14 +109,7 @@ def template_download(request: Request, visitor: VisitorDep) -> Response:
         return to_login()
     from toc.formats.template import write_template
 
-    return Response(
-        write_template(),
-        media_type=formats.MEDIA_TYPES["xlsx"],
-        headers={
-            "Content-Disposition": 'attachment; filename="plan.xlsx"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return _download(write_template(), formats.MEDIA_TYPES["xlsx"], "plan.xlsx")
 
 
 @router.get("/models/{model_id}/export")
@@ -123,15 +129,33 @@ def export_model(
     except errors.NotFound:
         return no_such_model(request, visitor)
     filename = f"{model_id}.{formats.EXTENSIONS[format]}"
-    return Response(
-        payload,
-        media_type=formats.MEDIA_TYPES[format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "ETag": f'"{version}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return _download(payload, formats.MEDIA_TYPES[format], filename, version)
+
+
+def _scorecard_xlsx(rows: list[dict[str, Any]]) -> bytes:
+    from toc.formats.scorecard_xlsx import to_xlsx  # openpyxl, loaded when first asked for
+
+    return to_xlsx(rows)
+
+
+# The scorecard's files: suffix -> (how its rows are written, the file's media type).
+_SCORECARD_FILES: dict[str, tuple[Callable[[list[dict[str, Any]]], bytes | str], str]] = {
+    "xlsx": (_scorecard_xlsx, formats.MEDIA_TYPES["xlsx"]),
+    "csv": (to_csv, "text/csv; charset=utf-8"),
+}
+
+
+def _scorecard_download(
+    request: Request, session: SessionDep, visitor: Visitor | None, model_id: str, suffix: str
+) -> Response:
+    if visitor is None:
+        return to_login()
+    write, media_type = _SCORECARD_FILES[suffix]
+    try:
+        rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
+    except errors.NotFound:
+        return no_such_model(request, visitor)
+    return _download(write(rows), media_type, f"{model_id}-scorecard.{suffix}", version)
 
 
 @router.get("/models/{model_id}/scorecard.xlsx")
@@ -139,23 +163,7 @@ def scorecard_xlsx(
     request: Request, session: SessionDep, visitor: VisitorDep, model_id: str
 ) -> Response:
     """The scorecard as an Excel workbook, for the signed-in visitor."""
-    if visitor is None:
-        return to_login()
-    from toc.formats.scorecard_xlsx import to_xlsx
-
-    try:
-        rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
-    except errors.NotFound:
-        return no_such_model(request, visitor)
-    return Response(
-        to_xlsx(rows),
-        media_type=formats.MEDIA_TYPES["xlsx"],
-        headers={
-            "Content-Disposition": f'attachment; filename="{model_id}-scorecard.xlsx"',
-            "ETag": f'"{version}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return _scorecard_download(request, session, visitor, model_id, "xlsx")
 
 
 @router.get("/models/{model_id}/scorecard.csv")
@@ -163,21 +171,7 @@ def scorecard_csv(
     request: Request, session: SessionDep, visitor: VisitorDep, model_id: str
 ) -> Response:
     """The scorecard for a spreadsheet, for the signed-in visitor (the API wants a token)."""
-    if visitor is None:
-        return to_login()
-    try:
-        rows, version = reports.scorecard(session, visitor.principal.workspace_id, model_id)
-    except errors.NotFound:
-        return no_such_model(request, visitor)
-    return Response(
-        to_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{model_id}-scorecard.csv"',
-            "ETag": f'"{version}"',
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return _scorecard_download(request, session, visitor, model_id, "csv")
 
 
 # -- a model's page ----------------------------------------------------------------------------

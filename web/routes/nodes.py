@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
-from services import items, references
+from services import references
+from services.item_types import NODES
 from toc.model import Level
 from web.deps import SessionDep
 from web.forms import node_fields, node_values
@@ -17,48 +15,11 @@ from web.session import PageRoute, VisitorDep
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
-
-def _add(
-    session: Session,
-    workspace: int,
-    model_id: str,
-    node: dict[str, Any],
-    expected: int,
-    note: str | None = None,
-) -> str:
-    items.add_node(session, workspace, model_id, node, expected_version=expected, note=note)
-    return str(node["id"])
-
-
-def _patch(
-    session: Session,
-    workspace: int,
-    model_id: str,
-    node_id: str,
-    fields: dict[str, Any],
-    expected: int,
-    note: str | None = None,
-) -> str:
-    items.patch_node(
-        session, workspace, model_id, node_id, fields, expected_version=expected, note=note
-    )
-    return node_id
-
-
-def _delete(session: Session, workspace: int, model_id: str, node_id: str, expected: int) -> int:
-    return items.delete_node(session, workspace, model_id, node_id, expected_version=expected)
-
-
 NODE_FORMS = ItemForms(
-    what="node",
+    kind=NODES,
     template="node_form.html",
     values=node_values,
     fields=node_fields,
-    get=items.get_node,
-    add=_add,
-    patch=_patch,
-    delete=_delete,
-    fixed_id=True,
     groups=("indicators", "funding"),
     extra=lambda session, workspace, model_id: {
         "reference_options": references.reference_choices(session, workspace, model_id)

@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from services import errors
 from services import models as model_service
 from services import observations as observation_service
+from services.item_types import OBSERVATIONS
 from toc.errors import DocumentRejected
 from toc.observations import DATE_FORMATS, merge_observations, observations_format
 from web.deps import SessionDep
@@ -33,7 +34,11 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PREVIEW_ROWS = 200
 
 
-@router.post("/models/{model_id}/observations/preview")
+# Where a file of observations is previewed and stored: under the services' own word for them.
+_ROWS = f"/models/{{model_id}}/{OBSERVATIONS.plural}"
+
+
+@router.post(_ROWS + "/preview")
 def preview(
     request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
 ) -> Response:
@@ -49,7 +54,7 @@ def preview(
         return no_such_model(request, visitor)
     fmt = observations_format(Path(upload.filename))  # the name is never used as a path
     try:
-        rows = observation_service.read_rows(
+        rows = OBSERVATIONS.read(
             upload.file.read(), "json" if fmt == "json" else fmt, date_format, skip_blank
         )
         merged = merge_observations(model, rows)
@@ -87,9 +92,7 @@ def preview(
                 "replaces": before,
             }
         )
-    carried = [
-        {k: v for k, v in row._asdict().items() if k != "where" and v is not None} for row in rows
-    ]
+    carried = [OBSERVATIONS.carried(row) for row in rows]
     return render(
         request,
         "observations_preview.html",
@@ -97,6 +100,7 @@ def preview(
         model=model,
         version=version,
         problems=[],
+        columns=OBSERVATIONS.columns,
         rows=shown,
         total=len(rows),
         skipped=getattr(rows, "skipped", 0),
@@ -105,7 +109,7 @@ def preview(
     )
 
 
-@router.post("/models/{model_id}/observations/store")
+@router.post(_ROWS + "/store")
 def store(
     request: Request, session: SessionDep, visitor: WriterDep, form: FormDep, model_id: str
 ) -> Response:
