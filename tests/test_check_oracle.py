@@ -458,6 +458,18 @@ class Oracle:
             )
         return rows
 
+    def duplicates(self) -> list[str]:
+        """TOC503 for one model, read literally: initiatives whose direct targets, each with its
+        link's polarity, are the same set of two or more pairs; a group named by its smallest."""
+        groups: dict[frozenset[tuple[str, str]], list[str]] = {}
+        for a in self.initiatives:
+            targets = frozenset(
+                (link.target, link.polarity.value) for link in self.leads_to if link.source == a
+            )
+            if len(targets) >= 2:
+                groups.setdefault(targets, []).append(a)
+        return sorted(min(members) for members in groups.values() if len(members) >= 2)
+
     def findings(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         orphans = self.orphans()
@@ -531,6 +543,7 @@ class Oracle:
             if len(self.initiatives) >= 2
             else []
         )
+        out["TOC503"] = self.duplicates()
         out["TOC601"] = [
             link.key for link in self.leads_to if self.on_chain(link) and not link.assumptions
         ]

@@ -265,10 +265,9 @@ def _rows_of_one_indicator(count: int) -> list[ObservationInput]:
     ]
 
 
-def test_many_rows_of_one_indicator_merge_in_linear_time() -> None:
-    import time
-
-    began = time.perf_counter()
+def test_many_rows_of_one_indicator_merge_up_to_the_most_an_indicator_holds() -> None:
+    # How fast (linear: the quadratic merge took 41 s for the rows below) is measured by
+    # bench/hostile.py, never by a timed assertion here.
     merged = merge_observations(_model(), _rows_of_one_indicator(OBSERVATIONS_MAX - 1))
     assert len(merged.nodes[0].indicators[0].observations) == OBSERVATIONS_MAX
     # 24,000 rows of one indicator: more than an indicator may hold, told at once (the
@@ -279,4 +278,3 @@ def test_many_rows_of_one_indicator_merge_in_linear_time() -> None:
         f"nodes[0].indicators[0].observations: too many items on node 'talk': "
         f"at most {OBSERVATIONS_MAX}"
     ]
-    assert time.perf_counter() - began < 3.0
