@@ -81,9 +81,9 @@ class Engine:
     own item), `kinds[i]` (text) and `levels[i]` (0 system, 1 teacher, 2 student); `index`
     maps an id to its number. Links whose ends are both such nodes are numbered in document
     order: `link[k]` (the document's item), `key(k)` (own id or `FROM->TO`),
-    `link_source[k]`/`link_target[k]` (node numbers), `link_because[k]`, `link_plus[k]`
-    (polarity) and `link_leads[k]` (False for `feedback`, which only TOC104 and TOC201 look
-    at); `leads_to` lists the `leads_to` links. Those, merged per (from, to) pair, are the
+    `link_source[k]`/`link_target[k]` (node numbers), `link_because[k]` and `link_plus[k]`
+    (polarity); `leads_to` lists the `leads_to` links (not `feedback`, which only TOC104 and
+    TOC201 look at). Those, merged per (from, to) pair, are the
     edges, numbered by their first link `edge_link[e]` (`links_of(e)` gives all): each has
     `edge_because`, `edge_sign` (PLUS | MINUS bits) and `edge_tier` (best ESSA tier of its
     links, `NO_TIER` when unrated). `succ[u]`/`pred[v]` list neighbour nodes in the order
@@ -179,8 +179,7 @@ class Engine:
             for text in [item.because for item in links]
         ]
         self.link_plus = [item.polarity == "+" for item in links]
-        self.link_leads = leads = [item.type == "leads_to" for item in links]
-        self.leads_to = [k for k, lead in enumerate(leads) if lead]
+        self.leads_to = [k for k, item in enumerate(links) if item.type == "leads_to"]
 
         # Edges: the leads_to links merged per (from, to) pair, numbered by first link.
         edge_link = self.leads_to
