@@ -23,6 +23,11 @@ How the query runs depends on the store:
 - PostgreSQL: on the event loop too, but without holding it, in psycopg's async mode, as
   one statement outside any transaction (no BEGIN, no ROLLBACK, no pool ping), on
   connections from a `psycopg_pool` pool whose checkout never waits for a busy one.
+
+Either way a memory of the answers read lately (`_Answers`) serves a repeated read with no
+query, for as long as the store can be shown not to have changed since: on SQLite by
+`PRAGMA data_version`, which changes with every commit of any other connection or process;
+on PostgreSQL by the change notifications its triggers send.
 """
 
 from __future__ import annotations
@@ -41,12 +46,10 @@ from fastapi.security.utils import get_authorization_scheme_param
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session
-from starlette.datastructures import Headers
-from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.methods import none_match
-from api.responses import checked_etag, json_text
+from api.responses import checked_etag, json_media
 from services import clock
 from services.auth import lookup_hash
 from services.store import CACHED_REPORT_FOR_TOKEN, MODEL_ID, could_be_stored
@@ -91,8 +94,57 @@ class CachedReports(Protocol):
     async def aclose(self) -> None: ...
 
 
+class _Answers:
+    """The cached reads answered lately, each with the generation of the store it was read in:
+    an answer is served again only while the store's generation is the same and the token
+    has not expired since."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        # (token hash, model id, day) -> (answer, token's expiry, generation when read)
+        self._answers: dict[tuple[Any, ...], tuple[tuple[bytes, int], int | None, object]] = {}
+
+    @staticmethod
+    def _key(parameters: dict[str, str | int]) -> tuple[Any, ...]:
+        return parameters["token_hash"], parameters["slug"], parameters["as_of"]
+
+    def get(self, parameters: dict[str, str | int], generation: object) -> tuple[bytes, int] | None:
+        found = self._answers.get(self._key(parameters))
+        if found is None:
+            return None
+        answer, expires_at, read_in = found
+        if read_in != generation:
+            return None
+        if expires_at is not None and expires_at <= time.time():
+            return None  # the token has expired: the query (and then the route) says so
+        return answer
+
+    def keep(
+        self,
+        parameters: dict[str, str | int],
+        answer: tuple[bytes, int],
+        expires_at: int | None,
+        generation: object,
+    ) -> None:
+        if len(self._answers) >= self.SIZE:
+            self._answers.clear()
+        self._answers[self._key(parameters)] = (answer, expires_at, generation)
+
+    def clear(self) -> None:
+        self._answers.clear()
+
+
 class _SQLiteReports:
-    """Reads on the event loop, from one connection set aside for them that never waits."""
+    """Reads on the event loop, from one connection set aside for them that never waits, and a
+    memory of the answers no commit has touched since.
+
+    `PRAGMA data_version` on this connection changes whenever another connection, in this
+    process or any other, commits to the file; this connection never writes. An answer is
+    kept with the data version read just before its query, and served again only while the
+    data version is the same: a commit between the two reads makes the answer look older
+    than it is, never newer, so it is read again rather than served stale.
+    """
 
     def __init__(self, engine: Engine):
         proxied = engine.raw_connection()  # with the engine's settings: WAL, autocommit reads
@@ -102,13 +154,22 @@ class _SQLiteReports:
         connection.execute("PRAGMA busy_timeout=0")
         connection.text_factory = bytes  # the report is sent as stored: no decoding, no encoding
         self._connection = connection
+        self._answers = _Answers()
 
     async def find(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None:
         try:
+            (generation,) = self._connection.execute("PRAGMA data_version").fetchone()
+            remembered = self._answers.get(parameters, generation)
+            if remembered is not None:
+                return remembered
             row = self._connection.execute(CACHED_REPORT_FOR_TOKEN, parameters).fetchone()
         except sqlite3.Error:
             return None  # busy, or not migrated yet: the route answers
-        return None if row is None else (row[1], row[0])
+        if row is None:
+            return None
+        found = (row[1], row[0])
+        self._answers.keep(parameters, found, row[2], generation)
+        return found
 
     async def aclose(self) -> None:
         self._connection.close()
@@ -212,19 +273,17 @@ def _committed(_session: Session) -> None:
 
 
 class _Memo:
-    """The cached reads answered lately, forgotten whenever the store may have changed."""
+    """The PostgreSQL memory: answers kept while one connection listens for the store's
+    change notifications, and forgotten with every notification, every commit in this
+    process and every loss of that connection."""
 
     CHANNEL = "toc_changed"
-    SIZE = 256
     RETRY_S = 1.0
 
     def __init__(self, conninfo: str, options: dict[str, Any]):
         self._conninfo = conninfo
         self._options = {**options, "application_name": APPLICATION_NAME, "autocommit": True}
-        # (token hash, model id, day) -> (answer, token's expiry, generation when read)
-        self._answers: dict[
-            tuple[Any, ...], tuple[tuple[bytes, int], int | None, tuple[int, int]]
-        ] = {}
+        self._answers = _Answers()
         self._heard = 0  # notifications heard (and connections lost) so far
         self._listening = False
         self._task: asyncio.Task[None] | None = None
@@ -241,22 +300,10 @@ class _Memo:
         self._heard += 1
         self._answers.clear()
 
-    @staticmethod
-    def _key(parameters: dict[str, str | int]) -> tuple[Any, ...]:
-        return parameters["token_hash"], parameters["slug"], parameters["as_of"]
-
     def get(self, parameters: dict[str, str | int]) -> tuple[bytes, int] | None:
         if not self._listening:
             return None
-        found = self._answers.get(self._key(parameters))
-        if found is None:
-            return None
-        answer, expires_at, generation = found
-        if generation != self.generation:
-            return None
-        if expires_at is not None and expires_at <= time.time():
-            return None  # the token has expired: the query (and then the route) says so
-        return answer
+        return self._answers.get(parameters, self.generation)
 
     def keep(
         self,
@@ -267,9 +314,7 @@ class _Memo:
     ) -> None:
         if not self._listening or generation != self.generation:
             return  # something may have changed meanwhile: not kept
-        if len(self._answers) >= self.SIZE:
-            self._answers.clear()
-        self._answers[self._key(parameters)] = (answer, expires_at, generation)
+        self._answers.keep(parameters, answer, expires_at, generation)
 
     async def _listen(self) -> None:
         while True:
@@ -329,6 +374,11 @@ class CachedCheckMiddleware:
 
     The reports are looked up in `app.state.cached_reports`, which the app's lifespan opens
     with the engine; before that (or without it) every request passes on.
+
+    An answer is sent as two ASGI messages built here, with the headers `json_text` gives
+    the route's answer (`ETag`, `Content-Length`, `Content-Type: application/json`; a 304
+    only the `ETag`), rather than through a Starlette `Response`: on the hottest read its
+    header bookkeeping costs more than the lookup.
     """
 
     def __init__(self, app: ASGIApp, prefix: str):
@@ -337,33 +387,63 @@ class CachedCheckMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET" and not scope.get("query_string"):
-            answer = await self._cached(scope)
-            if answer is not None:
-                report, version, day = answer
-                tag = checked_etag(version, day)
-                if none_match(Headers(scope=scope).get("if-none-match"), tag["ETag"]):
-                    await Response(status_code=304, headers=tag)(scope, receive, send)
+            matched = self._path.fullmatch(_route_path(scope))
+            if matched is not None:
+                authorization, if_none_match = _request_headers(scope)
+                answer = await self._cached(scope, authorization, matched.group(1))
+                if answer is not None:
+                    report, version, day = answer
+                    tag = checked_etag(version, day)["ETag"]
+                    if none_match(if_none_match, tag):
+                        await send(_start(304, [(b"etag", tag.encode())]))
+                        await send({"type": "http.response.body", "body": b""})
+                        return
+                    headers = [
+                        (b"etag", tag.encode()),
+                        (b"content-length", str(len(report)).encode()),
+                        (b"content-type", json_media.encode()),
+                    ]
+                    await send(_start(200, headers))
+                    await send({"type": "http.response.body", "body": report})
                     return
-                await json_text(report, headers=tag)(scope, receive, send)
-                return
         await self.app(scope, receive, send)
 
-    async def _cached(self, scope: Scope) -> tuple[bytes, int, str] | None:
-        path: str = scope["path"]
-        root: str = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :]
-        matched = self._path.fullmatch(path)
-        if matched is None:
-            return None
+    @staticmethod
+    async def _cached(
+        scope: Scope, authorization: str | None, model_id: str
+    ) -> tuple[bytes, int, str] | None:
         # The token is read exactly as the route's HTTPBearer reads it.
-        scheme, token = get_authorization_scheme_param(Headers(scope=scope).get("authorization"))
+        scheme, token = get_authorization_scheme_param(authorization)
         if scheme.lower() != "bearer":
             return None
-        parameters = cached_report_parameters(token, matched.group(1))
+        parameters = cached_report_parameters(token, model_id)
         app = scope.get("app")
         reports: CachedReports | None = getattr(getattr(app, "state", None), "cached_reports", None)
         if parameters is None or reports is None:
             return None
         found = await reports.find(parameters)
         return None if found is None else (found[0], found[1], str(parameters["as_of"]))
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :]
+    return path
+
+
+def _request_headers(scope: Scope) -> tuple[str | None, str | None]:
+    """`Authorization` and `If-None-Match`, each its first value, as Starlette's `Headers` reads
+    them (ASGI gives the names in lower case)."""
+    authorization = if_none_match = None
+    for name, value in scope["headers"]:
+        if name == b"authorization" and authorization is None:
+            authorization = value.decode("latin-1")
+        elif name == b"if-none-match" and if_none_match is None:
+            if_none_match = value.decode("latin-1")
+    return authorization, if_none_match
+
+
+def _start(status: int, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    return {"type": "http.response.start", "status": status, "headers": headers}
