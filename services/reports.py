@@ -347,7 +347,7 @@ class _Worker:
                 log.exception("checking version %s of %s", job.version, job.model_id)
             finally:
                 with _queued_lock:
-                    _queued.discard((job.model_pk, job.version))
+                    _queued.discard((job.engine, job.model_pk, job.version))
                 with self.idle:
                     self.pending -= 1
                     self.idle.notify_all()
@@ -389,7 +389,8 @@ def _check_version(job: _Job) -> None:
         store.set_version_counts(session, job.model_pk, job.version, counts)
 
 
-_queued: set[tuple[int, int]] = set()  # (model key, version) whose counts are being computed
+# (store, model key, version) whose counts a queued or running job will keep
+_queued: set[tuple[Engine, int, int]] = set()
 _queued_lock = threading.Lock()
 
 
@@ -402,9 +403,9 @@ def count_later(session: Session, workspace_id: int, model_id: str, versions: li
     engine = _engine(session)
     for version in versions:
         with _queued_lock:
-            if (row.id, version) in _queued:
+            if (engine, row.id, version) in _queued:
                 continue
-            _queued.add((row.id, version))
+            _queued.add((engine, row.id, version))
         job = _Job(
             engine,
             workspace_id,
@@ -427,6 +428,9 @@ def _after_commit(session: Session) -> None:
     day = clock.today()
     for workspace_id, model_id, model_pk, created_at, version in written:
         made = _made(created_at)
+        with _queued_lock:
+            # This job keeps the version's counts: a lister asking meanwhile queues no other.
+            _queued.add((engine, model_pk, version))
         running = pipeline.claim((workspace_id, model_id, made, version, day))
         job = _Job(engine, workspace_id, model_id, model_pk, made, version, day, running)
         _worker.put(job)

@@ -92,6 +92,28 @@ def test_a_write_is_checked_once_after_it_commits_and_its_counts_kept(
     assert (version, text) == (2, checked.text)
 
 
+def test_a_version_listed_while_its_check_waits_in_the_queue_is_checked_once(
+    session: Session, stored: int, document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = parse_document({**document, "id": "other-plan"})
+    models.create_model(session, stored, other)
+    assert reports.settle()
+    counting = Counting(monkeypatch)
+    monkeypatch.setattr(history, "WAIT_FOR_COUNTS_S", 0.0)
+    counting.gate.clear()
+    # The background is busy with another model's write…
+    items.patch_item(session, stored, "other-plan", items.NODE, "hqi-live", {"title": "Busy"})
+    # …when this write's check is queued and its version listed (no counts yet).
+    items.patch_item(session, stored, M, items.NODE, "hqi-live", {"title": "New"})
+    listed, _ = history.list_versions(session, stored, M)
+    assert listed[0].version == 2 and listed[0].to_dict()["findings"] is None
+    counting.gate.set()
+    assert reports.settle()
+    assert len(counting.calls) == 2  # each write's version once: the listing queued nothing
+    listed, _ = history.list_versions(session, stored, M)
+    assert listed[0].to_dict()["findings"] is not None
+
+
 def test_only_todays_report_is_kept(
     session: Session, stored: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
