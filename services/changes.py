@@ -157,11 +157,12 @@ class _Section:
             for key in dict.fromkeys(keys)
             if key not in self._rows and store.could_be_stored(key, self.stored.pattern)
         ]
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), store.KEYS_PER_QUERY):
+            chunk = wanted[start : start + store.KEYS_PER_QUERY]
             found = self.session.connection().execute(
                 select_columns(self.stored.key, self.stored.table.data).where(
-                    self.stored.table.model_id == self.model_pk, col(self.stored.key).in_(chunk)
+                    self.stored.table.model_id == self.model_pk,
+                    store.one_of(self.session, self.stored.key, chunk),
                 )
             )
             for key, data in found:
@@ -465,10 +466,11 @@ class Draft:
         model_pk = section.model_pk
         removed = [key for key, entry in section.changed.items() if entry is None]
         changed = [(key, entry) for key, entry in section.changed.items() if entry is not None]
-        for start in range(0, len(removed), 500):
+        for start in range(0, len(removed), store.KEYS_PER_QUERY):
+            chunk = removed[start : start + store.KEYS_PER_QUERY]
             connection.execute(
                 delete(table).where(
-                    col(table.model_id) == model_pk, key_column.in_(removed[start : start + 500])
+                    col(table.model_id) == model_pk, store.one_of(self.session, key_column, chunk)
                 )
             )
         # An item whose key changes is first moved aside, so that two keys trading places
@@ -541,7 +543,8 @@ class Draft:
 
 
 def _prefetch(draft: Draft, changes: list[dict[str, Any]]) -> None:
-    """Read at once every stored node and link the batch names (ids, keys, a link's ends)."""
+    """Read at once every stored node and link the batch names (ids, keys, a link's ends, and
+    the ends of the stored links it names)."""
     nodes: list[str] = []
     links: list[str] = []
     for change in changes:
@@ -565,8 +568,13 @@ def _prefetch(draft: Draft, changes: list[dict[str, Any]]) -> None:
         fields = change.get("fields")
         if isinstance(fields, dict):
             nodes += [fields[end] for end in ("from", "to") if isinstance(fields.get(end), str)]
-    draft.nodes.prefetch(nodes)
     draft.links.prefetch(links)
+    # A link's edit is checked against the nodes at its ends: read those with the rest.
+    for key in links:
+        stored = draft.links.row(key)
+        if stored is not None:
+            nodes += [end for end in (stored.get("from"), stored.get("to")) if isinstance(end, str)]
+    draft.nodes.prefetch(nodes)
 
 
 def _target(change: dict[str, Any]) -> tuple[str, Any] | None:

@@ -343,6 +343,8 @@ class _Worker:
             job = self.jobs.get()
             try:
                 _check_version(job)
+                if job.version == 1:
+                    store.analyze_items(job.engine)
             except Exception:  # a background check must never take the worker down
                 log.exception("checking version %s of %s", job.version, job.model_id)
             finally:

@@ -18,8 +18,21 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    String,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    text,
+    update,
+)
 from sqlalchemy import select as select_columns
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -49,6 +62,9 @@ __all__ = [
     "MODEL_ID",
     "dumps",
     "could_be_stored",
+    "one_of",
+    "analyze_items",
+    "KEYS_PER_QUERY",
     "MAX_STORED_INT",
     "storable",
     "known",
@@ -205,6 +221,35 @@ LINKS = Items(
 
 def could_be_stored(subject: str, pattern: re.Pattern[str]) -> bool:
     return len(subject) <= 257 and pattern.match(subject) is not None
+
+
+# Keys per `IN (…)` list: far below SQLite's limit of bound parameters.
+KEYS_PER_QUERY = 500
+
+
+def one_of(session: Session, column: Any, keys: list[str]) -> ColumnElement[bool]:
+    """`column` is one of `keys`. On PostgreSQL one array parameter (`= ANY(:keys)`): one
+    statement text whatever the count, prepared once by psycopg, where an `IN (…)` list is a
+    new statement, planned again, for every length. Elsewhere `IN (…)`; callers pass at most
+    `KEYS_PER_QUERY` keys."""
+    if session.get_bind().dialect.name == "postgresql":
+        return col(column) == func.any(bindparam(None, keys, type_=ARRAY(String)))
+    return col(column).in_(keys)
+
+
+def analyze_items(engine: Engine) -> None:
+    """On PostgreSQL, refresh the planner's statistics of the node and link tables.
+
+    Run by the background after a model's first version: until autovacuum analyzes the
+    tables (a minute or so after a bulk load) the planner guesses their contents, and reads
+    a model's every row to find a batch's hundred keys (2.4 ms instead of 0.4 for 50 links of
+    a 1,000-node model). `ANALYZE` samples at most 30,000 rows a table and blocks no read or
+    write. SQLite needs none: its plans follow the indexes.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE toc_node, toc_link"))
 
 
 def known(what: str, subject: str, pattern: re.Pattern[str], model_id: str | None = None) -> None:
@@ -643,11 +688,11 @@ def nodes_by_id(
     places = {node_id: index for index, node_id in enumerate(ids) if node_id in wanted}
     found: dict[str, tuple[int, dict[str, Any]]] = {}
     chosen = list(places)
-    for start in range(0, len(chosen), 500):
+    for start in range(0, len(chosen), KEYS_PER_QUERY):
         rows = connection.execute(
             select_columns(col(StoredNode.node_id), col(StoredNode.data)).where(
                 col(StoredNode.model_id) == model_pk,
-                col(StoredNode.node_id).in_(chosen[start : start + 500]),
+                one_of(session, StoredNode.node_id, chosen[start : start + KEYS_PER_QUERY]),
             )
         )
         for node_id, data in rows:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from services import history, items, models
+from services import history, items, models, reports
 from services.changes import MAX_CHANGES, apply_changes
 from services.errors import NotFound, VersionConflict
 from toc.document import parse_document
@@ -284,3 +285,23 @@ def test_single_item_writes_keep_document_paths(session: Session, stored: int) -
         items.add_item(session, stored, M, items.LINK, {"from": "hqi-live", "to": "shared-model"})
     assert _paths(rejected) == ["links[2].id"]
     assert "first used at links[0]" in rejected.value.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_a_new_models_rows_are_known_to_the_planner_at_once(
+    session: Session, engine: Engine, workspace: int, document: dict[str, Any]
+) -> None:
+    def estimated_rows() -> float:
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT reltuples FROM pg_class WHERE oid = 'toc_node'::regclass")
+            ).scalar_one()
+        return float(found)
+
+    assert estimated_rows() < 0  # never analyzed: the planner guesses
+    models.create_model(session, workspace, parse_document(document))
+    assert reports.settle()
+    # analyzed by the background after the first version, not a minute later by autovacuum
+    assert estimated_rows() == len(document["nodes"])
