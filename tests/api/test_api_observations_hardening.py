@@ -95,7 +95,9 @@ def test_a_write_to_the_same_model_during_the_merge_is_kept_and_merged_again(
             with Session(client.app.state.engine) as session:
                 w1 = store.workspace_id(session, "w1")
                 assert w1 is not None
-                items.patch_node(session, w1, "milford-hqi", "hqi-live", {"title": "Renamed"})
+                items.patch_item(
+                    session, w1, "milford-hqi", items.NODE, "hqi-live", {"title": "Renamed"}
+                )
         return real_merge(model, rows)
 
     monkeypatch.setattr(

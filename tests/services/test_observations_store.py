@@ -100,6 +100,21 @@ def test_an_upload_that_changes_nothing_makes_no_version(session: Session, works
     assert sorted(_entry_sizes(session)) == [1, 2]
 
 
+@pytest.mark.parametrize("value", [5e-05, 1.5e-07, 1e20, -2.5e16, 0.25])
+def test_the_same_document_written_after_an_upload_makes_no_version(
+    session: Session, workspace: int, value: float
+) -> None:
+    models.create_model(session, workspace, parse_document(_model(3)))
+    observation_service.add_observations(session, workspace, M, _rows(("n1", "2026-03-01", value)))
+    document, version = models.get_document(session, workspace, M)
+    assert document["nodes"][1]["indicators"][0]["observations"][0]["value"] == value
+    info, _ = models.replace_model(session, workspace, M, parse_document(document))
+    assert (info.version, info.changed) == (version, False)
+    document["nodes"][1]["indicators"][0]["observations"][0]["value"] = value * 3
+    info, _ = models.replace_model(session, workspace, M, parse_document(document))
+    assert (info.version, info.changed) == (version + 1, True)
+
+
 def test_a_rejected_or_stale_upload_stores_nothing(session: Session, workspace: int) -> None:
     models.create_model(session, workspace, parse_document(_model(3)))
     with pytest.raises(DocumentRejected) as rejected:

@@ -197,7 +197,7 @@ def test_a_failing_change_names_its_position_and_nothing_is_written(
     assert _paths(rejected) == ["changes[3].fields.title"]
     assert models.model_info(session, stored, M).version == 1
     with pytest.raises(NotFound):
-        items.get_node(session, stored, M, "coaching")
+        items.get_item(session, stored, M, items.NODE, "coaching")
 
 
 @pytest.mark.parametrize(
