@@ -185,6 +185,7 @@ def test_a_remembered_answer_is_forgotten_when_another_connection_writes(
     client: TestClient, auth: Any, document: dict[str, Any], change: str
 ) -> None:
     parameters = _cached_model(client, auth, document)
+    assert services.reports.settle()  # no background commit of ours between the reads below
     engine = client.app.state.engine  # type: ignore[attr-defined]
     reports = open_cached_reports(engine)
 
