@@ -207,35 +207,28 @@ def test_a_week_compact_or_ordinal_date_is_no_toc1_date(written: str) -> None:
     )
 
 
-def test_a_week_date_can_no_longer_wedge_a_model_with_two_observations_for_one_day() -> None:
-    # 2020-W01-3 is 2020-01-01: before, it passed, was canonicalised after the one-per-date
-    # check and left two observations for one day in the model.
+@pytest.mark.parametrize(
+    "week_date",
+    [
+        # 2020-W01-3 is 2020-01-01: before, it passed, was canonicalised after the
+        # one-per-date check and left two observations for one day in the model.
+        "2020-W01-3",
+        # 2020-W01-5 is 2020-01-03, a day no other row names, and Python reads week dates:
+        # the usual row's quick check (dates known by their text) must not let it through.
+        "2020-W01-5",
+    ],
+)
+def test_a_week_date_is_refused_after_the_first_row_of_its_indicator(week_date: str) -> None:
     rows = read_observations_json(
         json.dumps(
             [
                 {"node": "talk", "indicator": "share", "date": "2020-01-01", "value": 1},
-                {"node": "talk", "indicator": "share", "date": "2020-W01-3", "value": 2},
+                {"node": "talk", "indicator": "share", "date": week_date, "value": 2},
             ]
         )
     )
     assert _rejected(lambda: merge_observations(_model(), rows)) == [
-        "[1].date: expected a date written YYYY-MM-DD, got '2020-W01-3'"
-    ]
-
-
-def test_a_week_date_after_the_first_row_of_its_indicator_is_refused_too() -> None:
-    # 2020-W01-5 is 2020-01-03, a day no other row names, and Python reads week dates: the
-    # usual row's quick check (dates known by their text) must not let it through.
-    rows = read_observations_json(
-        json.dumps(
-            [
-                {"node": "talk", "indicator": "share", "date": "2020-01-01", "value": 1},
-                {"node": "talk", "indicator": "share", "date": "2020-W01-5", "value": 2},
-            ]
-        )
-    )
-    assert _rejected(lambda: merge_observations(_model(), rows)) == [
-        "[1].date: expected a date written YYYY-MM-DD, got '2020-W01-5'"
+        f"[1].date: expected a date written YYYY-MM-DD, got {week_date!r}"
     ]
 
 

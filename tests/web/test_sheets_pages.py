@@ -76,6 +76,30 @@ def test_the_scorecard_downloads_as_excel_from_the_model_page(editor: TestClient
     assert sheet["A1"].value == "id" and sheet.max_row >= 2
 
 
+PREVIEW = "/models/milford-hqi/observations/preview"
+STORE = "/models/milford-hqi/observations/store"
+
+
+def _preview(editor: TestClient, page: str, rows: str, **fields: str) -> Any:
+    """Upload a CSV of observations from `page` (whose form token it sends) for a preview."""
+    return editor.post(
+        PREVIEW,
+        data={"csrf": _csrf(page), **fields},
+        files={"file": ("june.csv", rows.encode(), "text/csv")},
+    )
+
+
+def _store_previewed(editor: TestClient, preview: Any, **options: Any) -> Any:
+    """Store the rows a preview carries, as the preview's form does (made on version 1)."""
+    carried = re.search(r'name="rows" value="([^"]*)"', preview.text)
+    assert carried is not None
+    return editor.post(
+        STORE,
+        data={"csrf": _csrf(preview.text), "version": "1", "rows": html.unescape(carried[1])},
+        **options,
+    )
+
+
 def _indicator(editor: TestClient) -> tuple[str, str]:
     """A node and indicator of the demo model that observations can name."""
     document = editor.get("/models/milford-hqi/export?format=json").json()
@@ -90,28 +114,18 @@ def test_a_data_office_file_is_previewed_then_stored_as_one_version(
 ) -> None:
     node, indicator = _indicator(editor)
     page = editor.get("/models/milford-hqi").text
-    assert 'action="/models/milford-hqi/observations/preview"' in page
+    assert f'action="{PREVIEW}"' in page
     data = (
         "node,indicator,date,value\r\n"
         f"{node},{indicator},06/30/2026,86%\r\n"
         f"{node},{indicator},07/31/2026,\r\n"
     )
-    preview = editor.post(
-        "/models/milford-hqi/observations/preview",
-        data={"csrf": _csrf(page), "date_format": "MDY", "blank": "skip"},
-        files={"file": ("june.csv", data.encode(), "text/csv")},
-    )
+    preview = _preview(editor, page, data, date_format="MDY", blank="skip")
     assert preview.status_code == 200, preview.text
     assert "as it is at version 1" in preview.text and "2026-06-30" in preview.text
     assert "1 row with no value skipped" in preview.text
     assert _version(editor, tokens.editor) == 1
-    carried = re.search(r'name="rows" value="([^"]*)"', preview.text)
-    assert carried is not None
-    store = editor.post(
-        "/models/milford-hqi/observations/store",
-        data={"csrf": _csrf(preview.text), "version": "1", "rows": html.unescape(carried[1])},
-        follow_redirects=False,
-    )
+    store = _store_previewed(editor, preview, follow_redirects=False)
     assert store.status_code == 303
     assert _version(editor, tokens.editor) == 2
     document = editor.get("/models/milford-hqi/export?format=json").json()
@@ -124,10 +138,7 @@ def test_a_data_office_file_is_previewed_then_stored_as_one_version(
     ]
     assert {"date": "2026-06-30", "value": 86} in observed
     # A second store of the same preview, made on version 1, is a conflict.
-    again = editor.post(
-        "/models/milford-hqi/observations/store",
-        data={"csrf": _csrf(preview.text), "version": "1", "rows": html.unescape(carried[1])},
-    )
+    again = _store_previewed(editor, preview)
     assert again.status_code == 409 and "preview was made on version 1" in again.text
 
 
@@ -137,18 +148,8 @@ def test_the_preview_shows_each_row_under_its_columns_and_what_it_replaces(
     node, indicator = _indicator(editor)
     page = editor.get("/models/milford-hqi").text
     first = f"node,indicator,date,value\r\n{node},{indicator},2026-06-30,40\r\n"
-    shown = editor.post(
-        "/models/milford-hqi/observations/preview",
-        data={"csrf": _csrf(page)},
-        files={"file": ("june.csv", first.encode(), "text/csv")},
-    )
-    carried = re.search(r'name="rows" value="([^"]*)"', shown.text)
-    assert carried is not None
-    stored = editor.post(
-        "/models/milford-hqi/observations/store",
-        data={"csrf": _csrf(shown.text), "version": "1", "rows": html.unescape(carried[1])},
-        follow_redirects=False,
-    )
+    shown = _preview(editor, page, first)
+    stored = _store_previewed(editor, shown, follow_redirects=False)
     assert stored.status_code == 303
     page = editor.get("/models/milford-hqi").text
     data = (
@@ -156,11 +157,7 @@ def test_the_preview_shows_each_row_under_its_columns_and_what_it_replaces(
         f"{node},{indicator},2026-06-30,55,recounted\r\n"
         f"{node},{indicator},2026-07-31,0,\r\n"
     )
-    preview = editor.post(
-        "/models/milford-hqi/observations/preview",
-        data={"csrf": _csrf(page)},
-        files={"file": ("june.csv", data.encode(), "text/csv")},
-    )
+    preview = _preview(editor, page, data)
     assert preview.status_code == 200, preview.text
     cells = [
         [
@@ -188,11 +185,7 @@ def test_a_file_with_problems_previews_them_and_offers_nothing_to_store(
     node, indicator = _indicator(editor)
     page = editor.get("/models/milford-hqi").text
     data = f"node,indicator,date,value\r\n{node},{indicator},06/30/2026,86%\r\n"
-    preview = editor.post(
-        "/models/milford-hqi/observations/preview",
-        data={"csrf": _csrf(page)},
-        files={"file": ("june.csv", data.encode(), "text/csv")},
-    )
+    preview = _preview(editor, page, data)
     assert preview.status_code == 400
     assert "did you mean 2026-06-30 (date_format=MDY)?" in preview.text
     assert "/observations/store" not in preview.text
